@@ -1,0 +1,15 @@
+from django.conf import settings
+
+from clauses_site import roles as role_rules
+
+
+def roles(request):
+    user = request.user
+    return {
+        "role": role_rules.role_of(user),
+        "can_edit": role_rules.can_edit(user),
+        "sees_people": role_rules.sees_people(user),
+        "can_validate": role_rules.can_validate(user),
+        "can_manage_users": role_rules.can_manage_users(user),
+        "team_name": settings.CLAUSES_TEAM_NAME,
+    }

@@ -1,0 +1,48 @@
+import pytest
+from django.test import Client
+
+from clauses_site import roles
+from tests.factories import UserFactory
+
+ROLE_TRAITS = {
+    roles.MANAGER: {"manager": True},
+    roles.FACILITATOR: {"facilitator": True},
+    roles.READER: {"reader": True},
+}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    # Everything under tests/e2e/ is a browser test: ./test runs them in their own pass.
+    for item in items:
+        if "e2e" in item.path.parts:
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture
+def manager(db):
+    return UserFactory(username="responsable-test", manager=True)
+
+
+@pytest.fixture
+def facilitator(db):
+    return UserFactory(username="facilitatrice-test", facilitator=True)
+
+
+@pytest.fixture
+def reader(db):
+    return UserFactory(username="lecteur-test", reader=True)
+
+
+@pytest.fixture
+def client_for(db):
+    """client_for(role) -> a Client logged in as a user of that role (None: anonymous)."""
+
+    def make(role):
+        client = Client()
+        if role is not None:
+            user = UserFactory(username=f"u-{role.lower()}", **ROLE_TRAITS[role])
+            client.force_login(user)
+        return client
+
+    return make
