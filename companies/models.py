@@ -1,0 +1,157 @@
+"""Companies: contract holders, subcontractors, insertion structures (SIAE), GEIQ, disability
+structures (EA/ESAT), temp agencies and training bodies; their contacts; activity sectors."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+from clauses_site.text import clean_siret, company_key, normalize, siret_is_valid
+
+
+class Sector(models.Model):
+    """An activity sector or trade (BTP gros œuvre, nettoyage, espaces verts…)."""
+
+    name = models.CharField("nom", max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "secteur d'activité"
+        verbose_name_plural = "secteurs d'activité"
+
+    def __str__(self):
+        return self.name
+
+
+class CompanyQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(archived=False)
+
+    def insertion_structures(self):
+        """SIAE, GEIQ, EA/ESAT and ESS members: the ESS directory."""
+        return self.filter(Q(kind__in=Company.Kind.insertion_kinds()) | Q(ess_member=True))
+
+    def search(self, text):
+        text = normalize(text)
+        if not text:
+            return self
+        digits = clean_siret(text)
+        q = Q(search_text__contains=text)
+        if digits.isdigit() and len(digits) >= 3:
+            q |= Q(siret__startswith=digits)
+        return self.filter(q)
+
+    def matching(self, name=None, siret=None):
+        """The company a spreadsheet row names: by SIRET when given, else by name (legal form ignored)."""
+        siret = clean_siret(siret)
+        if siret:
+            return self.filter(siret=siret).first()
+        return self.filter(name_key=company_key(name)).order_by("pk").first() if name else None
+
+
+class Company(models.Model):
+    class Kind(models.TextChoices):
+        ORDINARY = "entreprise", "Entreprise"
+        EI = "EI", "EI — entreprise d'insertion"
+        ETTI = "ETTI", "ETTI — entreprise de travail temporaire d'insertion"
+        AI = "AI", "AI — association intermédiaire"
+        ACI = "ACI", "ACI — atelier et chantier d'insertion"
+        EITI = "EITI", "EITI — entreprise d'insertion par le travail indépendant"
+        GEIQ = "GEIQ", "GEIQ — groupement d'employeurs pour l'insertion et la qualification"
+        EA = "EA", "EA — entreprise adaptée"
+        ESAT = "ESAT", "ESAT — établissement et service d'aide par le travail"
+        ETT = "ETT", "ETT — entreprise de travail temporaire"
+        TRAINING = "formation", "Organisme de formation"
+        OTHER = "autre", "Autre"
+
+        @classmethod
+        def siae_kinds(cls):
+            return [cls.EI, cls.ETTI, cls.AI, cls.ACI, cls.EITI]
+
+        @classmethod
+        def insertion_kinds(cls):
+            return [*cls.siae_kinds(), cls.GEIQ, cls.EA, cls.ESAT]
+
+    name = models.CharField("raison sociale", max_length=200)
+    siret = models.CharField(
+        "SIRET", max_length=14, blank=True, help_text="14 chiffres (les espaces sont acceptés)."
+    )
+    kind = models.CharField("type de structure", max_length=20, choices=Kind, default=Kind.ORDINARY)
+    ess_member = models.BooleanField("membre de l'ESS", default=False)
+    sectors = models.ManyToManyField(Sector, verbose_name="secteurs d'activité", blank=True)
+    address = models.CharField("adresse", max_length=250, blank=True)
+    postal_code = models.CharField("code postal", max_length=10, blank=True)
+    commune = models.CharField("commune", max_length=100, blank=True)
+    phone = models.CharField("téléphone", max_length=30, blank=True)
+    email = models.EmailField("courriel", blank=True)
+    website = models.URLField("site web", blank=True)
+    description = models.TextField(
+        "présentation", blank=True, help_text="Offre de la structure, pour la plaquette de l'ESS."
+    )
+    archived = models.BooleanField("archivée", default=False)
+    name_key = models.CharField(max_length=200, editable=False, db_index=True)
+    search_text = models.CharField(max_length=500, editable=False, default="")
+    created_at = models.DateTimeField("créée le", auto_now_add=True)
+    updated_at = models.DateTimeField("modifiée le", auto_now=True)
+
+    objects = CompanyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name_key"]
+        verbose_name = "entreprise"
+        verbose_name_plural = "entreprises"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["siret"], condition=~Q(siret=""), name="company_siret_unique_when_given"
+            ),
+            models.CheckConstraint(
+                condition=Q(siret="") | Q(siret__regex=r"^[0-9]{14}$"), name="company_siret_14_digits"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_siae(self):
+        return self.kind in self.Kind.siae_kinds()
+
+    def clean(self):
+        self.siret = clean_siret(self.siret)
+        if self.siret and not siret_is_valid(self.siret):
+            raise ValidationError(
+                {"siret": "Ce SIRET n'est pas valide : 14 chiffres attendus, avec une clé de contrôle juste."}
+            )
+        if self.siret and Company.objects.exclude(pk=self.pk).filter(siret=self.siret).exists():
+            raise ValidationError({"siret": "Une autre entreprise porte déjà ce SIRET."})
+
+    def save(self, *args, **kwargs):
+        self.siret = clean_siret(self.siret)
+        self.name_key = company_key(self.name)
+        self.search_text = normalize(f"{self.name} {self.commune}")
+        super().save(*args, **kwargs)
+
+
+class ContactFields(models.Model):
+    """A person to call: shared by company contacts and buyer contacts."""
+
+    name = models.CharField("nom", max_length=150)
+    role = models.CharField("fonction", max_length=150, blank=True)
+    phone = models.CharField("téléphone", max_length=30, blank=True)
+    email = models.EmailField("courriel", blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.role})" if self.role else self.name
+
+
+class Contact(ContactFields):
+    company = models.ForeignKey(
+        Company, on_delete=models.CASCADE, related_name="contacts", verbose_name="entreprise"
+    )
+
+    class Meta(ContactFields.Meta):
+        verbose_name = "contact"
+        verbose_name_plural = "contacts"

@@ -1,0 +1,296 @@
+"""Assignments (a person working on a lot), their monthly hours, and SIAE purchases counted as hours."""
+
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from companies.models import Company
+from markets.models import Lot
+from participants.models import Participant
+
+MAX_MONTH_HOURS = Decimal(744)  # 31 days × 24 h
+HOURS_RANGE = [MinValueValidator(Decimal(0)), MaxValueValidator(MAX_MONTH_HOURS)]
+
+
+def first_of_month(day):
+    return day.replace(day=1)
+
+
+def last_of_month(day):
+    nxt = (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    return nxt - datetime.timedelta(days=1)
+
+
+class Modality(models.TextChoices):
+    """How the company fulfils the clause; the labels are those of the tracking spreadsheet."""
+
+    DIRECT_HIRE = "embauche", "Embauche directe"
+    ETTI = "etti", "Mise à disposition ETTI"
+    AI = "ai", "Mise à disposition AI"
+    GEIQ = "geiq", "Mise à disposition GEIQ"
+    ETT = "ett", "Mise à disposition ETT"
+    SIAE_SUBCONTRACT = "soustraitance", "Sous-traitance SIAE"
+    SIAE_COCONTRACT = "cotraitance", "Co-traitance SIAE"
+    TRAINING = "formation", "Formation"
+
+
+class ContractType(models.TextChoices):
+    CDI = "CDI", "CDI"
+    CDD = "CDD", "CDD"
+    CDDI = "CDDI", "CDDI"
+    TEMP = "interim", "Intérim"
+    APPRENTICESHIP = "apprentissage", "Apprentissage"
+    PROFESSIONALISATION = "professionnalisation", "Contrat de professionnalisation"
+    OTHER = "autre", "Autre"
+
+
+class Assignment(models.Model):
+    """One person working on one lot for one employer under one contract (« mise à l'emploi »)."""
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.PROTECT, related_name="assignments", verbose_name="participant"
+    )
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="assignments", verbose_name="lot")
+    company = models.ForeignKey(
+        Company,
+        on_delete=models.PROTECT,
+        related_name="credited_assignments",
+        verbose_name="entreprise créditée",
+        help_text="Titulaire du lot ou son sous-traitant.",
+    )
+    employer = models.ForeignKey(
+        Company,
+        on_delete=models.PROTECT,
+        related_name="employed_assignments",
+        verbose_name="employeur",
+        help_text="La structure qui emploie la personne (ETTI, AI, GEIQ…) ; "
+        "par défaut, l'entreprise créditée.",
+    )
+    modality = models.CharField("modalité", max_length=20, choices=Modality, default=Modality.DIRECT_HIRE)
+    contract_type = models.CharField("type de contrat", max_length=30, choices=ContractType)
+    job = models.CharField("poste", max_length=150, blank=True)
+    starts_on = models.DateField("début du contrat")
+    ends_on = models.DateField("fin du contrat", null=True, blank=True)
+    notes = models.TextField("notes", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-starts_on", "pk"]
+        verbose_name = "mise à l'emploi"
+        verbose_name_plural = "mises à l'emploi"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "lot", "employer", "contract_type", "starts_on"],
+                name="assignment_identity_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="assignment_ends_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        contract = self.get_contract_type_display()
+        return f"{self.participant} — {self.lot} — {contract} du {self.starts_on:%d/%m/%Y}"
+
+    @property
+    def employer_differs(self):
+        return self.employer_id != self.company_id
+
+    def is_active_in(self, month):
+        month = first_of_month(month)
+        return first_of_month(self.starts_on) <= month and (self.ends_on is None or month <= self.ends_on)
+
+    def clean(self):
+        if self.company_id and not self.employer_id:
+            self.employer_id = self.company_id
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": "La fin du contrat ne peut pas précéder son début."})
+
+    def save(self, *args, **kwargs):
+        if self.company_id and not self.employer_id:
+            self.employer_id = self.company_id
+        super().save(*args, **kwargs)
+
+
+class HoursEntryQuerySet(models.QuerySet):
+    def validated(self):
+        return self.filter(status=HoursEntry.Status.VALIDATED)
+
+    def drafts(self):
+        return self.filter(status=HoursEntry.Status.DRAFT)
+
+    def in_period(self, start, end):
+        """Entries whose month lies in [start, end] (any days: compared month to month)."""
+        return self.filter(month__gte=first_of_month(start), month__lte=end)
+
+    def until(self, end):
+        return self.filter(month__lte=end)
+
+
+class HoursEntry(models.Model):
+    """The hours one assignment worked (and trained) in one month."""
+
+    class Status(models.TextChoices):
+        DRAFT = "brouillon", "Brouillon"
+        VALIDATED = "validee", "Validée"
+
+    class Source(models.TextChoices):
+        MANUAL = "saisie", "Saisie"
+        IMPORT = "import", "Import"
+        DECLARATION = "declaration", "Déclaration de l'entreprise"
+
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.CASCADE, related_name="entries", verbose_name="mise à l'emploi"
+    )
+    month = models.DateField("mois", help_text="Premier jour du mois.")
+    hours = models.DecimalField("heures travaillées", max_digits=5, decimal_places=2, validators=HOURS_RANGE)
+    training_hours = models.DecimalField(
+        "heures de formation", max_digits=5, decimal_places=2, default=Decimal(0), validators=HOURS_RANGE
+    )
+    status = models.CharField("statut", max_length=10, choices=Status, default=Status.DRAFT)
+    validated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="validated_entries",
+        verbose_name="validée par",
+    )
+    validated_at = models.DateTimeField("validée le", null=True, blank=True)
+    source = models.CharField("origine", max_length=15, choices=Source, default=Source.MANUAL)
+    source_file = models.CharField("fichier importé", max_length=255, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="entered_entries",
+        verbose_name="saisie par",
+    )
+    created_at = models.DateTimeField("créée le", auto_now_add=True)
+    updated_at = models.DateTimeField("modifiée le", auto_now=True)
+    history = HistoricalRecords()
+
+    objects = HoursEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["month", "assignment"]
+        verbose_name = "heures du mois"
+        verbose_name_plural = "heures"
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "month"], name="hours_one_entry_per_month"),
+            models.CheckConstraint(
+                condition=Q(hours__gte=0, hours__lte=MAX_MONTH_HOURS), name="hours_in_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(training_hours__gte=0, training_hours__lte=MAX_MONTH_HOURS),
+                name="training_hours_in_range",
+            ),
+            models.CheckConstraint(condition=Q(month__day=1), name="hours_month_is_first_day"),
+            models.CheckConstraint(
+                condition=Q(status="brouillon") | Q(validated_at__isnull=False),
+                name="hours_validated_has_date",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.assignment} — {self.month:%m/%Y} : {self.hours} h"
+
+    @property
+    def is_validated(self):
+        return self.status == self.Status.VALIDATED
+
+    def clean(self):
+        if self.month:
+            self.month = first_of_month(self.month)
+        errors = {}
+        if self.assignment_id and self.month and not self.assignment.is_active_in(self.month):
+            a = self.assignment
+            end = f" au {a.ends_on:%d/%m/%Y}" if a.ends_on else ""
+            errors["month"] = f"Ce mois est hors du contrat (du {a.starts_on:%d/%m/%Y}{end})."
+        if (
+            self.assignment_id
+            and self.month
+            and HoursEntry.objects.exclude(pk=self.pk)
+            .filter(assignment_id=self.assignment_id, month=self.month)
+            .exists()
+        ):
+            errors["month"] = "Des heures sont déjà saisies pour ce mois et cette mise à l'emploi."
+        if errors:
+            raise ValidationError(errors)
+
+    def validate(self, user):
+        self.status = self.Status.VALIDATED
+        self.validated_by = user
+        self.validated_at = timezone.now()
+
+    def reopen(self):
+        self.status = self.Status.DRAFT
+        self.validated_by = None
+        self.validated_at = None
+
+    def save(self, *args, **kwargs):
+        if self.month:
+            self.month = first_of_month(self.month)
+        super().save(*args, **kwargs)
+
+
+class SiaePurchase(models.Model):
+    """An SIAE (or EA/ESAT) that invoices work on a lot instead of reporting hours: counted as hours
+    with the clause's conversion (amount invoiced × labour share ÷ hourly cost)."""
+
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="siae_purchases", verbose_name="lot")
+    company = models.ForeignKey(
+        Company, on_delete=models.PROTECT, related_name="siae_purchases", verbose_name="structure"
+    )
+    month = models.DateField("mois")
+    amount_invoiced = models.DecimalField(
+        "montant facturé HT (€)", max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal(0))]
+    )
+    hour_equivalent = models.DecimalField(
+        "équivalent en heures", max_digits=10, decimal_places=2, default=Decimal(0), editable=False
+    )
+    validated = models.BooleanField("validé", default=False)
+    validated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name="validé par"
+    )
+    validated_at = models.DateTimeField("validé le", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["month"]
+        verbose_name = "achat à une SIAE"
+        verbose_name_plural = "achats aux SIAE"
+        constraints = [
+            models.UniqueConstraint(fields=["lot", "company", "month"], name="siae_purchase_one_per_month"),
+            models.CheckConstraint(condition=Q(month__day=1), name="siae_purchase_month_is_first_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.company} — {self.lot} — {self.month:%m/%Y}"
+
+    def clean(self):
+        errors = {}
+        if self.company_id and self.company.kind not in Company.Kind.insertion_kinds():
+            errors["company"] = "Seuls les achats à une SIAE, une EA ou un ESAT se convertissent en heures."
+        clause = getattr(self.lot, "clause", None) if self.lot_id else None
+        if self.lot_id and (clause is None or clause.siae_hour_equivalent(1) is None):
+            errors["lot"] = "La clause de ce lot ne fixe pas la conversion des achats SIAE en heures."
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        self.month = first_of_month(self.month)
+        clause = getattr(self.lot, "clause", None)
+        equivalent = clause.siae_hour_equivalent(self.amount_invoiced) if clause else None
+        self.hour_equivalent = equivalent or Decimal(0)
+        super().save(*args, **kwargs)

@@ -1,0 +1,550 @@
+"""Public buyers, their operations and markets (contracts), lots, insertion clauses and awards;
+the pipeline of markets that could carry a clause."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q, Sum
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from clauses_site.text import match_key, normalize
+from companies.models import Company, ContactFields, Sector
+
+TWO_PLACES = Decimal("0.01")
+FRACTION = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(1))]
+
+
+def hours_from_formula(amount, labour_share, rate, hourly_cost):
+    """amount excl. VAT × labour share × insertion rate ÷ loaded hourly cost, to the hundredth."""
+    if None in (amount, labour_share, rate, hourly_cost) or not hourly_cost:
+        return None
+    return (Decimal(amount) * Decimal(labour_share) * Decimal(rate) / Decimal(hourly_cost)).quantize(
+        TWO_PLACES, rounding=ROUND_HALF_UP
+    )
+
+
+class BuyerQuerySet(models.QuerySet):
+    def search(self, text):
+        text = normalize(text)
+        return self.filter(search_text__contains=text) if text else self
+
+    def matching(self, name):
+        return self.filter(name_key=match_key(name)).first()
+
+
+class Buyer(models.Model):
+    class Kind(models.TextChoices):
+        INTERCOMMUNALITY = "epci", "Intercommunalité"
+        COMMUNE = "commune", "Commune"
+        PORT = "port", "Port"
+        DEPARTMENT = "departement", "Département"
+        REGION = "region", "Région"
+        STATE = "etat", "État"
+        SOCIAL_LANDLORD = "bailleur", "Bailleur social"
+        HOSPITAL = "hopital", "Établissement de santé"
+        OTHER = "autre", "Autre"
+
+    name = models.CharField("nom", max_length=200, unique=True)
+    kind = models.CharField("type", max_length=20, choices=Kind, default=Kind.OTHER)
+    address = models.CharField("adresse", max_length=250, blank=True)
+    commune = models.CharField("commune", max_length=100, blank=True)
+    phone = models.CharField("téléphone", max_length=30, blank=True)
+    email = models.EmailField("courriel", blank=True)
+    notes = models.TextField("notes", blank=True)
+    archived = models.BooleanField("archivé", default=False)
+    name_key = models.CharField(max_length=200, unique=True, editable=False)
+    search_text = models.CharField(max_length=250, editable=False, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = BuyerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name_key"]
+        verbose_name = "donneur d'ordre"
+        verbose_name_plural = "donneurs d'ordre"
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        key = match_key(self.name)
+        if key and Buyer.objects.exclude(pk=self.pk).filter(name_key=key).exists():
+            raise ValidationError(
+                {"name": "Un donneur d'ordre porte déjà ce nom (à la casse et aux accents près)."}
+            )
+
+    def save(self, *args, **kwargs):
+        self.name_key = match_key(self.name)
+        self.search_text = normalize(self.name)
+        super().save(*args, **kwargs)
+
+
+class BuyerContact(ContactFields):
+    buyer = models.ForeignKey(
+        Buyer, on_delete=models.CASCADE, related_name="contacts", verbose_name="donneur d'ordre"
+    )
+
+    class Meta(ContactFields.Meta):
+        verbose_name = "contact du donneur d'ordre"
+        verbose_name_plural = "contacts du donneur d'ordre"
+
+
+class Operation(models.Model):
+    buyer = models.ForeignKey(
+        Buyer, on_delete=models.PROTECT, related_name="operations", verbose_name="donneur d'ordre"
+    )
+    name = models.CharField("nom", max_length=200)
+    description = models.TextField("description", blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "opération"
+        verbose_name_plural = "opérations"
+        constraints = [models.UniqueConstraint(fields=["buyer", "name"], name="operation_unique_per_buyer")]
+
+    def __str__(self):
+        return self.name
+
+
+class Stage(models.TextChoices):
+    """The pipeline of a market, from spotted to finished (or dropped)."""
+
+    SPOTTED = "repere", "Repéré"
+    STUDY = "etude", "À l'étude"
+    PROPOSED = "proposee", "Clause proposée"
+    IN_TENDER_DOCS = "dce", "Clause intégrée au DCE"
+    PUBLISHED = "publiee", "Consultation publiée"
+    AWARDED = "attribue", "Attribué"
+    EXECUTION = "execution", "En exécution"
+    FINISHED = "termine", "Terminé"
+    DROPPED = "abandonne", "Abandonné / sans clause"
+
+    @classmethod
+    def pipeline(cls):
+        """The stages in order, without the dropped one."""
+        return [s for s in cls if s != cls.DROPPED]
+
+
+class ClauseType(models.TextChoices):
+    EXECUTION = "L2112-2", "Condition d'exécution (L2112-2 ; ex-art. 14 CMP, art. 38 ordonnance 2015)"
+    AWARD_CRITERION = "R2152-7", "Critère d'attribution (R2152-7 ; ex-art. 53 CMP)"
+    RESERVED_DISABILITY = "L2113-12", "Marché réservé handicap — EA, ESAT (L2113-12 ; ex-art. 15 CMP)"
+    RESERVED_INSERTION = "L2113-13", "Marché réservé insertion — SIAE (L2113-13 ; ex-art. 36 ordonnance 2015)"
+    RESERVED_ESS = "L2113-15", "Marché réservé ESS (L2113-15)"
+    INSERTION_MARKET = "R2123-1", "Marché d'insertion et de qualification (R2123-1 3° ; ex-art. 30 CMP)"
+
+
+class MarketQuerySet(models.QuerySet):
+    def in_stage(self, *stages):
+        return self.filter(stage__in=stages)
+
+    def search(self, text):
+        text = normalize(text)
+        return self.filter(search_text__contains=text) if text else self
+
+
+class Market(models.Model):
+    class Procedure(models.TextChoices):
+        OPEN = "aoo", "Appel d'offres ouvert"
+        RESTRICTED = "aor", "Appel d'offres restreint"
+        ADAPTED = "mapa", "Procédure adaptée (MAPA)"
+        NEGOTIATED = "negociee", "Procédure avec négociation"
+        DIALOGUE = "dialogue", "Dialogue compétitif"
+        OTHER = "autre", "Autre"
+
+    buyer = models.ForeignKey(
+        Buyer, on_delete=models.PROTECT, related_name="markets", verbose_name="donneur d'ordre"
+    )
+    operation = models.ForeignKey(
+        Operation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="markets",
+        verbose_name="opération",
+    )
+    reference = models.CharField("référence", max_length=60)
+    title = models.CharField("intitulé", max_length=250)
+    sector = models.ForeignKey(
+        Sector,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="markets",
+        verbose_name="secteur",
+    )
+    procedure = models.CharField("procédure", max_length=20, choices=Procedure, blank=True)
+    estimated_amount = models.DecimalField(
+        "montant estimé HT (€)", max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    estimated_hours = models.DecimalField(
+        "heures d'insertion estimées",
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Avant l'allotissement ; ensuite, les heures dues par les lots font foi.",
+    )
+    planned_clause_type = models.CharField(
+        "type de clause envisagé", max_length=10, choices=ClauseType, blank=True
+    )
+    stage = models.CharField("étape", max_length=20, choices=Stage, default=Stage.SPOTTED)
+    stage_reached_on = models.DateField("étape atteinte le", default=timezone.localdate)
+    expected_publication = models.DateField("publication prévue", null=True, blank=True)
+    published_on = models.DateField("publiée le", null=True, blank=True)
+    awarded_on = models.DateField("attribué le", null=True, blank=True)
+    starts_on = models.DateField("début d'exécution", null=True, blank=True)
+    ends_on = models.DateField("fin d'exécution", null=True, blank=True)
+    facilitator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="markets",
+        verbose_name="facilitatrice en charge",
+    )
+    notes = models.TextField("notes", blank=True)
+    archived = models.BooleanField("archivé", default=False)
+    search_text = models.CharField(max_length=400, editable=False, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MarketQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["buyer__name_key", "reference"]
+        verbose_name = "marché"
+        verbose_name_plural = "marchés"
+        constraints = [
+            models.UniqueConstraint(fields=["buyer", "reference"], name="market_reference_unique_per_buyer"),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True)
+                | Q(starts_on__isnull=True)
+                | Q(ends_on__gte=models.F("starts_on")),
+                name="market_ends_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.reference} — {self.title}"
+
+    def clean(self):
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": "La fin d'exécution ne peut pas précéder le début."})
+        if self.operation_id and self.buyer_id and self.operation.buyer_id != self.buyer_id:
+            raise ValidationError({"operation": "Cette opération appartient à un autre donneur d'ordre."})
+        if (
+            self.buyer_id
+            and Market.objects.exclude(pk=self.pk)
+            .filter(buyer_id=self.buyer_id, reference=self.reference)
+            .exists()
+        ):
+            raise ValidationError({"reference": "Ce donneur d'ordre a déjà un marché avec cette référence."})
+
+    def save(self, *args, **kwargs):
+        self.search_text = normalize(f"{self.reference} {self.title}")
+        super().save(*args, **kwargs)
+
+    def move_to(self, stage, user=None, on=None):
+        """Change the pipeline stage and record the change (for the conversion table)."""
+        on = on or timezone.localdate()
+        if stage == self.stage:
+            return
+        self.stage = stage
+        self.stage_reached_on = on
+        self.save(update_fields=["stage", "stage_reached_on", "updated_at"])
+        StageChange.objects.create(market=self, stage=stage, date=on, by=user)
+
+
+class StageChange(models.Model):
+    market = models.ForeignKey(
+        Market, on_delete=models.CASCADE, related_name="stage_changes", verbose_name="marché"
+    )
+    stage = models.CharField("étape", max_length=20, choices=Stage)
+    date = models.DateField("date")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name="par"
+    )
+
+    class Meta:
+        ordering = ["date", "pk"]
+        verbose_name = "changement d'étape"
+        verbose_name_plural = "changements d'étape"
+
+    def __str__(self):
+        return f"{self.market.reference} → {self.get_stage_display()} ({self.date:%d/%m/%Y})"
+
+
+class LotQuerySet(models.QuerySet):
+    def with_clause(self):
+        return self.filter(clause__isnull=False)
+
+    def running_on(self, day):
+        """Lots whose execution period contains the day."""
+        return self.filter(starts_on__lte=day).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day))
+
+    def overlapping(self, start, end):
+        return self.filter(Q(starts_on__isnull=True) | Q(starts_on__lte=end)).filter(
+            Q(ends_on__isnull=True) | Q(ends_on__gte=start)
+        )
+
+
+class Lot(models.Model):
+    market = models.ForeignKey(Market, on_delete=models.CASCADE, related_name="lots", verbose_name="marché")
+    number = models.CharField("lot", max_length=30, help_text="Numéro ou libellé : 3, Unique…")
+    number_key = models.CharField(max_length=30, editable=False)
+    title = models.CharField("intitulé", max_length=250, blank=True)
+    amount = models.DecimalField("montant HT (€)", max_digits=14, decimal_places=2, null=True, blank=True)
+    starts_on = models.DateField("début d'exécution", null=True, blank=True)
+    ends_on = models.DateField("fin d'exécution", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = LotQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["market", "number_key"]
+        verbose_name = "lot"
+        verbose_name_plural = "lots"
+        constraints = [
+            models.UniqueConstraint(fields=["market", "number_key"], name="lot_number_unique_per_market"),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True)
+                | Q(starts_on__isnull=True)
+                | Q(ends_on__gte=models.F("starts_on")),
+                name="lot_ends_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        label = f"Lot {self.number}" if self.number_key.isdigit() else self.number
+        return f"{label} — {self.title}" if self.title else label
+
+    @staticmethod
+    def key_for(number):
+        """« 3 », « Lot 3 », « lot n°3 » and « LOT 03 » are one lot; « Unique » stays « unique »."""
+        key = match_key(number)
+        for prefix in ("lotn", "lotno", "lot", "n", "no"):
+            rest = key.removeprefix(prefix)
+            if rest != key and rest.isdigit():
+                key = rest
+                break
+        return str(int(key)) if key.isdigit() else key
+
+    def clean(self):
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": "La fin d'exécution ne peut pas précéder le début."})
+        key = self.key_for(self.number)
+        if (
+            self.market_id
+            and Lot.objects.exclude(pk=self.pk).filter(market_id=self.market_id, number_key=key).exists()
+        ):
+            raise ValidationError({"number": "Ce marché a déjà un lot avec ce numéro."})
+
+    def save(self, *args, **kwargs):
+        self.number_key = self.key_for(self.number)
+        super().save(*args, **kwargs)
+
+
+class Clause(models.Model):
+    """The insertion obligation of a lot. Hours owed are either stated by the buyer or computed by the
+    formula; the stated number wins, and both are kept and shown."""
+
+    lot = models.OneToOneField(Lot, on_delete=models.CASCADE, related_name="clause", verbose_name="lot")
+    clause_type = models.CharField(
+        "type de clause", max_length=10, choices=ClauseType, default=ClauseType.EXECUTION
+    )
+    stated_hours = models.DecimalField(
+        "heures fixées par l'acheteur",
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+    )
+    formula_amount = models.DecimalField(
+        "montant retenu HT (€)",
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+        help_text="Vide : le montant du lot.",
+    )
+    labour_share = models.DecimalField(
+        "part de main-d'œuvre", max_digits=5, decimal_places=4, null=True, blank=True, validators=FRACTION
+    )
+    insertion_rate = models.DecimalField(
+        "taux d'insertion", max_digits=5, decimal_places=4, null=True, blank=True, validators=FRACTION
+    )
+    hourly_cost = models.DecimalField(
+        "coût horaire chargé (€/h)",
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    hours_required = models.DecimalField(
+        "heures dues", max_digits=10, decimal_places=2, default=Decimal(0), editable=False
+    )
+    eligible_publics = models.JSONField(
+        "publics éligibles (restriction)",
+        default=list,
+        blank=True,
+        help_text="Codes des critères exigés (ex. QPV pour l'ANRU) ; vide : tous les publics éligibles.",
+    )
+    penalty_per_hour = models.DecimalField(
+        "pénalité par heure manquante (€)", max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    training_counts = models.BooleanField("les heures de formation comptent", default=False)
+    globalisation_allowed = models.BooleanField("globalisation autorisée", default=False)
+    siae_labour_share = models.DecimalField(
+        "part de main-d'œuvre des achats SIAE",
+        max_digits=5,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=FRACTION,
+    )
+    siae_hourly_cost = models.DecimalField(
+        "coût horaire des achats SIAE (€/h)",
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "clause sociale"
+        verbose_name_plural = "clauses sociales"
+        constraints = [
+            models.CheckConstraint(condition=Q(hours_required__gte=0), name="clause_hours_required_positive"),
+        ]
+
+    def __str__(self):
+        return f"Clause {self.clause_type} — {self.lot}"
+
+    @property
+    def formula_hours(self):
+        amount = self.formula_amount if self.formula_amount is not None else self.lot.amount
+        return hours_from_formula(amount, self.labour_share, self.insertion_rate, self.hourly_cost)
+
+    @property
+    def hours_source(self):
+        """'stated' when the buyer's number wins, 'formula' when computed, None when not quantified."""
+        if self.stated_hours is not None:
+            return "stated"
+        return "formula" if self.formula_hours is not None else None
+
+    def compute_hours_required(self):
+        if self.stated_hours is not None:
+            return self.stated_hours
+        return self.formula_hours or Decimal(0)
+
+    def siae_hour_equivalent(self, amount_invoiced):
+        """An SIAE purchase as hours: amount invoiced × labour share ÷ hourly cost."""
+        if not self.siae_labour_share or not self.siae_hourly_cost:
+            return None
+        return (Decimal(amount_invoiced) * self.siae_labour_share / self.siae_hourly_cost).quantize(
+            TWO_PLACES, rounding=ROUND_HALF_UP
+        )
+
+    def clean(self):
+        errors = {}
+        formula_inputs = [self.labour_share, self.insertion_rate, self.hourly_cost]
+        if self.stated_hours is None:
+            if all(v is None for v in formula_inputs):
+                errors["stated_hours"] = (
+                    "Une clause sans volume d'heures n'est pas applicable : indiquez le nombre d'heures "
+                    "ou les éléments du calcul."
+                )
+            elif any(v is None for v in formula_inputs):
+                errors["labour_share"] = (
+                    "Pour calculer les heures, renseignez la part de main-d'œuvre, "
+                    "le taux et le coût horaire."
+                )
+            elif self.formula_amount is None and self.lot_id and self.lot.amount is None:
+                errors["formula_amount"] = (
+                    "Pour calculer les heures, indiquez le montant (celui du lot est vide)."
+                )
+        if (self.siae_labour_share is None) != (self.siae_hourly_cost is None):
+            errors["siae_hourly_cost"] = (
+                "La conversion des achats SIAE demande la part de main-d'œuvre et le coût horaire."
+            )
+        unknown = sorted(set(self.eligible_publics or []) - set(self._criteria_codes()))
+        if unknown:
+            errors["eligible_publics"] = f"Critères inconnus : {', '.join(unknown)}."
+        if errors:
+            raise ValidationError(errors)
+
+    @staticmethod
+    def _criteria_codes():
+        from clauses_site.vocabulary import CRITERIA_CODES
+
+        return CRITERIA_CODES
+
+    def save(self, *args, **kwargs):
+        self.hours_required = self.compute_hours_required()
+        super().save(*args, **kwargs)
+
+
+class Award(models.Model):
+    """A company that won a lot or works on it; the lot's hours are split among its companies."""
+
+    class Role(models.TextChoices):
+        HOLDER = "titulaire", "Titulaire (mandataire)"
+        CO_CONTRACTOR = "cotraitant", "Co-traitant"
+        SUBCONTRACTOR = "soustraitant", "Sous-traitant"
+
+    lot = models.ForeignKey(Lot, on_delete=models.CASCADE, related_name="awards", verbose_name="lot")
+    company = models.ForeignKey(
+        Company, on_delete=models.PROTECT, related_name="awards", verbose_name="entreprise"
+    )
+    role = models.CharField("rôle", max_length=20, choices=Role, default=Role.HOLDER)
+    hours_committed = models.DecimalField(
+        "heures d'insertion à réaliser",
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+        help_text="Part des heures du lot portée par cette entreprise.",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["lot", "role", "company__name_key"]
+        verbose_name = "attribution"
+        verbose_name_plural = "attributions"
+        constraints = [
+            models.UniqueConstraint(fields=["lot", "company"], name="award_unique_company_per_lot")
+        ]
+
+    def __str__(self):
+        return f"{self.company} — {self.get_role_display()} — {self.lot}"
+
+    def clean(self):
+        if not self.lot_id:
+            return
+        if Award.objects.exclude(pk=self.pk).filter(lot_id=self.lot_id, company_id=self.company_id).exists():
+            raise ValidationError({"company": "Cette entreprise est déjà attributaire de ce lot."})
+        if self.hours_committed is not None:
+            clause = getattr(self.lot, "clause", None)
+            others = Award.objects.exclude(pk=self.pk).filter(lot_id=self.lot_id).aggregate(
+                s=Sum("hours_committed")
+            )["s"] or Decimal(0)
+            if clause is not None and others + self.hours_committed > clause.hours_required:
+                raise ValidationError(
+                    {
+                        "hours_committed": (
+                            f"Les engagements dépasseraient les heures dues par le lot "
+                            f"({clause.hours_required} h ; déjà réparties : {others} h)."
+                        )
+                    }
+                )

@@ -1,0 +1,147 @@
+"""People in an insertion path, their eligibility criteria, and what became of them (outcomes)."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from clauses_site import vocabulary
+from clauses_site.text import match_key, normalize
+
+
+class Criterion(models.Model):
+    """An eligibility criterion (DELD, RSA, RQTH…); the list is created by a data migration."""
+
+    code = models.CharField("code", max_length=20, unique=True)
+    label = models.CharField("libellé", max_length=150)
+    order = models.PositiveSmallIntegerField("ordre", default=0)
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = "critère d'éligibilité"
+        verbose_name_plural = "critères d'éligibilité"
+
+    def __str__(self):
+        return self.code
+
+
+CRITERIA = vocabulary.CRITERIA
+
+
+def identity_key(last_name, first_name, birth_date):
+    """Same person = same surname, first name (ignoring case, accents, spaces, hyphens) and birth date."""
+    return f"{match_key(last_name)}|{match_key(first_name)}|{birth_date.isoformat() if birth_date else ''}"
+
+
+class ParticipantQuerySet(models.QuerySet):
+    def search(self, text):
+        text = normalize(text)
+        return self.filter(search_text__contains=text) if text else self
+
+
+class Participant(models.Model):
+    class Sex(models.TextChoices):
+        FEMALE = "F", "Femme"
+        MALE = "H", "Homme"
+
+    class Level(models.TextChoices):
+        INFRA_3 = "infra 3", "Infra 3 (sans diplôme)"
+        LEVEL_3 = "3", "Niveau 3 (CAP, BEP)"
+        LEVEL_4 = "4", "Niveau 4 (bac)"
+        LEVEL_5_PLUS = "5+", "Niveau 5 et plus"
+
+    last_name = models.CharField("nom", max_length=100)
+    first_name = models.CharField("prénom", max_length=100)
+    birth_date = models.DateField("date de naissance")
+    sex = models.CharField("sexe", max_length=1, choices=Sex)
+    commune = models.CharField("commune de résidence", max_length=100, blank=True)
+    qpv = models.BooleanField("habitant d'un QPV", null=True, blank=True, help_text="Vide : inconnu.")
+    level = models.CharField("niveau de qualification", max_length=10, choices=Level, blank=True)
+    criteria = models.ManyToManyField(Criterion, verbose_name="critères d'éligibilité", blank=True)
+    prescriber = models.CharField("prescripteur", max_length=100, blank=True)
+    referent = models.CharField("référent de parcours", max_length=150, blank=True)
+    entered_on = models.DateField("entrée dans le parcours", null=True, blank=True)
+    notes = models.TextField("notes", blank=True)
+    identity_key = models.CharField(max_length=250, unique=True, editable=False)
+    search_text = models.CharField(max_length=250, editable=False, default="")
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+    updated_at = models.DateTimeField("modifié le", auto_now=True)
+    history = HistoricalRecords(m2m_fields=[criteria])
+
+    objects = ParticipantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        verbose_name = "participant"
+        verbose_name_plural = "participants"
+
+    def __str__(self):
+        return f"{self.last_name.upper()} {self.first_name}"
+
+    def compute_keys(self):
+        self.identity_key = identity_key(self.last_name, self.first_name, self.birth_date)
+        self.search_text = normalize(f"{self.last_name} {self.first_name} {self.first_name} {self.last_name}")
+
+    def clean(self):
+        if self.last_name and self.first_name and self.birth_date:
+            self.compute_keys()
+            if Participant.objects.exclude(pk=self.pk).filter(identity_key=self.identity_key).exists():
+                raise ValidationError("Cette personne existe déjà (même nom, prénom et date de naissance).")
+
+    def save(self, *args, **kwargs):
+        self.compute_keys()
+        super().save(*args, **kwargs)
+
+
+class Outcome(models.Model):
+    """What became of a person: recorded at the end of an assignment and again six months later."""
+
+    class Timing(models.TextChoices):
+        END = "fin", "En fin de contrat"
+        SIX_MONTHS = "6mois", "À 6 mois"
+
+    class Kind(models.TextChoices):
+        CDI = "cdi", "CDI"
+        CDD_6_PLUS = "cdd6", "CDD de 6 mois ou plus"
+        TEMP_6_PLUS = "interim6", "Intérim de 6 mois ou plus"
+        TRAINING = "formation", "Formation qualifiante"
+        BUSINESS = "creation", "Création d'entreprise"
+        CDD_SHORT = "cdd", "CDD de moins de 6 mois"
+        TEMP_SHORT = "interim", "Intérim de moins de 6 mois"
+        SUBSIDISED = "aide", "Contrat aidé"
+        IAE = "iae", "Parcours IAE"
+        JOB_SEARCH = "recherche", "Recherche d'emploi"
+        ABANDON = "abandon", "Abandon"
+        MOVED = "demenagement", "Déménagement"
+        HEALTH = "sante", "Santé"
+        UNKNOWN = "inconnu", "Inconnue"
+
+        @classmethod
+        def positive(cls):
+            """The PLIE's positive outcomes ("sorties positives")."""
+            return [cls.CDI, cls.CDD_6_PLUS, cls.TEMP_6_PLUS, cls.TRAINING, cls.BUSINESS]
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="outcomes", verbose_name="participant"
+    )
+    timing = models.CharField("moment", max_length=10, choices=Timing)
+    date = models.DateField("date")
+    kind = models.CharField("sortie", max_length=20, choices=Kind)
+    notes = models.TextField("notes", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date"]
+        verbose_name = "sortie"
+        verbose_name_plural = "sorties"
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.get_timing_display().lower()}, {self.date:%d/%m/%Y})"
+
+    @property
+    def is_positive(self):
+        return self.kind in self.Kind.positive()
+
+    @staticmethod
+    def positive_q(prefix=""):
+        return Q(**{f"{prefix}kind__in": Outcome.Kind.positive()})

@@ -1,0 +1,52 @@
+"""Text helpers shared by every app: matching keys that ignore case, accents, spaces and punctuation,
+and the SIRET check. Pure functions, no Django models."""
+
+import re
+import unicodedata
+
+
+def strip_accents(value):
+    return "".join(c for c in unicodedata.normalize("NFKD", value) if not unicodedata.combining(c))
+
+
+def normalize(value):
+    """For search and display-insensitive comparison: lower case, no accents, single spaces."""
+    return re.sub(r"\s+", " ", strip_accents(str(value or "")).lower()).strip()
+
+
+def match_key(value):
+    """For identity matching: like normalize(), and also without spaces, hyphens, apostrophes, dots
+    and other punctuation (« Saint-Pol » = « saint pol » = « SAINTPOL »)."""
+    return re.sub(r"[^0-9a-z]", "", normalize(value))
+
+
+LEGAL_FORMS = r"\b(sas|sasu|sarl|eurl|sa|sci|snc|scop|scic|eirl|ei|sem|spl|gie|association|asso)\b"
+
+
+def company_key(value):
+    """Company names match ignoring case, accents, punctuation and the legal form."""
+    text = re.sub(r"[^0-9a-z ]", " ", normalize(value))
+    text = re.sub(LEGAL_FORMS, " ", text)
+    return re.sub(r"\s+", "", text) or match_key(value)
+
+
+def clean_siret(value):
+    """Digits only (spaces allowed in input)."""
+    return re.sub(r"[\s.]", "", str(value or ""))
+
+
+def siret_is_valid(siret):
+    """14 digits passing the Luhn check (La Poste's establishments use a digit sum multiple of 5)."""
+    if not re.fullmatch(r"\d{14}", siret):
+        return False
+    if siret.startswith("356000000"):
+        return sum(int(c) for c in siret) % 5 == 0
+    total = 0
+    for i, char in enumerate(reversed(siret)):
+        digit = int(char)
+        if i % 2 == 1:
+            digit *= 2
+            if digit > 9:
+                digit -= 9
+        total += digit
+    return total % 10 == 0
