@@ -36,5 +36,5 @@ def test_csv_is_semicolon_separated_with_french_decimals():
     write_csv(out, COLUMNS, ROWS)
     lines = out.getvalue().lstrip("\ufeff").splitlines()
     assert lines[0] == "Nom;Heures;Début"
-    assert lines[1] == '\'=HYPERLINK(""http://x"");151,67;03/02/2025'
+    assert lines[1] == '"\'=HYPERLINK(""http://x"")";151,67;03/02/2025'
     assert lines[2] == "Élodie;7,00;"
