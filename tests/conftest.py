@@ -11,6 +11,15 @@ ROLE_TRAITS = {
 }
 
 
+def pytest_report_header(config):
+    # Which database this run uses: ./test runs the suite on SQLite, then on PostgreSQL.
+    from django.db import connection
+
+    db = connection.settings_dict
+    host = db.get("HOST") or db.get("OPTIONS", {}).get("host")
+    return f"database: {connection.vendor} ({db['NAME']}{f' on {host}' if host else ''})"
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items):
     # Everything under tests/e2e/ is a browser test: ./test runs them in their own pass.
