@@ -25,7 +25,8 @@ LEGAL_FORMS = r"\b(sas|sasu|sarl|eurl|sa|sci|snc|scop|scic|eirl|ei|sem|spl|gie|a
 
 def company_key(value):
     """Company names match ignoring case, accents, punctuation and the legal form."""
-    text = re.sub(r"[^0-9a-z ]", " ", normalize(value))
+    # Dots vanish first, so that « S.A.S. » is « sas »; other punctuation separates words.
+    text = re.sub(r"[^0-9a-z ]", " ", normalize(value).replace(".", ""))
     text = re.sub(LEGAL_FORMS, " ", text)
     return re.sub(r"\s+", "", text) or match_key(value)
 
@@ -35,11 +36,16 @@ def clean_siret(value):
     return re.sub(r"[\s.]", "", str(value or ""))
 
 
+LA_POSTE_SIREN = "356000000"
+LA_POSTE_HEAD_OFFICE = "35600000000048"
+
+
 def siret_is_valid(siret):
-    """14 digits passing the Luhn check (La Poste's establishments use a digit sum multiple of 5)."""
+    """14 digits passing the Luhn check. La Poste's establishments (SIREN 356000000) use a digit sum
+    multiple of 5 instead, except its head office, which passes the Luhn check."""
     if not re.fullmatch(r"\d{14}", siret):
         return False
-    if siret.startswith("356000000"):
+    if siret.startswith(LA_POSTE_SIREN) and siret != LA_POSTE_HEAD_OFFICE:
         return sum(int(c) for c in siret) % 5 == 0
     total = 0
     for i, char in enumerate(reversed(siret)):

@@ -2,10 +2,39 @@
 structures (EA/ESAT), temp agencies and training bodies; their contacts; activity sectors."""
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 
 from clauses_site.text import clean_siret, company_key, normalize, siret_is_valid
+
+SIRET_INVALID = "Ce SIRET n'est pas valide : 14 chiffres attendus, avec une clé de contrôle juste."
+SIRET_TAKEN = "Une autre entreprise porte déjà ce SIRET."
+
+
+def validate_siret(value):
+    if value and not siret_is_valid(clean_siret(value)):
+        raise ValidationError(SIRET_INVALID, code="invalid_siret")
+
+
+class SiretField(models.CharField):
+    """14 digits stored without spaces; typed with spaces or dots (« 732 829 320 00074 ») it is accepted,
+    and one French message covers the length and the check digit."""
+
+    default_validators = [validate_siret]
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 14)
+        super().__init__(*args, **kwargs)
+        # The SIRET validator checks the length itself, after removing spaces.
+        self.validators[:] = [v for v in self.validators if not isinstance(v, MaxLengthValidator)]
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return clean_siret(value) if value is not None else value
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"max_length": 20, **kwargs})
 
 
 class Sector(models.Model):
@@ -31,11 +60,13 @@ class CompanyQuerySet(models.QuerySet):
         return self.filter(Q(kind__in=Company.Kind.insertion_kinds()) | Q(ess_member=True))
 
     def search(self, text):
-        text = normalize(text)
-        if not text:
+        """Every word typed appears in the name or commune (ignoring case and accents), in any order;
+        or the digits typed begin the SIRET."""
+        words = normalize(text).split()
+        if not words:
             return self
+        q = Q(*[Q(search_text__contains=w) for w in words])
         digits = clean_siret(text)
-        q = Q(search_text__contains=text)
         if digits.isdigit() and len(digits) >= 3:
             q |= Q(siret__startswith=digits)
         return self.filter(q)
@@ -72,9 +103,7 @@ class Company(models.Model):
             return [*cls.siae_kinds(), cls.GEIQ, cls.EA, cls.ESAT]
 
     name = models.CharField("raison sociale", max_length=200)
-    siret = models.CharField(
-        "SIRET", max_length=14, blank=True, help_text="14 chiffres (les espaces sont acceptés)."
-    )
+    siret = SiretField("SIRET", blank=True, help_text="14 chiffres (les espaces sont acceptés).")
     kind = models.CharField("type de structure", max_length=20, choices=Kind, default=Kind.ORDINARY)
     ess_member = models.BooleanField("membre de l'ESS", default=False)
     sectors = models.ManyToManyField(Sector, verbose_name="secteurs d'activité", blank=True)
@@ -101,10 +130,15 @@ class Company(models.Model):
         verbose_name_plural = "entreprises"
         constraints = [
             models.UniqueConstraint(
-                fields=["siret"], condition=~Q(siret=""), name="company_siret_unique_when_given"
+                fields=["siret"],
+                condition=~Q(siret=""),
+                name="company_siret_unique_when_given",
+                violation_error_message=SIRET_TAKEN,
             ),
             models.CheckConstraint(
-                condition=Q(siret="") | Q(siret__regex=r"^[0-9]{14}$"), name="company_siret_14_digits"
+                condition=Q(siret="") | Q(siret__regex=r"^[0-9]{14}$"),
+                name="company_siret_14_digits",
+                violation_error_message=SIRET_INVALID,
             ),
         ]
 
@@ -116,18 +150,22 @@ class Company(models.Model):
         return self.kind in self.Kind.siae_kinds()
 
     def clean(self):
-        self.siret = clean_siret(self.siret)
-        if self.siret and not siret_is_valid(self.siret):
-            raise ValidationError(
-                {"siret": "Ce SIRET n'est pas valide : 14 chiffres attendus, avec une clé de contrôle juste."}
-            )
-        if self.siret and Company.objects.exclude(pk=self.pk).filter(siret=self.siret).exists():
-            raise ValidationError({"siret": "Une autre entreprise porte déjà ce SIRET."})
+        # The format and the check digit are the field's validator (run by clean_fields).
+        self.compute_keys()
+        if (
+            siret_is_valid(self.siret)
+            and Company.objects.exclude(pk=self.pk).filter(siret=self.siret).exists()
+        ):
+            raise ValidationError({"siret": SIRET_TAKEN})
 
-    def save(self, *args, **kwargs):
+    def compute_keys(self):
+        """The derived columns save() fills (call it before a bulk_create)."""
         self.siret = clean_siret(self.siret)
         self.name_key = company_key(self.name)
         self.search_text = normalize(f"{self.name} {self.commune}")
+
+    def save(self, *args, **kwargs):
+        self.compute_keys()
         super().save(*args, **kwargs)
 
 

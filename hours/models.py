@@ -109,6 +109,12 @@ class Assignment(models.Model):
         month = first_of_month(month)
         return first_of_month(self.starts_on) <= month and (self.ends_on is None or month <= self.ends_on)
 
+    def clean_fields(self, exclude=None):
+        # The employer defaults to the company credited: filled before the "required" check.
+        if self.company_id and not self.employer_id:
+            self.employer_id = self.company_id
+        super().clean_fields(exclude=exclude)
+
     def clean(self):
         if self.company_id and not self.employer_id:
             self.employer_id = self.company_id
@@ -225,6 +231,8 @@ class HoursEntry(models.Model):
             .exists()
         ):
             errors["month"] = "Des heures sont déjà saisies pour ce mois et cette mise à l'emploi."
+        if self.status == self.Status.VALIDATED and not self.validated_at:
+            errors["status"] = "Des heures validées doivent porter la date de leur validation."
         if errors:
             raise ValidationError(errors)
 

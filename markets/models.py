@@ -1,10 +1,11 @@
 """Public buyers, their operations and markets (contracts), lots, insertion clauses and awards;
 the pipeline of markets that could carry a clause."""
 
+import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q, Sum
@@ -18,6 +19,11 @@ TWO_PLACES = Decimal("0.01")
 FRACTION = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(1))]
 
 
+def fr_number(value):
+    """1234.5 -> « 1 234,50 » (French format, for messages)."""
+    return f"{Decimal(value):,.2f}".replace(",", "\xa0").replace(".", ",")
+
+
 def hours_from_formula(amount, labour_share, rate, hourly_cost):
     """amount excl. VAT × labour share × insertion rate ÷ loaded hourly cost, to the hundredth."""
     if None in (amount, labour_share, rate, hourly_cost) or not hourly_cost:
@@ -27,10 +33,15 @@ def hours_from_formula(amount, labour_share, rate, hourly_cost):
     )
 
 
+BUYER_NAME_TAKEN = "Un donneur d'ordre porte déjà ce nom (à la casse et aux accents près)."
+ENDS_BEFORE_START = "La fin d'exécution ne peut pas précéder le début."
+
+
 class BuyerQuerySet(models.QuerySet):
     def search(self, text):
-        text = normalize(text)
-        return self.filter(search_text__contains=text) if text else self
+        """Every word typed appears in the record (ignoring case and accents), in any order."""
+        words = normalize(text).split()
+        return self.filter(*[Q(search_text__contains=w) for w in words]) if words else self
 
     def matching(self, name):
         return self.filter(name_key=match_key(name)).first()
@@ -56,7 +67,9 @@ class Buyer(models.Model):
     email = models.EmailField("courriel", blank=True)
     notes = models.TextField("notes", blank=True)
     archived = models.BooleanField("archivé", default=False)
-    name_key = models.CharField(max_length=200, unique=True, editable=False)
+    name_key = models.CharField(
+        max_length=200, unique=True, editable=False, error_messages={"unique": BUYER_NAME_TAKEN}
+    )
     search_text = models.CharField(max_length=250, editable=False, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -71,15 +84,21 @@ class Buyer(models.Model):
         return self.name
 
     def clean(self):
-        key = match_key(self.name)
-        if key and Buyer.objects.exclude(pk=self.pk).filter(name_key=key).exists():
-            raise ValidationError(
-                {"name": "Un donneur d'ordre porte déjà ce nom (à la casse et aux accents près)."}
-            )
+        self.compute_keys()
+        if self.name_key and Buyer.objects.exclude(pk=self.pk).filter(name_key=self.name_key).exists():
+            raise ValidationError({"name": BUYER_NAME_TAKEN})
 
-    def save(self, *args, **kwargs):
+    def validate_unique(self, exclude=None):
+        # name_key is checked by clean() with a clearer message.
+        super().validate_unique(exclude={*(exclude or ()), "name_key"})
+
+    def compute_keys(self):
+        """The derived columns save() fills (call it before a bulk_create)."""
         self.name_key = match_key(self.name)
         self.search_text = normalize(self.name)
+
+    def save(self, *args, **kwargs):
+        self.compute_keys()
         super().save(*args, **kwargs)
 
 
@@ -143,8 +162,9 @@ class MarketQuerySet(models.QuerySet):
         return self.filter(stage__in=stages)
 
     def search(self, text):
-        text = normalize(text)
-        return self.filter(search_text__contains=text) if text else self
+        """Every word typed appears in the record (ignoring case and accents), in any order."""
+        words = normalize(text).split()
+        return self.filter(*[Q(search_text__contains=w) for w in words]) if words else self
 
 
 class Market(models.Model):
@@ -226,6 +246,7 @@ class Market(models.Model):
                 | Q(starts_on__isnull=True)
                 | Q(ends_on__gte=models.F("starts_on")),
                 name="market_ends_after_start",
+                violation_error_message=ENDS_BEFORE_START,
             ),
         ]
 
@@ -234,7 +255,7 @@ class Market(models.Model):
 
     def clean(self):
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
-            raise ValidationError({"ends_on": "La fin d'exécution ne peut pas précéder le début."})
+            raise ValidationError({"ends_on": ENDS_BEFORE_START})
         if self.operation_id and self.buyer_id and self.operation.buyer_id != self.buyer_id:
             raise ValidationError({"operation": "Cette opération appartient à un autre donneur d'ordre."})
         if (
@@ -245,8 +266,12 @@ class Market(models.Model):
         ):
             raise ValidationError({"reference": "Ce donneur d'ordre a déjà un marché avec cette référence."})
 
-    def save(self, *args, **kwargs):
+    def compute_keys(self):
+        """The derived columns save() fills (call it before a bulk_create)."""
         self.search_text = normalize(f"{self.reference} {self.title}")
+
+    def save(self, *args, **kwargs):
+        self.compute_keys()
         super().save(*args, **kwargs)
 
     def move_to(self, stage, user=None, on=None):
@@ -277,6 +302,9 @@ class StageChange(models.Model):
 
     def __str__(self):
         return f"{self.market.reference} → {self.get_stage_display()} ({self.date:%d/%m/%Y})"
+
+
+LOT_NUMBER_TAKEN = "Ce marché a déjà un lot avec ce numéro."
 
 
 class LotQuerySet(models.QuerySet):
@@ -310,43 +338,76 @@ class Lot(models.Model):
         verbose_name = "lot"
         verbose_name_plural = "lots"
         constraints = [
-            models.UniqueConstraint(fields=["market", "number_key"], name="lot_number_unique_per_market"),
+            models.UniqueConstraint(
+                fields=["market", "number_key"],
+                name="lot_number_unique_per_market",
+                violation_error_message=LOT_NUMBER_TAKEN,
+            ),
             models.CheckConstraint(
                 condition=Q(ends_on__isnull=True)
                 | Q(starts_on__isnull=True)
                 | Q(ends_on__gte=models.F("starts_on")),
                 name="lot_ends_after_start",
+                violation_error_message=ENDS_BEFORE_START,
             ),
         ]
 
     def __str__(self):
-        label = f"Lot {self.number}" if self.number_key.isdigit() else self.number
+        key = self.key_for(self.number)
+        label = f"Lot {key}" if key[:1].isdigit() else self.number
         return f"{label} — {self.title}" if self.title else label
 
     @staticmethod
     def key_for(number):
-        """« 3 », « Lot 3 », « lot n°3 » and « LOT 03 » are one lot; « Unique » stays « unique »."""
+        """« 3 », « Lot 3 », « lot n°3 », « Lot N° 03 » and « LOT 3 » are one lot (key « 3 »);
+        « 3 bis » = « Lot 3 bis » (« 3bis »); « Unique » = « Lot unique » (« unique »)."""
         key = match_key(number)
-        for prefix in ("lotn", "lotno", "lot", "n", "no"):
-            rest = key.removeprefix(prefix)
-            if rest != key and rest.isdigit():
-                key = rest
-                break
-        return str(int(key)) if key.isdigit() else key
+        # "lot", then "n" / "no" (n°, No) before a number; leading zeros of the number.
+        key = re.sub(r"^(lot)?(no?)?(?=[0-9])", "", key)
+        key = re.sub(r"^0+(?=[0-9])", "", key)
+        if key.startswith("lot") and len(key) > 3:
+            key = key[3:]
+        return key
 
     def clean(self):
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
-            raise ValidationError({"ends_on": "La fin d'exécution ne peut pas précéder le début."})
-        key = self.key_for(self.number)
+            raise ValidationError({"ends_on": ENDS_BEFORE_START})
+        self.compute_keys()
         if (
             self.market_id
-            and Lot.objects.exclude(pk=self.pk).filter(market_id=self.market_id, number_key=key).exists()
+            and Lot.objects.exclude(pk=self.pk)
+            .filter(market_id=self.market_id, number_key=self.number_key)
+            .exists()
         ):
-            raise ValidationError({"number": "Ce marché a déjà un lot avec ce numéro."})
+            raise ValidationError({"number": LOT_NUMBER_TAKEN})
+
+    def validate_unique(self, exclude=None):
+        super().validate_unique(exclude={*(exclude or ()), "number_key"})
+
+    def validate_constraints(self, exclude=None):
+        # lot_number_unique_per_market is checked by clean() on the number the user typed.
+        exclude = {*(exclude or ())}
+        if "number" in exclude:
+            exclude.add("number_key")
+        super().validate_constraints(exclude=exclude)
+
+    def compute_keys(self):
+        """The derived columns save() fills (call it before a bulk_create)."""
+        self.number_key = self.key_for(self.number)
 
     def save(self, *args, **kwargs):
-        self.number_key = self.key_for(self.number)
+        adding = self._state.adding
+        self.compute_keys()
         super().save(*args, **kwargs)
+        if not adding:
+            # A clause computed from the lot's amount follows the amount.
+            try:
+                clause = self.clause
+            except Clause.DoesNotExist:
+                return
+            clause.lot = self
+            if clause.compute_hours_required() != clause.hours_required:
+                clause.save()
 
 
 class Clause(models.Model):
@@ -425,6 +486,24 @@ class Clause(models.Model):
         verbose_name_plural = "clauses sociales"
         constraints = [
             models.CheckConstraint(condition=Q(hours_required__gte=0), name="clause_hours_required_positive"),
+            models.CheckConstraint(
+                condition=Q(stated_hours__isnull=True) | Q(stated_hours__gte=0),
+                name="clause_stated_hours_positive",
+                violation_error_message="Le nombre d'heures ne peut pas être négatif.",
+            ),
+            models.CheckConstraint(
+                condition=(Q(labour_share__isnull=True) | Q(labour_share__gte=0, labour_share__lte=1))
+                & (Q(insertion_rate__isnull=True) | Q(insertion_rate__gte=0, insertion_rate__lte=1))
+                & (Q(siae_labour_share__isnull=True) | Q(siae_labour_share__gte=0, siae_labour_share__lte=1)),
+                name="clause_shares_are_fractions",
+                violation_error_message="Les parts et les taux sont compris entre 0 et 100 %.",
+            ),
+            models.CheckConstraint(
+                condition=(Q(hourly_cost__isnull=True) | Q(hourly_cost__gt=0))
+                & (Q(siae_hourly_cost__isnull=True) | Q(siae_hourly_cost__gt=0)),
+                name="clause_hourly_costs_positive",
+                violation_error_message="Le coût horaire doit être supérieur à zéro.",
+            ),
         ]
 
     def __str__(self):
@@ -458,20 +537,31 @@ class Clause(models.Model):
     def clean(self):
         errors = {}
         formula_inputs = [self.labour_share, self.insertion_rate, self.hourly_cost]
-        if self.stated_hours is None:
+        if any(v is not None for v in [*formula_inputs, self.formula_amount]) and any(
+            v is None for v in formula_inputs
+        ):
+            # A partial formula is refused even when hours are stated: both numbers are shown.
+            errors["labour_share"] = (
+                "Pour calculer les heures, renseignez la part de main-d'œuvre, le taux et le coût horaire."
+            )
+        elif self.stated_hours is None:
             if all(v is None for v in formula_inputs):
                 errors["stated_hours"] = (
                     "Une clause sans volume d'heures n'est pas applicable : indiquez le nombre d'heures "
                     "ou les éléments du calcul."
                 )
-            elif any(v is None for v in formula_inputs):
-                errors["labour_share"] = (
-                    "Pour calculer les heures, renseignez la part de main-d'œuvre, "
-                    "le taux et le coût horaire."
-                )
             elif self.formula_amount is None and self.lot_id and self.lot.amount is None:
                 errors["formula_amount"] = (
                     "Pour calculer les heures, indiquez le montant (celui du lot est vide)."
+                )
+        if not errors and self.lot_id:
+            required = self.compute_hours_required()
+            committed = Award.objects.filter(lot_id=self.lot_id).aggregate(s=Sum("hours_committed"))["s"]
+            if committed is not None and committed > required:
+                field = "stated_hours" if self.stated_hours is not None else NON_FIELD_ERRORS
+                errors[field] = (
+                    f"Les entreprises de ce lot se sont engagées sur {fr_number(committed)} h : "
+                    f"plus que les {fr_number(required)} h dues. Réduisez d'abord leurs engagements."
                 )
         if (self.siae_labour_share is None) != (self.siae_hourly_cost is None):
             errors["siae_hourly_cost"] = (
@@ -523,7 +613,12 @@ class Award(models.Model):
         verbose_name = "attribution"
         verbose_name_plural = "attributions"
         constraints = [
-            models.UniqueConstraint(fields=["lot", "company"], name="award_unique_company_per_lot")
+            models.UniqueConstraint(fields=["lot", "company"], name="award_unique_company_per_lot"),
+            models.CheckConstraint(
+                condition=Q(hours_committed__isnull=True) | Q(hours_committed__gte=0),
+                name="award_hours_committed_positive",
+                violation_error_message="Les heures engagées ne peuvent pas être négatives.",
+            ),
         ]
 
     def __str__(self):
@@ -544,7 +639,8 @@ class Award(models.Model):
                     {
                         "hours_committed": (
                             f"Les engagements dépasseraient les heures dues par le lot "
-                            f"({clause.hours_required} h ; déjà réparties : {others} h)."
+                            f"({fr_number(clause.hours_required)} h ; "
+                            f"déjà réparties : {fr_number(others)} h)."
                         )
                     }
                 )

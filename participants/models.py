@@ -33,10 +33,14 @@ def identity_key(last_name, first_name, birth_date):
     return f"{match_key(last_name)}|{match_key(first_name)}|{birth_date.isoformat() if birth_date else ''}"
 
 
+IDENTITY_TAKEN = "Cette personne existe déjà (même nom, prénom et date de naissance)."
+
+
 class ParticipantQuerySet(models.QuerySet):
     def search(self, text):
-        text = normalize(text)
-        return self.filter(search_text__contains=text) if text else self
+        """Every word typed appears in the record (ignoring case and accents), in any order."""
+        words = normalize(text).split()
+        return self.filter(*[Q(search_text__contains=w) for w in words]) if words else self
 
 
 class Participant(models.Model):
@@ -62,7 +66,9 @@ class Participant(models.Model):
     referent = models.CharField("référent de parcours", max_length=150, blank=True)
     entered_on = models.DateField("entrée dans le parcours", null=True, blank=True)
     notes = models.TextField("notes", blank=True)
-    identity_key = models.CharField(max_length=250, unique=True, editable=False)
+    identity_key = models.CharField(
+        max_length=250, unique=True, editable=False, error_messages={"unique": IDENTITY_TAKEN}
+    )
     search_text = models.CharField(max_length=250, editable=False, default="")
     created_at = models.DateTimeField("créé le", auto_now_add=True)
     updated_at = models.DateTimeField("modifié le", auto_now=True)
@@ -86,7 +92,11 @@ class Participant(models.Model):
         if self.last_name and self.first_name and self.birth_date:
             self.compute_keys()
             if Participant.objects.exclude(pk=self.pk).filter(identity_key=self.identity_key).exists():
-                raise ValidationError("Cette personne existe déjà (même nom, prénom et date de naissance).")
+                raise ValidationError(IDENTITY_TAKEN, code="identity_taken")
+
+    def validate_unique(self, exclude=None):
+        # identity_key is checked by clean() with a message naming what makes a person.
+        super().validate_unique(exclude={*(exclude or ()), "identity_key"})
 
     def save(self, *args, **kwargs):
         self.compute_keys()
