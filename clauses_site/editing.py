@@ -1,0 +1,229 @@
+"""Generic views for records: role checks, detail, create/update (with inline formsets), delete that is
+refused when hours are recorded (archive instead), archive/unarchive.
+
+    class MarketUpdate(RecordUpdateView):
+        model = Market
+        form_class = MarketForm
+        success_message = "Marché « {object} » enregistré."
+
+    class MarketDelete(RecordDeleteView):
+        model = Market
+        hours_path = "assignment__lot__market"   # HoursEntry lookup to the object: refuse if any
+        success_url = reverse_lazy("markets:market_list")
+
+Every view declares `permission`, a predicate of clauses_site/roles.py (a plain function works:
+`permission = roles.sees_people`); the user gets 403 when it is false. Editing views default to can_edit.
+Objects are fetched through get_queryset() (404 when not there): restrict it for what a user may see.
+"""
+
+from collections import Counter
+
+from django.contrib import messages
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.db import transaction
+from django.db.models import ProtectedError
+from django.http import HttpResponseRedirect
+from django.shortcuts import resolve_url
+from django.views.generic import CreateView, DeleteView, DetailView, UpdateView, View
+from django.views.generic.detail import SingleObjectMixin
+
+from clauses_site import roles
+from clauses_site.autocomplete import any_role
+
+
+class RoleRequiredMixin:
+    """403 unless `permission(user)`; login itself is required by the middleware."""
+
+    permission = staticmethod(any_role)
+
+    def has_permission(self):
+        return type(self).permission(self.request.user)
+
+    def dispatch(self, request, *args, **kwargs):
+        if not self.has_permission():
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class RecordDetailView(RoleRequiredMixin, DetailView):
+    pass
+
+
+class RecordFormMixin(RoleRequiredMixin):
+    """Create/update with French success messages and optional inline formsets
+    (`formset_classes = {"contacts": ContactFormSet}`), all saved in one transaction or none."""
+
+    permission = staticmethod(roles.can_edit)
+    template_name = "includes/form_page.html"
+    formset_classes = {}
+    success_message = "Enregistré : « {object} »."
+    title = None  # page heading; defaults to the model's verbose name
+    cancel_url = None
+
+    def get_formsets(self):
+        if getattr(self, "_formsets", None) is None:
+            bound = self.request.method in ("POST", "PUT")
+            instance = self.object if self.object is not None else self.get_formset_instance()
+            self._formsets = {
+                name: cls(
+                    self.request.POST if bound else None,
+                    self.request.FILES if bound else None,
+                    instance=instance,
+                    prefix=name,
+                )
+                for name, cls in self.formset_classes.items()
+            }
+        return self._formsets
+
+    def get_formset_instance(self):
+        return self.model()
+
+    def get_title(self):
+        return self.title or self.model._meta.verbose_name.capitalize()
+
+    def get_cancel_url(self):
+        if self.cancel_url:
+            return resolve_url(self.cancel_url)
+        return self.request.GET.get("retour") if url_is_local(self.request.GET.get("retour")) else None
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("formsets", self.get_formsets())
+        context.setdefault("title", self.get_title())
+        context.setdefault("cancel_url", self.get_cancel_url())
+        return context
+
+    def form_valid(self, form):
+        formsets = self.get_formsets()
+        if not all(fs.is_valid() for fs in formsets.values()):
+            return self.form_invalid(form)
+        with transaction.atomic():
+            self.object = self.save_object(form)
+            for formset in formsets.values():
+                formset.instance = self.object
+                formset.save()
+        messages.success(self.request, self.get_success_message())
+        return HttpResponseRedirect(self.get_success_url())
+
+    def save_object(self, form):
+        """Save the main object (override to set fields the form does not hold)."""
+        return form.save()
+
+    def get_success_message(self):
+        return self.success_message.format(object=self.object)
+
+
+def url_is_local(url):
+    return bool(url) and url.startswith("/") and not url.startswith("//")
+
+
+class RecordCreateView(RecordFormMixin, CreateView):
+    pass
+
+
+class RecordUpdateView(RecordFormMixin, UpdateView):
+    pass
+
+
+class RecordDeleteView(RoleRequiredMixin, DeleteView):
+    """Confirmation page, then delete. Refused (status 409, with an explanation) when hours are
+    recorded on the object (`hours_path`: lookup from HoursEntry to it) or when other records still
+    depend on it (PROTECT); the model's `archived` flag is offered instead when it has one."""
+
+    permission = staticmethod(roles.can_edit)
+    template_name = "includes/confirm_delete.html"
+    hours_path = None
+    success_message = "Supprimé : « {object} »."
+    cancel_url = None
+
+    def hours_recorded(self):
+        if not self.hours_path:
+            return 0
+        from hours.models import HoursEntry
+
+        return HoursEntry.objects.filter(**{self.hours_path: self.object}).count()
+
+    def refusal(self):
+        """Why the object cannot be deleted (a French sentence), or None."""
+        count = self.hours_recorded()
+        if count:
+            entries = (
+                "une saisie d'heures est enregistrée"
+                if count == 1
+                else f"{count} saisies d'heures sont enregistrées"
+            )
+            return (
+                f"Suppression impossible : {entries} sur « {self.object} ». "
+                "Les heures sont conservées pour les bilans."
+            )
+        return None
+
+    def can_archive(self):
+        return any(f.name == "archived" for f in self.object._meta.fields)
+
+    def get_archive_url(self):
+        return None
+
+    def get_cancel_url(self):
+        if self.cancel_url:
+            return resolve_url(self.cancel_url)
+        return None
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("refusal", self.refusal())
+        context["can_archive"] = self.can_archive()
+        context["archive_url"] = self.get_archive_url()
+        context["cancel_url"] = self.get_cancel_url()
+        context["title"] = f"Supprimer « {self.object} »"
+        return context
+
+    def form_valid(self, form):
+        refusal = self.refusal()
+        if refusal is None:
+            try:
+                with transaction.atomic():
+                    self.object.delete()
+            except ProtectedError as error:
+                refusal = protected_message(self.object, error)
+        if refusal is not None:
+            context = self.get_context_data(refusal=refusal)
+            return self.render_to_response(context, status=409)
+        messages.success(self.request, self.success_message.format(object=self.object))
+        return HttpResponseRedirect(self.get_success_url())
+
+
+def protected_message(obj, error):
+    counts = Counter(o._meta.verbose_name_plural for o in error.protected_objects)
+    what = ", ".join(f"{n} {name}" for name, n in sorted(counts.items()))
+    return f"Suppression impossible : « {obj} » est encore lié à d'autres enregistrements ({what})."
+
+
+class RecordArchiveView(RoleRequiredMixin, SingleObjectMixin, View):
+    """POST: archive (or, with archived=0, bring back) a record that has an `archived` flag."""
+
+    permission = staticmethod(roles.can_edit)
+    http_method_names = ["post"]
+    success_url = None
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        if not hasattr(self.object, "archived"):
+            raise ImproperlyConfigured(f"{type(self.object).__name__} has no archived flag")
+        archived = request.POST.get("archived", "1") != "0"
+        self.object.archived = archived
+        self.object.save(update_fields=["archived"])
+        if archived:
+            messages.success(
+                request, f"« {self.object} » est archivé : il n'apparaît plus dans les listes par défaut."
+            )
+        else:
+            messages.success(request, f"« {self.object} » n'est plus archivé.")
+        return HttpResponseRedirect(self.get_success_url())
+
+    def get_success_url(self):
+        if url_is_local(self.request.POST.get("retour")):
+            return self.request.POST["retour"]
+        if self.success_url:
+            return resolve_url(self.success_url, pk=self.object.pk)
+        raise ImproperlyConfigured("RecordArchiveView needs a success_url")

@@ -1,0 +1,42 @@
+"""French number formats for screens (tables, templates): 1 234,50 h, 1 234 567,00 €, 83,3 %.
+The non-breaking space of Django's French THOUSAND_SEPARATOR is kept so that numbers never wrap."""
+
+from decimal import Decimal
+
+from django.utils.formats import number_format
+
+
+def hours(value, places=2):
+    """1 234,50 (None → empty)."""
+    if value is None or value == "":
+        return ""
+    return number_format(Decimal(str(value)), decimal_pos=places, use_l10n=True, force_grouping=True)
+
+
+def money(value):
+    """1 234 567,00 (euros, without the sign)."""
+    return hours(value, 2)
+
+
+def integer(value):
+    if value is None or value == "":
+        return ""
+    return number_format(int(value), decimal_pos=0, use_l10n=True, force_grouping=True)
+
+
+def percent(rate, places=1):
+    """A fraction as a percentage: Decimal('0.8333') → 83,3 %."""
+    if rate is None or rate == "":
+        return ""
+    value = Decimal(str(rate)) * 100
+    return f"{number_format(value, decimal_pos=places, use_l10n=True, force_grouping=True)}\xa0%"
+
+
+def plain_percent(rate):
+    """A fraction as a percentage without trailing zeros: 0.5 → 50 %, 0.055 → 5,5 %."""
+    if rate is None or rate == "":
+        return ""
+    value = (Decimal(str(rate)) * 100).normalize()
+    if value == value.to_integral():
+        value = value.quantize(Decimal(1))
+    return f"{number_format(value, use_l10n=True, force_grouping=True)}\xa0%"

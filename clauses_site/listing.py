@@ -1,0 +1,265 @@
+"""Lists: a django-tables2 table filtered by a django-filter FilterSet, filters in the URL (GET, so a
+filtered list can be bookmarked), 50 rows a page, sortable columns, French number formats, and
+« Exporter (xlsx) » exporting exactly the filtered rows (?export=xlsx) with declared columns.
+
+    class MarketFilter(ListFilterSet):
+        q = SearchFilter()                                   # Model.objects.search(): accents ignored
+        period = PeriodFilter("starts_on", "ends_on", label="Période d'exécution")
+        class Meta:
+            model = Market
+            fields = ["buyer", "stage"]
+
+    class MarketTable(tables.Table):
+        hours_done = HoursColumn("Heures réalisées")
+        ...
+
+    class MarketList(FilteredListView):
+        permission = roles.can_edit             # any predicate of clauses_site/roles.py; 403 otherwise
+        title = "Marchés"
+        filterset_class = MarketFilter
+        table_class = MarketTable
+        export_filename = "marches.xlsx"
+        export_columns = [Column("Référence", attrgetter("reference")), ...]   # clauses_site.exports
+        create_url_name = "markets:market_create"                             # button shown to editors
+        def get_queryset(self): return markets_with_hours(Market.objects.select_related("buyer"))
+
+Template: templates/includes/list_page.html (blocks `list_intro`, `list_actions`, `below_table`).
+"""
+
+import django_filters
+import django_tables2 as tables
+from django import forms
+from django.db.models import Q
+from django.http import QueryDict
+from django.urls import reverse
+from django_filters.views import FilterView
+from django_tables2 import RequestConfig, SingleTableMixin
+
+from clauses_site import formatting, roles
+from clauses_site.autocomplete import any_role
+from clauses_site.editing import RoleRequiredMixin
+from clauses_site.exports import xlsx_response
+from clauses_site.forms import BootstrapForm, DateInput
+
+PER_PAGE = 50
+
+
+# --- filters ------------------------------------------------------------------------------------------
+
+
+class ListFilterSet(django_filters.FilterSet):
+    """A FilterSet whose form has Bootstrap classes (clauses_site.forms.BootstrapForm). Always bound
+    (an empty query string is « no filter chosen »), so that defaults such as hiding archived rows
+    apply on the first visit too."""
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(QueryDict() if data is None else data, *args, **kwargs)
+
+    def get_form_class(self):
+        form_class = super().get_form_class()
+        if issubclass(form_class, BootstrapForm):
+            return form_class
+        return type(form_class.__name__, (BootstrapForm, form_class), {})
+
+
+class SearchFilter(django_filters.CharFilter):
+    """Free text through the model's QuerySet.search(): case and accents ignored (normalised
+    `search_text` columns), the same on SQLite and PostgreSQL."""
+
+    def __init__(self, *args, placeholder="Nom, référence…", **kwargs):
+        kwargs.setdefault("label", "Recherche")
+        kwargs.setdefault("widget", forms.TextInput(attrs={"type": "search", "placeholder": placeholder}))
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if not value or not value.strip():
+            return qs
+        return qs.search(value)
+
+
+class PeriodWidget(forms.MultiWidget):
+    """Two <input type="date">: NAME_du and NAME_au in the URL."""
+
+    template_name = "includes/period_widget.html"
+
+    def __init__(self, attrs=None):
+        super().__init__(
+            {"du": DateInput(attrs={"aria-label": "du"}), "au": DateInput(attrs={"aria-label": "au"})}, attrs
+        )
+
+    def decompress(self, value):
+        return list(value) if value else [None, None]
+
+
+class PeriodField(forms.MultiValueField):
+    widget = PeriodWidget
+    default_error_messages = {"invalid": "Saisissez des dates valides.", "order": "La fin précède le début."}
+
+    def __init__(self, *args, **kwargs):
+        fields = (forms.DateField(required=False), forms.DateField(required=False))
+        kwargs.setdefault("require_all_fields", False)
+        super().__init__(fields, *args, **kwargs)
+
+    def compress(self, data_list):
+        if not data_list or not any(data_list):
+            return None
+        start, end = data_list
+        if start and end and end < start:
+            raise forms.ValidationError(self.error_messages["order"], code="order")
+        return (start, end)
+
+
+class PeriodFilter(django_filters.Filter):
+    """Rows whose period [start_field, end_field] overlaps the chosen [du, au]; an empty end means
+    « still running ». Rows without a start date match only when include_undated is true."""
+
+    field_class = PeriodField
+
+    def __init__(self, start_field, end_field, *args, include_undated=False, **kwargs):
+        kwargs.setdefault("label", "Période")
+        super().__init__(*args, field_name=start_field, **kwargs)
+        self.start_field = start_field
+        self.end_field = end_field
+        self.include_undated = include_undated
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        start, end = value
+        s, e = self.start_field, self.end_field
+        if end:
+            undated = Q(**{f"{s}__isnull": True}) if self.include_undated else Q(pk__in=[])
+            qs = qs.filter(Q(**{f"{s}__lte": end}) | undated)
+        if start:
+            qs = qs.filter(Q(**{f"{e}__isnull": True}) | Q(**{f"{e}__gte": start}))
+        if not self.include_undated:
+            qs = qs.filter(**{f"{s}__isnull": False})
+        return qs
+
+
+class ArchivedFilter(django_filters.BooleanFilter):
+    """Archived rows are hidden unless « Afficher les archivés » is ticked."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label", "Afficher les archivés")
+        kwargs.setdefault("widget", forms.CheckboxInput)
+        kwargs.setdefault("field_name", "archived")
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        return qs if value else qs.filter(**{self.field_name: False})
+
+
+# --- columns ------------------------------------------------------------------------------------------
+
+NUM_ATTRS = {"td": {"class": "num"}, "th": {"class": "num"}, "tf": {"class": "num"}}
+
+
+class HoursColumn(tables.Column):
+    """1 234,50 (hours; right-aligned)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("attrs", NUM_ATTRS)
+        super().__init__(*args, **kwargs)
+
+    def render(self, value):
+        return formatting.hours(value)
+
+    def value(self, value):
+        return value
+
+
+class MoneyColumn(HoursColumn):
+    def render(self, value):
+        return f"{formatting.money(value)}\xa0€"
+
+
+class IntegerColumn(HoursColumn):
+    def render(self, value):
+        return formatting.integer(value)
+
+
+class PercentColumn(HoursColumn):
+    """A fraction shown as a percentage: 0.8333 → 83,3 %."""
+
+    def render(self, value):
+        return formatting.percent(value)
+
+
+class DateColumn(tables.DateColumn):
+    """26/11/2026. DateColumn("Début") — the verbose name comes first, as for every column here."""
+
+    def __init__(self, verbose_name=None, *args, format="d/m/Y", **kwargs):
+        super().__init__(format, *args, verbose_name=verbose_name, **kwargs)
+
+
+class BooleanColumn(tables.BooleanColumn):
+    """« oui » / « — »; BooleanColumn("ESS")."""
+
+    def __init__(self, verbose_name=None, *args, yesno=("oui", "—"), **kwargs):
+        super().__init__(*args, verbose_name=verbose_name, yesno=yesno, **kwargs)
+
+
+# --- the view -----------------------------------------------------------------------------------------
+
+
+class FilteredListView(RoleRequiredMixin, SingleTableMixin, FilterView):
+    permission = staticmethod(any_role)  # any role; set e.g. `permission = roles.sees_people`
+    template_name = "includes/list_page.html"
+    table_pagination = {"per_page": PER_PAGE}
+    strict = True  # invalid filters: no rows (and the errors shown), never unfiltered rows
+    title = ""
+    intro = ""
+    export_columns = ()
+    export_filename = "export.xlsx"
+    export_sheet = None
+    create_url_name = None
+    create_label = "Ajouter"
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("export") == "xlsx" and self.export_columns:
+            return self.export_xlsx()
+        return super().get(request, *args, **kwargs)
+
+    def filtered_queryset(self):
+        self.filterset = self.get_filterset(self.get_filterset_class())
+        if not self.filterset.is_bound or self.filterset.is_valid() or not self.get_strict():
+            return self.filterset.qs
+        return self.filterset.queryset.none()
+
+    def get_export_queryset(self, queryset):
+        """Hook: add what the export columns read (select_related, annotations)."""
+        return queryset
+
+    def export_xlsx(self):
+        queryset = self.get_export_queryset(self.filtered_queryset())
+        table = self.get_table_class()(data=queryset)
+        RequestConfig(self.request, paginate=False).configure(table)  # the sort the user chose
+        rows = table.data.data
+        if hasattr(rows, "iterator"):
+            rows = rows.iterator(chunk_size=2000)
+        return xlsx_response(
+            self.export_filename,
+            list(self.export_columns),
+            rows,
+            sheet_title=self.export_sheet or self.title or "Export",
+        )
+
+    def get_create_url(self):
+        if self.create_url_name and roles.can_edit(self.request.user):
+            return reverse(self.create_url_name)
+        return None
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        table = context["table"]
+        context["title"] = self.title
+        context["intro"] = self.intro
+        context["result_count"] = table.paginator.count if table.paginator else len(table.rows)
+        context["can_export"] = bool(self.export_columns)
+        context["create_url"] = self.get_create_url()
+        context["create_label"] = self.create_label
+        context["filters_active"] = any(
+            value for key, value in self.request.GET.items() if key not in ("page", "sort", "export")
+        )
+        return context
