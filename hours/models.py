@@ -127,6 +127,47 @@ class Assignment(models.Model):
         super().save(*args, **kwargs)
 
 
+class ImportBatch(models.Model):
+    """One upload of a tracking spreadsheet (« tableau de suivi »): who sent it, when, what it did.
+    The workbook is kept until it is imported (the preview is confirmed) or discarded."""
+
+    class Status(models.TextChoices):
+        PENDING = "en_attente", "En attente de confirmation"
+        IMPORTED = "importe", "Importé"
+        REFUSED = "refuse", "Refusé"
+        CANCELLED = "annule", "Annulé"
+
+    file_name = models.CharField("fichier", max_length=255)
+    file = models.FileField("classeur", upload_to="imports/%Y/%m/", blank=True, max_length=255)
+    file_size = models.PositiveBigIntegerField("taille (octets)", default=0)
+    sha256 = models.CharField("empreinte SHA-256", max_length=64, blank=True, db_index=True)
+    status = models.CharField("statut", max_length=12, choices=Status, default=Status.PENDING)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="import_batches",
+        verbose_name="importé par",
+    )
+    created_at = models.DateTimeField("déposé le", auto_now_add=True)
+    imported_at = models.DateTimeField("importé le", null=True, blank=True)
+    rows_read = models.PositiveIntegerField("lignes lues", default=0)
+    entries_created = models.PositiveIntegerField("heures créées", default=0)
+    entries_updated = models.PositiveIntegerField("heures modifiées", default=0)
+    entries_unchanged = models.PositiveIntegerField("heures inchangées", default=0)
+    error_count = models.PositiveIntegerField("erreurs", default=0)
+    report = models.JSONField("rapport", default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "import de tableau de suivi"
+        verbose_name_plural = "imports de tableaux de suivi"
+
+    def __str__(self):
+        return f"{self.file_name} ({self.created_at:%d/%m/%Y %H:%M})"
+
+
 class HoursEntryQuerySet(models.QuerySet):
     def validated(self):
         return self.filter(status=HoursEntry.Status.VALIDATED)
@@ -181,6 +222,15 @@ class HoursEntry(models.Model):
         blank=True,
         related_name="entered_entries",
         verbose_name="saisie par",
+    )
+    import_batch = models.ForeignKey(
+        ImportBatch,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="entries",
+        verbose_name="import",
+        help_text="Le dernier import qui a écrit ces heures.",
     )
     created_at = models.DateTimeField("créée le", auto_now_add=True)
     updated_at = models.DateTimeField("modifiée le", auto_now=True)
