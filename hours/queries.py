@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Case, Count, DecimalField, F, OuterRef, Q, Subquery, Sum, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest
 
 from hours.models import HoursEntry, Modality, first_of_month
 from markets.models import Award, Clause
@@ -195,3 +195,126 @@ def progress(required, done, starts_on, ends_on, on):
 def lot_progress(lot, on):
     """Progress of a lot annotated by lots_with_hours (hours done to date)."""
     return progress(lot.hours_required, lot.hours_done_to_date, lot.starts_on, lot.ends_on, on)
+
+
+# --- bilans: hours credited to a company, a company's share of a lot, breakdowns of entries ---------------
+# (added for reporting/indicators.py; same rules as above: validated entries, COUNTED_HOURS)
+
+
+def award_share():
+    """The hours a company owes on a lot through its award (an expression on Award): its commitment
+    when stated; for the holder (titulaire) without one, what the lot owes minus the commitments of the
+    lot's other companies (never below 0); 0 for a co- or subcontractor without a commitment."""
+    others = (
+        Award.objects.filter(lot=OuterRef("lot"))
+        .exclude(pk=OuterRef("pk"))
+        .order_by()
+        .values("lot")
+        .annotate(total=Sum("hours_committed"))
+        .values("total")
+    )
+    remainder = Coalesce("lot__clause__hours_required", Value(ZERO), output_field=HOURS) - Coalesce(
+        Subquery(others, output_field=HOURS), Value(ZERO), output_field=HOURS
+    )
+    return Case(
+        When(hours_committed__isnull=False, then=F("hours_committed")),
+        When(Q(role=Award.Role.HOLDER) & Q(lot__clause__isnull=False), then=Greatest(remainder, Value(ZERO))),
+        default=Value(ZERO),
+        output_field=HOURS,
+    )
+
+
+def _sum_where(group, where, start=None, end=None, to_date=False, expression=COUNTED_HOURS):
+    """Like _sum_by, for entries matching `where` (a Q holding the OuterRefs); `group` lists the paths
+    that the OuterRefs fix (one group per outer row)."""
+    entries = counted_entries(start, end, to_date).filter(where)
+    summed = entries.order_by().values(*group).annotate(total=Sum(expression, output_field=HOURS))
+    return Coalesce(Subquery(summed.values("total"), output_field=HOURS), Value(ZERO), output_field=HOURS)
+
+
+def _count_people_where(group, where, start=None, end=None):
+    entries = counted_entries(start, end).filter(where)
+    counted = entries.order_by().values(*group).annotate(n=Count("assignment__participant", distinct=True))
+    return Coalesce(Subquery(counted.values("n")), Value(0))
+
+
+def _annotate_where(queryset, group, where, start, end):
+    return queryset.annotate(
+        hours_done=_sum_where(group, where, start, end),
+        hours_done_to_date=_sum_where(group, where, start, end, to_date=True),
+        training_hours=_sum_where(group, where, start, end, expression=F("training_hours")),
+        people=_count_people_where(group, where, start, end),
+    )
+
+
+def lots_with_company_hours(lots, company, start=None, end=None):
+    """Lots annotated as lots_with_hours does, but from the company's side: hours_required is the
+    company's share of the lot (award_share; 0 without an award) and the hours are those credited to
+    the company (Assignment.company) on the lot."""
+    share = (
+        Award.objects.filter(lot=OuterRef("pk"), company=company)
+        .annotate(share=award_share())
+        .values("share")[:1]
+    )
+    lots = lots.annotate(
+        hours_required=Coalesce(Subquery(share, output_field=HOURS), Value(ZERO), output_field=HOURS)
+    )
+    where = Q(assignment__lot=OuterRef("pk")) & Q(assignment__company=company)
+    return _annotate_where(lots, ["assignment__lot"], where, start, end)
+
+
+def awards_with_hours(awards, start=None, end=None):
+    """Awards annotated with hours_owed (award_share) and the hours credited to the award's company on
+    the award's lot: hours_done, hours_done_to_date, training_hours, people."""
+    where = Q(assignment__lot=OuterRef("lot")) & Q(assignment__company=OuterRef("company"))
+    awards = awards.annotate(hours_owed=award_share())
+    return _annotate_where(awards, ["assignment__lot", "assignment__company"], where, start, end)
+
+
+def companies_with_hours_on(companies, lots, start=None, end=None):
+    """Companies annotated with what they owe and did on some lots only (a buyer's, a market's):
+    hours_owed (sum of award_share over their awards on those lots), and the hours credited to them
+    on those lots: hours_done, hours_done_to_date, training_hours, people."""
+    owed = (
+        Award.objects.filter(company=OuterRef("pk"), lot__in=lots)
+        .annotate(share=award_share())
+        .order_by()
+        .values("company")
+        .annotate(total=Sum("share"))
+        .values("total")
+    )
+    companies = companies.annotate(
+        hours_owed=Coalesce(Subquery(owed, output_field=HOURS), Value(ZERO), output_field=HOURS)
+    )
+    where = Q(assignment__company=OuterRef("pk")) & Q(assignment__lot__in=lots)
+    return _annotate_where(companies, ["assignment__company"], where, start, end)
+
+
+def hours_by(entries, path):
+    """Counted hours of (already filtered) entries per value of one field: {value: hours}, one query."""
+    rows = entries.order_by().values(path).annotate(total=Sum(COUNTED_HOURS, output_field=HOURS))
+    return {row[path]: row["total"] for row in rows}
+
+
+def people_by(entries, path):
+    """Distinct participants of (already filtered) entries per value of one field: {value: n}."""
+    rows = entries.order_by().values(path).annotate(n=Count("assignment__participant", distinct=True))
+    return {row[path]: row["n"] for row in rows}
+
+
+def assignments_count(entries):
+    """Distinct assignments of (already filtered) entries."""
+    return entries.aggregate(n=Count("assignment", distinct=True))["n"]
+
+
+def assignments_by(entries, path):
+    """Distinct assignments of (already filtered) entries per value of one field: {value: n}."""
+    rows = entries.order_by().values(path).annotate(n=Count("assignment", distinct=True))
+    return {row[path]: row["n"] for row in rows}
+
+
+def progress_over(required, done, expected):
+    """Progress of a group of lots (a company's shares, a buyer's lots): `expected` is the sum of the
+    parts' expected_hours (None when no part has dates). Same lag rule as progress()."""
+    lagging = bool(expected) and Decimal(done) < expected * LAG_THRESHOLD
+    return Progress(Decimal(required), Decimal(done), expected, completion_rate(done, required), lagging)

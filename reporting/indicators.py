@@ -1,0 +1,557 @@
+"""The figures of a bilan: one function per scope × period, each returning a frozen `Figures` dataclass.
+
+    indicators.for_buyer(buyer, start, end)
+    indicators.for_company(company, start, end)
+    indicators.for_market(market, start, end)
+    indicators.for_territory(start, end)
+    indicators.for_scope("buyer" | "company" | "market" | "territory", obj_or_None, start, end)
+    indicators.to_json(figures, anonymise_small=False)   # the dict of shared/formats/bilan-json.md
+    figures.masked()                                      # breakdown cells of 1–2 people → "< 3"
+
+Every figure comes from database aggregates (a constant number of queries, 16, whatever the data size)
+through hours/queries.py, the one way of counting hours: validated entries only, COUNTED_HOURS.
+
+What each scope counts
+- buyer / market / territory: the lots of the buyer's markets / of the market / all lots.
+- company: the hours credited to the company (Assignment.company, the holder or subcontractor the
+  tracking sheet names), on any lot; what it owes on a lot is its share of the lot's hours
+  (hours.queries.award_share: its commitment, or for the holder without one what the other companies
+  do not carry). SIAE purchase equivalents: those of the lots it holds, and those it invoiced itself.
+
+Lots in scope: lots with counted hours in the period (for a company: hours credited to it), and lots
+with a clause (for a company: an award) whose execution overlaps the period (a lot with no start date
+is not yet running: it only comes in through hours).
+- hours_required: the sum of what the lots in scope owe (for a company: its shares);
+- hours_done: counted hours whose month lies in the period;
+- hours_done_to_date: counted hours of the lots in scope whose month is on or before the period's end;
+- completion_rate: hours_done_to_date ÷ hours_required, not capped, 0 when nothing is owed.
+People are the distinct participants with validated entries in the period; their age is taken on the
+start date of their earliest assignment counted in the period. Outcomes are those of these people
+dated in the period. SIAE purchase equivalents are shown apart and do not enter the completion rate.
+"""
+
+import datetime
+from dataclasses import dataclass, field, fields, replace
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Case, Count, Exists, IntegerField, Min, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear
+
+from companies.models import Company
+from hours import queries
+from hours.models import ContractType, Modality, SiaePurchase, first_of_month
+from markets.models import Award, Lot
+from participants.models import Criterion, Outcome, Participant
+
+ZERO = Decimal(0)
+CENTS = Decimal("0.01")
+
+KINDS = ("buyer", "company", "market", "territory")
+KIND_LABELS = {
+    "buyer": "Donneur d'ordre",
+    "company": "Entreprise",
+    "market": "Marché",
+    "territory": "Territoire",
+}
+TERRITORY_NAME = "Ensemble du territoire"
+
+SEXES = ("F", "H")
+AGE_BANDS = ("<26", "26-49", "50+")
+UNKNOWN_LEVEL = "inconnu"
+LEVELS = (*Participant.Level.values, UNKNOWN_LEVEL)
+NO_PRESCRIBER = "Non renseigné"
+
+#: Breakdown cells of 1 or 2 people in a scope of fewer than SMALL_SCOPE people are shown as SMALL.
+SMALL = "< 3"
+SMALL_SCOPE = 10
+
+
+@dataclass(frozen=True)
+class Scope:
+    kind: str  # buyer | company | market | territory
+    name: str
+    start: datetime.date
+    end: datetime.date
+    pk: int | None = None  # the buyer's, company's or market's id; None for the territory
+
+    @property
+    def kind_label(self):
+        return KIND_LABELS[self.kind]
+
+
+@dataclass(frozen=True)
+class LotLine:
+    """One lot in scope (for a company scope: the company's share of it and its hours on it)."""
+
+    pk: int
+    buyer: str
+    market_reference: str
+    market_title: str
+    lot: str  # the lot's number or label as imported: "3", "Unique"
+    title: str
+    clause_type: str  # code (L2112-2…), "" without a clause
+    hours_source: str | None  # "stated" (the buyer's number wins), "formula", None
+    starts_on: datetime.date | None
+    ends_on: datetime.date | None
+    hours_required: Decimal
+    hours_done: Decimal
+    hours_done_to_date: Decimal
+    training_hours: Decimal
+    people: int | str
+    progress: queries.Progress
+
+
+@dataclass(frozen=True)
+class CompanyLine:
+    """One company credited with hours, or owing some, on the lots in scope."""
+
+    pk: int
+    name: str
+    siret: str
+    kind: str  # label: "Entreprise", "ETTI — …"
+    hours_required: Decimal  # its shares of the lots in scope (award_share)
+    hours_done: Decimal
+    hours_done_to_date: Decimal
+    training_hours: Decimal
+    people: int | str
+    progress: queries.Progress
+
+
+@dataclass(frozen=True)
+class Figures:
+    scope: Scope
+    lots: tuple[LotLine, ...]
+    companies: tuple[CompanyLine, ...]
+    hours_required: Decimal
+    hours_done: Decimal
+    hours_done_to_date: Decimal
+    completion_rate: Decimal
+    training_hours: Decimal
+    people: int
+    assignments: int
+    by_sex: dict  # {"F": n, "H": n}
+    by_age_band: dict  # {"<26": n, "26-49": n, "50+": n}
+    by_level: dict  # {"infra 3": n, "3": n, "4": n, "5+": n, "inconnu": n}
+    by_criterion: dict  # {"DELD": n, …} every criterion, in the list's order
+    qpv: int | str
+    by_modality: dict  # {"Embauche directe": hours, …} every modality label
+    by_contract_type: dict  # {"CDI": n, …} every contract type label: assignments
+    hours_by_month: tuple[tuple[datetime.date, Decimal], ...]  # every month of the period
+    prescribers: dict  # {"PLIE": n, …, "Non renseigné": n} people, most first
+    outcomes_at_end: dict  # {"CDI": n, …} every outcome label: people
+    outcomes_at_six_months: dict
+    people_with_outcome_at_end: int | str
+    positive_at_end: int | str
+    people_with_outcome_at_six_months: int | str
+    positive_at_six_months: int | str
+    siae_hours: Decimal  # validated SIAE purchases in the period, as hours (not in hours_done)
+    siae_amount: Decimal
+    siae_purchases: int
+    progress: queries.Progress  # owed / done to date / expected to date (sum of the lots') / lag
+    criteria_labels: dict = field(default_factory=dict)  # {"DELD": "Demandeur d'emploi…"}
+    anonymised: bool = False
+
+    @property
+    def is_small(self):
+        return self.people < SMALL_SCOPE
+
+    @property
+    def hours_per_person(self):
+        if not self.people:
+            return ZERO
+        return (self.hours_done / self.people).quantize(CENTS, rounding=ROUND_HALF_UP)
+
+    def masked(self):
+        """A copy where, in a scope of fewer than 10 people, every breakdown cell of 1 or 2 people
+        (or contracts) reads "< 3". Hours and the scope's totals are left exact."""
+        if not self.is_small:
+            return replace(self, anonymised=True)
+
+        def cell(n):
+            return SMALL if n in (1, 2) else n
+
+        def cells(mapping):
+            return {key: cell(n) for key, n in mapping.items()}
+
+        people_dicts = (
+            "by_sex",
+            "by_age_band",
+            "by_level",
+            "by_criterion",
+            "by_contract_type",
+            "prescribers",
+            "outcomes_at_end",
+            "outcomes_at_six_months",
+        )
+        people_cells = (
+            "qpv",
+            "people_with_outcome_at_end",
+            "positive_at_end",
+            "people_with_outcome_at_six_months",
+            "positive_at_six_months",
+        )
+        changes = {name: cells(getattr(self, name)) for name in people_dicts}
+        changes.update({name: cell(getattr(self, name)) for name in people_cells})
+        changes["lots"] = tuple(replace(line, people=cell(line.people)) for line in self.lots)
+        changes["companies"] = tuple(replace(line, people=cell(line.people)) for line in self.companies)
+        return replace(self, anonymised=True, **changes)
+
+
+# --- public API: one function per scope ------------------------------------------------------------------
+
+
+def for_buyer(buyer, start, end):
+    return _figures(
+        Scope("buyer", buyer.name, start, end, buyer.pk),
+        lots=Lot.objects.filter(market__buyer=buyer),
+        entries_q=Q(assignment__lot__market__buyer=buyer),
+        siae_q=Q(lot__market__buyer=buyer),
+    )
+
+
+def for_market(market, start, end):
+    return _figures(
+        Scope("market", f"{market.reference} — {market.title}", start, end, market.pk),
+        lots=Lot.objects.filter(market=market),
+        entries_q=Q(assignment__lot__market=market),
+        siae_q=Q(lot__market=market),
+    )
+
+
+def for_company(company, start, end):
+    award_lots = Award.objects.filter(company=company).values("lot")
+    held_lots = Award.objects.filter(company=company, role=Award.Role.HOLDER).values("lot")
+    credited_lots = company.credited_assignments.values("lot")
+    return _figures(
+        Scope("company", company.name, start, end, company.pk),
+        lots=Lot.objects.filter(Q(pk__in=award_lots) | Q(pk__in=credited_lots)),
+        entries_q=Q(assignment__company=company),
+        siae_q=Q(lot__in=held_lots) | Q(company=company),
+        company=company,
+    )
+
+
+def for_territory(start, end):
+    return _figures(
+        Scope("territory", TERRITORY_NAME, start, end),
+        lots=Lot.objects.all(),
+        entries_q=Q(),
+        siae_q=Q(),
+    )
+
+
+def for_scope(kind, obj, start, end):
+    """for_buyer / for_company / for_market / for_territory by name (obj is None for the territory)."""
+    if kind == "territory":
+        return for_territory(start, end)
+    return {"buyer": for_buyer, "company": for_company, "market": for_market}[kind](obj, start, end)
+
+
+def scope_start(kind, obj):
+    """The start of the contract(s) of a scope, for the period shortcut "depuis le début": the earliest
+    of its lots' and markets' execution starts and of its validated hours (None when nothing is known).
+    Two queries."""
+    if kind == "territory":
+        lots, entries = Lot.objects.all(), queries.counted_entries()
+    elif kind == "company":
+        lots = Lot.objects.filter(pk__in=Award.objects.filter(company=obj).values("lot"))
+        entries = queries.counted_entries().filter(assignment__company=obj)
+    else:
+        lots = Lot.objects.filter(market__buyer=obj) if kind == "buyer" else Lot.objects.filter(market=obj)
+        entries = queries.counted_entries().filter(assignment__lot__in=lots)
+    found = lots.aggregate(lot=Min("starts_on"), market=Min("market__starts_on"))
+    found["hours"] = entries.aggregate(m=Min("month"))["m"]
+    dates = [d for d in found.values() if d is not None]
+    return min(dates) if dates else None
+
+
+# --- JSON (shared/formats/bilan-json.md) ----------------------------------------------------------------
+
+
+def _hours(value):
+    return float(Decimal(value).quantize(CENTS, rounding=ROUND_HALF_UP))
+
+
+def to_json(figures, anonymise_small=False):
+    """The figures as the dict of shared/formats/bilan-json.md (exactly its keys). With
+    anonymise_small, breakdown cells of 1 or 2 people in a scope of fewer than 10 read "< 3"."""
+    f = figures.masked() if anonymise_small else figures
+    s = f.scope
+    return {
+        "scope": {"kind": s.kind, "name": s.name, "from": s.start.isoformat(), "to": s.end.isoformat()},
+        "lots": [
+            {
+                "market": line.market_reference,
+                "lot": line.lot,
+                "hours_required": _hours(line.hours_required),
+                "hours_done": _hours(line.hours_done),
+                "hours_done_to_date": _hours(line.hours_done_to_date),
+            }
+            for line in f.lots
+        ],
+        "hours_required": _hours(f.hours_required),
+        "hours_done": _hours(f.hours_done),
+        "hours_done_to_date": _hours(f.hours_done_to_date),
+        "completion_rate": float(f.completion_rate),
+        "training_hours": _hours(f.training_hours),
+        "people": f.people,
+        "assignments": f.assignments,
+        "by_sex": dict(f.by_sex),
+        "by_age_band": dict(f.by_age_band),
+        "by_level": dict(f.by_level),
+        "by_criterion": dict(f.by_criterion),
+        "qpv": f.qpv,
+        "by_modality": {label: _hours(h) for label, h in f.by_modality.items()},
+        "by_contract_type": dict(f.by_contract_type),
+    }
+
+
+# --- the computation ------------------------------------------------------------------------------------
+
+
+def _figures(scope, lots, entries_q, siae_q, company=None):
+    start, end = scope.start, scope.end
+    period = queries.counted_entries(start, end).filter(entries_q)
+
+    # Lots in scope: counted hours in the period, or a clause (an award) running during it.
+    running = Q(clause__isnull=False, starts_on__isnull=False, starts_on__lte=end) & (
+        Q(ends_on__isnull=True) | Q(ends_on__gte=start)
+    )
+    if company is not None:
+        running &= Q(pk__in=Award.objects.filter(company=company).values("lot"))
+    in_scope = lots.filter(Q(Exists(period.filter(assignment__lot=OuterRef("pk")))) | running)
+    if company is None:
+        annotated = queries.lots_with_hours(in_scope, start, end)
+    else:
+        annotated = queries.lots_with_company_hours(in_scope, company, start, end)
+
+    lot_lines = _lot_lines(annotated, end)  # 1 query
+    totals = annotated.aggregate(  # 1 query
+        required=Coalesce(Sum("hours_required"), Value(ZERO)),
+        done=Coalesce(Sum("hours_done"), Value(ZERO)),
+        to_date=Coalesce(Sum("hours_done_to_date"), Value(ZERO)),
+        training=Coalesce(Sum("training_hours"), Value(ZERO)),
+    )
+    expected = [line.progress.expected for line in lot_lines if line.progress.expected is not None]
+    overall = queries.progress_over(
+        totals["required"], totals["to_date"], sum(expected, ZERO) if expected else None
+    )
+
+    people_ids = period.values("assignment__participant")
+    people = queries.people_count(period)  # 1 query
+    by_sex, by_level, qpv = _sex_level_qpv(people_ids)  # 1 query
+    by_criterion, criteria_labels = _criteria(people_ids)  # 1 query
+    outcomes = _outcomes(people_ids, start, end)  # 2 queries
+    modality_hours = queries.hours_by(period, "assignment__modality")  # 1 query
+    contracts = queries.assignments_by(period, "assignment__contract_type")  # 1 query
+    month_hours = queries.hours_by(period, "month")  # 1 query
+    siae = SiaePurchase.objects.filter(  # 1 query
+        siae_q, validated=True, month__gte=first_of_month(start), month__lte=end
+    ).aggregate(
+        hours=Coalesce(Sum("hour_equivalent"), Value(ZERO)),
+        amount=Coalesce(Sum("amount_invoiced"), Value(ZERO)),
+        n=Count("pk"),
+    )
+
+    return Figures(
+        scope=scope,
+        lots=lot_lines,
+        companies=_company_lines(in_scope, company, start, end),  # 2 queries
+        hours_required=totals["required"],
+        hours_done=totals["done"],
+        hours_done_to_date=totals["to_date"],
+        completion_rate=queries.completion_rate(totals["to_date"], totals["required"]),
+        training_hours=totals["training"],
+        people=people,
+        assignments=queries.assignments_count(period),  # 1 query
+        by_sex=by_sex,
+        by_age_band=_age_bands(people_ids, period),  # 1 query
+        by_level=by_level,
+        by_criterion=by_criterion,
+        qpv=qpv,
+        by_modality={m.label: modality_hours.get(m.value, ZERO) for m in Modality},
+        by_contract_type={c.label: contracts.get(c.value, 0) for c in ContractType},
+        hours_by_month=tuple((month, month_hours.get(month, ZERO)) for month in _months(start, end)),
+        prescribers=_prescribers(queries.people_by(period, "assignment__participant__prescriber")),  # 1
+        siae_hours=siae["hours"],
+        siae_amount=siae["amount"],
+        siae_purchases=siae["n"],
+        progress=overall,
+        criteria_labels=criteria_labels,
+        **outcomes,
+    )
+
+
+def _lot_lines(annotated, end):
+    lots = annotated.select_related("market__buyer", "clause").order_by(
+        "market__buyer__name_key", "market__reference", "number_key"
+    )
+    lines = []
+    for lot in lots:
+        clause = getattr(lot, "clause", None)
+        lines.append(
+            LotLine(
+                pk=lot.pk,
+                buyer=lot.market.buyer.name,
+                market_reference=lot.market.reference,
+                market_title=lot.market.title,
+                lot=lot.number,
+                title=lot.title,
+                clause_type=clause.clause_type if clause else "",
+                hours_source=("stated" if clause.stated_hours is not None else "formula") if clause else None,
+                starts_on=lot.starts_on,
+                ends_on=lot.ends_on,
+                hours_required=lot.hours_required,
+                hours_done=lot.hours_done,
+                hours_done_to_date=lot.hours_done_to_date,
+                training_hours=lot.training_hours,
+                people=lot.people,
+                progress=queries.lot_progress(lot, end),
+            )
+        )
+    return tuple(lines)
+
+
+def _company_lines(in_scope, company, start, end):
+    """Companies owing a share of, or credited with hours on, the lots in scope. 2 queries."""
+    if company is not None:
+        companies = Company.objects.filter(pk=company.pk)
+        awards = Award.objects.filter(lot__in=in_scope, company=company)
+    else:
+        credited = queries.counted_entries(None, end).filter(assignment__lot__in=in_scope)
+        awards = Award.objects.filter(lot__in=in_scope)
+        companies = Company.objects.filter(
+            Q(pk__in=awards.values("company")) | Q(pk__in=credited.values("assignment__company"))
+        )
+    # Expected to date: the sum, over the company's awards, of its share pro rata of the lot's period.
+    expected = {}
+    shares = awards.annotate(share=queries.award_share()).values(
+        "company_id", "share", "lot__starts_on", "lot__ends_on"
+    )
+    for row in shares:
+        part = queries.expected_hours(row["share"], row["lot__starts_on"], row["lot__ends_on"], end)
+        if part is not None:
+            expected[row["company_id"]] = expected.get(row["company_id"], ZERO) + part
+    rows = queries.companies_with_hours_on(companies, in_scope, start, end).order_by("name_key", "pk")
+    return tuple(
+        CompanyLine(
+            pk=c.pk,
+            name=c.name,
+            siret=c.siret,
+            kind=c.get_kind_display(),
+            hours_required=c.hours_owed,
+            hours_done=c.hours_done,
+            hours_done_to_date=c.hours_done_to_date,
+            training_hours=c.training_hours,
+            people=c.people,
+            progress=queries.progress_over(c.hours_owed, c.hours_done_to_date, expected.get(c.pk)),
+        )
+        for c in rows
+        if c.hours_owed or c.hours_done_to_date or c.people
+    )
+
+
+def _sex_level_qpv(people_ids):
+    counts = {f"sex_{s}": Count("pk", filter=Q(sex=s)) for s in SEXES}
+    counts.update({f"level_{i}": Count("pk", filter=Q(level=v)) for i, v in enumerate(LEVELS[:-1])})
+    counts["level_unknown"] = Count("pk", filter=Q(level=""))
+    counts["qpv"] = Count("pk", filter=Q(qpv=True))
+    found = Participant.objects.filter(pk__in=people_ids).aggregate(**counts)
+    by_sex = {s: found[f"sex_{s}"] for s in SEXES}
+    by_level = {v: found[f"level_{i}"] for i, v in enumerate(LEVELS[:-1])}
+    by_level[UNKNOWN_LEVEL] = found["level_unknown"]
+    return by_sex, by_level, found["qpv"]
+
+
+def _ymd(date_expression):
+    """A date as the integer YYYYMMDD: age in whole years = (ymd(on) − ymd(birth)) // 10000."""
+    return (
+        ExtractYear(date_expression) * 10000
+        + ExtractMonth(date_expression) * 100
+        + ExtractDay(date_expression)
+    )
+
+
+def _age_bands(people_ids, period):
+    """People per age band, the age taken on the start of their earliest assignment counted in the
+    period. One query (a correlated subquery per person)."""
+    first_start = (
+        period.filter(assignment__participant=OuterRef("pk"))
+        .order_by()
+        .values("assignment__participant")
+        .annotate(ymd=_ymd(Min("assignment__starts_on")))
+        .values("ymd")
+    )
+    rows = (
+        Participant.objects.filter(pk__in=people_ids)
+        .annotate(
+            years_x10000=Subquery(first_start, output_field=IntegerField()) - _ymd("birth_date"),
+        )
+        .annotate(
+            band=Case(
+                When(years_x10000__lt=260000, then=Value(AGE_BANDS[0])),
+                When(years_x10000__lt=500000, then=Value(AGE_BANDS[1])),
+                default=Value(AGE_BANDS[2]),
+            )
+        )
+        .order_by()
+        .values("band")
+        .annotate(n=Count("pk"))
+    )
+    found = {row["band"]: row["n"] for row in rows}
+    return {band: found.get(band, 0) for band in AGE_BANDS}
+
+
+def _criteria(people_ids):
+    """People per criterion (a person counts once under each criterion they meet); every criterion."""
+    rows = Criterion.objects.annotate(n=Count("participant", filter=Q(participant__in=people_ids))).order_by(
+        "order", "code"
+    )
+    rows = list(rows)
+    return {c.code: c.n for c in rows}, {c.code: c.label for c in rows}
+
+
+def _outcomes(people_ids, start, end):
+    """Outcomes of the people counted, dated in the period: people per outcome (at the end of the
+    contract, at 6 months) and the positive ones apart. 2 queries."""
+    outcomes = Outcome.objects.filter(participant__in=people_ids, date__gte=start, date__lte=end)
+    rows = outcomes.order_by().values("timing", "kind").annotate(n=Count("participant", distinct=True))
+    found = {(row["timing"], row["kind"]): row["n"] for row in rows}
+    end_q, six_q = Q(timing=Outcome.Timing.END), Q(timing=Outcome.Timing.SIX_MONTHS)
+    positive = Outcome.positive_q()
+    totals = outcomes.aggregate(
+        at_end=Count("participant", distinct=True, filter=end_q),
+        positive_at_end=Count("participant", distinct=True, filter=end_q & positive),
+        at_six=Count("participant", distinct=True, filter=six_q),
+        positive_at_six=Count("participant", distinct=True, filter=six_q & positive),
+    )
+    return {
+        "outcomes_at_end": {k.label: found.get((Outcome.Timing.END, k.value), 0) for k in Outcome.Kind},
+        "outcomes_at_six_months": {
+            k.label: found.get((Outcome.Timing.SIX_MONTHS, k.value), 0) for k in Outcome.Kind
+        },
+        "people_with_outcome_at_end": totals["at_end"],
+        "positive_at_end": totals["positive_at_end"],
+        "people_with_outcome_at_six_months": totals["at_six"],
+        "positive_at_six_months": totals["positive_at_six"],
+    }
+
+
+def _prescribers(counts):
+    named = sorted(((k, n) for k, n in counts.items() if k), key=lambda kn: (-kn[1], kn[0]))
+    result = dict(named)
+    if counts.get(""):
+        result[NO_PRESCRIBER] = counts[""]
+    return result
+
+
+def _months(start, end):
+    month = first_of_month(start)
+    while month <= end:
+        yield month
+        month = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+
+
+def figure_names():
+    """The names of the Figures fields (for documentation and tests)."""
+    return [f.name for f in fields(Figures)]
