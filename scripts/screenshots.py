@@ -1,0 +1,38 @@
+"""Takes the README's captures (docs/login.png, docs/dashboard.png) at 1280x800 from a running Clauses.
+
+Usage: ./run in one terminal, then .venv/bin/python scripts/screenshots.py [BASE_URL] (default
+http://127.0.0.1:8000). Logs in as the demo account "responsable" with Debian's Chromium.
+"""
+
+import sys
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+BASE = (sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000").rstrip("/")
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+ARGS = [
+    "--no-sandbox",
+    "--headless=new",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+with sync_playwright() as p:
+    browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+    page = browser.new_page(
+        viewport={"width": 1280, "height": 800}, locale="fr-FR", timezone_id="Europe/Paris"
+    )
+    page.goto(f"{BASE}/connexion/")
+    page.screenshot(path=DOCS / "login.png")
+    page.get_by_label("Identifiant").fill("responsable")
+    page.get_by_label("Mot de passe").fill("demo-clauses")
+    page.get_by_role("button", name="Se connecter").click()
+    page.get_by_role("heading", name="Tableau de bord").wait_for()
+    page.wait_for_load_state("networkidle")
+    page.screenshot(path=DOCS / "dashboard.png")
+    browser.close()
+print(f"{DOCS / 'login.png'}, {DOCS / 'dashboard.png'}")
