@@ -8,7 +8,7 @@
     indicators.to_json(figures, anonymise_small=False)   # the dict of shared/formats/bilan-json.md
     figures.masked()                                      # breakdown cells of 1–2 people → "< 3"
 
-Every figure comes from database aggregates (a constant number of queries, 16, whatever the data size)
+Every figure comes from database aggregates (a constant number of queries, 17, whatever the data size)
 through hours/queries.py, the one way of counting hours: validated entries only, COUNTED_HOURS.
 
 What each scope counts
@@ -60,6 +60,7 @@ AGE_BANDS = ("<26", "26-49", "50+")
 UNKNOWN_LEVEL = "inconnu"
 LEVELS = (*Participant.Level.values, UNKNOWN_LEVEL)
 NO_PRESCRIBER = "Non renseigné"
+NO_COMMUNE = "Non renseignée"
 
 #: Breakdown cells of 1 or 2 people in a scope of fewer than SMALL_SCOPE people are shown as SMALL.
 SMALL = "< 3"
@@ -138,6 +139,7 @@ class Figures:
     by_contract_type: dict  # {"CDI": n, …} every contract type label: assignments
     hours_by_month: tuple[tuple[datetime.date, Decimal], ...]  # every month of the period
     prescribers: dict  # {"PLIE": n, …, "Non renseigné": n} people, most first
+    by_commune: dict  # {"Grande-Synthe": n, …, "Non renseignée": n} people by commune of residence
     outcomes_at_end: dict  # {"CDI": n, …} every outcome label: people
     outcomes_at_six_months: dict
     people_with_outcome_at_end: int | str
@@ -180,6 +182,7 @@ class Figures:
             "by_criterion",
             "by_contract_type",
             "prescribers",
+            "by_commune",
             "outcomes_at_end",
             "outcomes_at_six_months",
         )
@@ -372,7 +375,10 @@ def _figures(scope, lots, entries_q, siae_q, company=None):
         by_modality={m.label: modality_hours.get(m.value, ZERO) for m in Modality},
         by_contract_type={c.label: contracts.get(c.value, 0) for c in ContractType},
         hours_by_month=tuple((month, month_hours.get(month, ZERO)) for month in _months(start, end)),
-        prescribers=_prescribers(queries.people_by(period, "assignment__participant__prescriber")),  # 1
+        prescribers=_most_first(
+            queries.people_by(period, "assignment__participant__prescriber"), NO_PRESCRIBER
+        ),
+        by_commune=_most_first(queries.people_by(period, "assignment__participant__commune"), NO_COMMUNE),
         siae_hours=siae["hours"],
         siae_amount=siae["amount"],
         siae_purchases=siae["n"],
@@ -537,11 +543,12 @@ def _outcomes(people_ids, start, end):
     }
 
 
-def _prescribers(counts):
+def _most_first(counts, blank_label):
+    """{value: n} sorted by n descending then value; the blank value last, under blank_label."""
     named = sorted(((k, n) for k, n in counts.items() if k), key=lambda kn: (-kn[1], kn[0]))
     result = dict(named)
     if counts.get(""):
-        result[NO_PRESCRIBER] = counts[""]
+        result[blank_label] = counts[""]
     return result
 
 

@@ -282,6 +282,7 @@ def test_buyer_other_figures(bilan_data):
         (datetime.date(2025, 6, 1), D(0)),
     )
     assert f.prescribers == {"France Travail": 2, "Mission locale": 2, "PLIE": 1}
+    assert f.by_commune == {"Grande-Synthe": 5}
     assert {k: n for k, n in f.outcomes_at_end.items() if n} == {"CDI": 1, "CDD de moins de 6 mois": 1}
     assert {k: n for k, n in f.outcomes_at_six_months.items() if n} == {"Formation qualifiante": 1}
     assert (f.people_with_outcome_at_end, f.positive_at_end) == (2, 1)

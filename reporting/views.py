@@ -1,0 +1,206 @@
+"""The Bilans page and the archive of generated bilans.
+
+Who may do what: every role, the read-only « Lecteur » included, may choose a scope and a period,
+preview the bilan, list the archive and download archived bilans — a bilan holds no personal data
+(people are counted, never named). Generating (which archives a file) and the grouped sending are for
+editors (roles.can_edit): 403 otherwise.
+
+A detail page links to the Bilans page with its scope pre-filled:
+    {% url 'reporting:bilan_form' %}?scope=buyer&id=12      (or scope=company / scope=market)
+"""
+
+import io
+import uuid
+import zipfile
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from clauses_site import roles
+from hours import queries
+from markets.models import Buyer
+from reporting import bilan, indicators, scopes
+from reporting.forms import SCOPE_FIELDS, BatchForm, GenerateForm, ScopeForm
+from reporting.models import Bilan
+
+ARCHIVE_PAGE_SIZE = 50
+
+
+def _facilitator(user):
+    return user.get_full_name() or user.get_username()
+
+
+def _scope_data(request):
+    """The GET data of the page, with ?scope=buyer&id=12 mapped onto the buyer field."""
+    data = request.GET.copy()
+    kind = data.get("scope")
+    if kind in SCOPE_FIELDS and data.get("id") and not data.get(SCOPE_FIELDS[kind]):
+        data[SCOPE_FIELDS[kind]] = data["id"]
+    return data
+
+
+def _default_batch_period(today):
+    return scopes.shortcut_period("last_quarter", today)
+
+
+@require_GET
+def bilan_form(request):
+    data = _scope_data(request)
+    bound = "scope" in data
+    form = ScopeForm(data if bound else None)
+    today = timezone.localdate()
+    context = {"form": form, "shortcuts": scopes.SHORTCUTS, "can_generate": roles.can_edit(request.user)}
+    if bound and form.is_valid():
+        cleaned = form.cleaned_data
+        obj = form.scope_object(cleaned)
+        figures = indicators.for_scope(cleaned["scope"], obj, cleaned["start"], cleaned["end"])
+        context.update(bilan.document_context(figures, facilitator=_facilitator(request.user)))
+        context["query"] = form.query()
+        context["versions"] = list(
+            Bilan.objects.of_scope(cleaned["scope"], obj)
+            .filter(period_start=cleaned["start"], period_end=cleaned["end"])
+            .select_related("created_by")
+        )
+        if context["can_generate"]:
+            context["generate_form"] = GenerateForm(
+                initial={
+                    "scope": cleaned["scope"],
+                    SCOPE_FIELDS.get(cleaned["scope"], "scope"): obj.pk if obj else cleaned["scope"],
+                    "start": cleaned["start"],
+                    "end": cleaned["end"],
+                    "format": "pdf",
+                    "anonymise_small": True,
+                }
+            )
+        batch_start, batch_end = cleaned["start"], cleaned["end"]
+    else:
+        batch_start, batch_end = _default_batch_period(today)
+    if context["can_generate"]:
+        context["batch_form"] = BatchForm(initial={"batch_start": batch_start, "batch_end": batch_end})
+    return render(request, "reporting/bilan_form.html", context)
+
+
+@require_POST
+def bilan_generate(request):
+    roles.require(roles.can_edit, request.user)
+    form = GenerateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Le bilan n'a pas pu être généré : " + _errors(form))
+        return redirect("reporting:bilan_form")
+    cleaned = form.cleaned_data
+    kind, obj, fmt = cleaned["scope"], form.scope_object(cleaned), cleaned["format"]
+    figures = indicators.for_scope(kind, obj, cleaned["start"], cleaned["end"])
+    anonymise = fmt == "pdf" or cleaned["anonymise_small"]
+    data = bilan.render(
+        fmt,
+        figures,
+        commentary=cleaned["commentary"],
+        facilitator=_facilitator(request.user),
+        anonymise_small=anonymise,
+    )
+    archived = Bilan.archive(
+        kind=kind,
+        obj=obj,
+        scope_name=figures.scope.name,
+        start=cleaned["start"],
+        end=cleaned["end"],
+        fmt=fmt,
+        data=data,
+        filename=lambda version: bilan.filename(figures, fmt, version),
+        user=request.user,
+        commentary=cleaned["commentary"],
+        anonymised=anonymise,
+    )
+    messages.success(request, f"Bilan généré et archivé : {archived.filename} (version {archived.version}).")
+    return redirect(f"{reverse('reporting:bilan_archive')}?nouveau={archived.pk}")
+
+
+def _errors(form):
+    return " ".join(
+        f"{form.fields[name].label if name in form.fields else ''} : {' '.join(errs)}"
+        for name, errs in form.errors.items()
+    )
+
+
+@require_POST
+def bilan_batch(request):
+    """« Envoyer un bilan groupé » : the PDF of every buyer with validated hours in the period, each
+    archived, all in one zip."""
+    roles.require(roles.can_edit, request.user)
+    form = BatchForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Envoi groupé impossible : " + _errors(form))
+        return redirect("reporting:bilan_form")
+    start, end = form.cleaned_data["batch_start"], form.cleaned_data["batch_end"]
+    active = queries.counted_entries(start, end).filter(assignment__lot__market__buyer=OuterRef("pk"))
+    buyers = list(Buyer.objects.filter(Exists(active)).order_by("name_key"))
+    if not buyers:
+        messages.warning(
+            request, f"Aucun donneur d'ordre n'a d'heures validées du {start:%d/%m/%Y} au {end:%d/%m/%Y}."
+        )
+        return redirect("reporting:bilan_form")
+    batch = uuid.uuid4()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for buyer in buyers:
+            figures = indicators.for_buyer(buyer, start, end)
+            data = bilan.render_pdf(figures, facilitator=_facilitator(request.user))
+            archived = Bilan.archive(
+                kind=Bilan.Kind.BUYER,
+                obj=buyer,
+                scope_name=figures.scope.name,
+                start=start,
+                end=end,
+                fmt="pdf",
+                data=data,
+                filename=lambda version, figures=figures: bilan.filename(figures, "pdf", version),
+                user=request.user,
+                batch=batch,
+            )
+            archive.writestr(archived.filename, data)
+    response = HttpResponse(buffer.getvalue(), content_type="application/zip")
+    name = f"bilans-donneurs-d-ordre-{start.isoformat()}-{end.isoformat()}.zip"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@require_GET
+def bilan_archive(request):
+    bilans = Bilan.objects.select_related("created_by").order_by("-created_at", "-pk")
+    kind = request.GET.get("scope")
+    if kind in Bilan.Kind.values:
+        bilans = bilans.filter(kind=kind)
+        if request.GET.get("id", "").isdigit() and kind in SCOPE_FIELDS:
+            bilans = bilans.filter(scope_key=f"{kind}:{request.GET['id']}")
+    page = Paginator(bilans, ARCHIVE_PAGE_SIZE).get_page(request.GET.get("page"))
+    new = request.GET.get("nouveau", "")
+    return render(
+        request,
+        "reporting/bilan_archive.html",
+        {"page": page, "kinds": Bilan.Kind.choices, "kind": kind, "new": int(new) if new.isdigit() else None},
+    )
+
+
+def bilan_for(user, pk):
+    """An archived bilan: every role may read it (no personal data in a bilan)."""
+    if roles.role_of(user) is None:
+        raise Http404
+    return get_object_or_404(Bilan, pk=pk)
+
+
+@require_GET
+def bilan_download(request, pk):
+    archived = bilan_for(request.user, pk)
+    try:
+        handle = archived.file.open("rb")
+    except (FileNotFoundError, ValueError) as exc:
+        raise Http404("Le fichier de ce bilan est introuvable.") from exc
+    return FileResponse(
+        handle, as_attachment=True, filename=archived.filename, content_type=archived.content_type
+    )
