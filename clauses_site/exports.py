@@ -30,11 +30,18 @@ def neutralise(value):
 class Column:
     title: str
     value: Callable[[Any], Any]  # row -> value
-    kind: str = "text"  # text | int | hours | money | date | rate
+    kind: str = "text"  # text | int | hours | money | date | month | rate
     width: int = 18
 
 
-NUMBER_FORMATS = {"hours": "#,##0.00", "money": "#,##0.00", "int": "0", "date": "DD/MM/YYYY", "rate": "0.0%"}
+NUMBER_FORMATS = {
+    "hours": "#,##0.00",
+    "money": "#,##0.00",
+    "int": "0",
+    "date": "DD/MM/YYYY",
+    "month": "MM/YYYY",  # a date cell (the first of the month) shown as its month
+    "rate": "0.0%",
+}
 
 
 def _cell_value(column, row):

@@ -205,10 +205,9 @@ class ImportReport:
         known = set(cls.__dataclass_fields__)
         data = {k: v for k, v in data.items() if k in known}
         report = cls(**data)
+        counts = report.counts if isinstance(report.counts, dict) else {}
         report.counts = {
-            kind: KindCount(**(report.counts or {}).get(kind, {}))
-            if isinstance(report.counts, dict)
-            else KindCount()
+            kind: c if isinstance(c := counts.get(kind, {}), KindCount) else KindCount(**c)
             for kind, _ in KINDS
         }
         report.errors = [RowError(**e) if isinstance(e, dict) else e for e in report.errors]
@@ -1645,3 +1644,83 @@ def run_import(source, *, file_name=None, user=None, dry_run=False, batch=None, 
                 report.imported = True
     report.seconds = round(time.monotonic() - started, 2)
     return report
+
+
+# --------------------------------------------------------------------------------------------------
+# The refused workbook, annotated
+
+
+ERROR_FILL = "FFC7CE"  # Excel's "bad" light red
+ERROR_FONT = "9C0006"
+
+
+def annotated_workbook(source, errors, sheet_title=None):
+    """The same workbook (every sheet, values and formulas, number formats), with each faulty cell of the
+    read sheet filled in red and carrying a comment that says what is wrong. Streams (read-only in,
+    write-only out): memory stays flat whatever the size. Returns bytes."""
+    from openpyxl import Workbook, load_workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    notes = defaultdict(list)
+    for e in errors:
+        e = RowError(**e) if isinstance(e, dict) else e
+        if e.row < 2:
+            continue
+        if e.col:
+            notes[(e.row, e.col)].append(e.reason)
+        else:
+            notes[(e.row, 1)].append(f"Colonne « {e.column} » : {e.reason}")
+    last_noted = {}
+    for r, c in notes:
+        last_noted[r] = max(last_noted.get(r, 0), c)
+    fill = PatternFill("solid", fgColor=ERROR_FILL)
+    font = Font(color=ERROR_FONT)
+    source_book = load_workbook(source, read_only=True, data_only=False)
+    try:
+        names = source_book.sheetnames
+        sheet_title = sheet_title if sheet_title in names else names[0]
+        out = Workbook(write_only=True)
+        for name in names:
+            source_sheet = source_book[name]
+            if hasattr(source_sheet, "reset_dimensions"):
+                source_sheet.reset_dimensions()
+            target = out.create_sheet(name)
+            annotate = name == sheet_title
+            if annotate:
+                target.freeze_panes = "A2"
+            widths = {}
+            for row_number, row in enumerate(source_sheet.iter_rows(), start=1):
+                cells = []
+                wanted = last_noted.get(row_number, 0) if annotate else 0
+                for col_number in range(1, max(len(row), wanted) + 1):
+                    cell = row[col_number - 1] if col_number <= len(row) else None
+                    value = getattr(cell, "value", None)
+                    number_format = getattr(cell, "number_format", None) or "General"
+                    reasons = notes.get((row_number, col_number)) if annotate else None
+                    if annotate and row_number == 1 and value is not None:
+                        widths[col_number] = min(max(len(str(value)) + 4, 10), 45)
+                    if reasons is None and number_format == "General":
+                        cells.append(value)
+                        continue
+                    out_cell = WriteOnlyCell(target, value=value)
+                    if number_format != "General":
+                        out_cell.number_format = number_format
+                    if reasons:
+                        out_cell.fill = fill
+                        out_cell.font = font
+                        comment = Comment("\n".join(reasons), "Clauses")
+                        comment.width, comment.height = 300, 40 + 20 * len(reasons)
+                        out_cell.comment = comment
+                    cells.append(out_cell)
+                if annotate and row_number == 1:
+                    for col_number, width in widths.items():
+                        target.column_dimensions[get_column_letter(col_number)].width = width
+                target.append(cells)
+    finally:
+        source_book.close()
+    buffer = io.BytesIO()
+    out.save(buffer)
+    return buffer.getvalue()

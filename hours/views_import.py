@@ -1,0 +1,231 @@
+"""Screens of the tracking-sheet import (« Importer un tableau de suivi ») and export.
+
+upload → preview (a dry run: counts, first objects of each kind, warnings) → confirm (re-validated) →
+report. A refused file lists its errors and can be downloaded back with the faulty cells highlighted.
+Imports and exports carry participants' personal data: editors only."""
+
+import datetime
+import re
+import tempfile
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from clauses_site import roles
+from clauses_site.exports import XLSX_TYPE
+from clauses_site.text import match_key
+from hours.export_suivi import export_filename, write_suivi
+from hours.forms_import import ImportUploadForm, max_upload_bytes
+from hours.import_suivi import KINDS, ImportReport, annotated_workbook, file_digest, run_import
+from hours.models import ImportBatch
+from markets.models import Buyer
+
+
+def _editor(request):
+    roles.require(roles.can_edit, request.user)
+    roles.require(roles.sees_people, request.user)
+
+
+def batch_for(user, pk):
+    """The one way screens fetch an import: editors only, 404 otherwise."""
+    if not (roles.can_edit(user) and roles.sees_people(user)):
+        raise PermissionDenied
+    return get_object_or_404(ImportBatch.objects.select_related("uploaded_by"), pk=pk)
+
+
+def _store_report(batch, report):
+    batch.rows_read = report.rows_read
+    batch.entries_created = report.counts["entries"].created
+    batch.entries_updated = report.counts["entries"].updated
+    batch.entries_unchanged = report.counts["entries"].unchanged
+    batch.error_count = report.error_count
+    batch.report = report.to_dict()
+
+
+def import_upload(request):
+    _editor(request)
+    form = ImportUploadForm()
+    if request.method == "POST":
+        limit = max_upload_bytes()
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+        if length > limit + 1024 * 1024:  # refused before Django reads the body
+            form.add_error(None, f"Le fichier est trop gros : {limit // 1024 // 1024} Mo au plus.")
+            return render(request, "hours/import_upload.html", {"form": form}, status=413)
+        form = ImportUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            name = re.sub(r"[\\/]", "_", upload.name)[:255]
+            report = run_import(upload, file_name=name, user=request.user, dry_run=True)
+            if report.fatal:
+                form.add_error("file", f"Fichier illisible : {report.fatal}")
+            else:
+                digest = file_digest(upload)
+                upload.seek(0)
+                batch = ImportBatch(
+                    file_name=name,
+                    file_size=upload.size,
+                    sha256=digest,
+                    uploaded_by=request.user,
+                    status=ImportBatch.Status.REFUSED if report.refused else ImportBatch.Status.PENDING,
+                )
+                earlier = (
+                    ImportBatch.objects.filter(sha256=digest, status=ImportBatch.Status.IMPORTED)
+                    .order_by("-imported_at")
+                    .first()
+                )
+                if earlier is not None:
+                    when = timezone.localtime(earlier.imported_at)
+                    report.warnings.insert(
+                        0,
+                        f"Ce fichier a déjà été importé le {when:%d/%m/%Y à %H:%M} : l'importer à nouveau "
+                        "ne change que ce qui a été modifié depuis.",
+                    )
+                    report.warning_count += 1
+                _store_report(batch, report)
+                batch.file.save(name, ContentFile(upload.read()), save=False)
+                batch.save()
+                return redirect("hours:import_detail", pk=batch.pk)
+        status = 400
+    else:
+        status = 200
+    return render(
+        request,
+        "hours/import_upload.html",
+        {"form": form, "max_mb": max_upload_bytes() // 1024 // 1024},
+        status=status,
+    )
+
+
+def import_detail(request, pk):
+    batch = batch_for(request.user, pk)
+    report = ImportReport.from_dict(batch.report)
+    samples = [
+        (
+            label,
+            report.samples.get(kind, {}).get("created", []),
+            report.samples.get(kind, {}).get("updated", []),
+        )
+        for kind, label in KINDS
+        if report.samples.get(kind, {}).get("created") or report.samples.get(kind, {}).get("updated")
+    ]
+    return render(
+        request,
+        "hours/import_detail.html",
+        {
+            "batch": batch,
+            "report": report,
+            "counts": report.counts_table(),
+            "samples": samples,
+            "more_errors": report.error_count - len(report.errors),
+            "more_warnings": report.warning_count - len(report.warnings),
+        },
+    )
+
+
+@require_POST
+def import_confirm(request, pk):
+    batch = batch_for(request.user, pk)
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.status != ImportBatch.Status.PENDING:
+        messages.warning(request, "Cet import n'est plus en attente de confirmation.")
+        return redirect("hours:import_detail", pk=batch.pk)
+    if not batch.file:
+        raise Http404
+    with batch.file.open("rb") as fh:
+        report = run_import(fh, file_name=batch.file_name, user=request.user, batch=batch)
+    _store_report(batch, report)
+    if report.imported:
+        batch.status = ImportBatch.Status.IMPORTED
+        batch.imported_at = timezone.now()
+        batch.uploaded_by = request.user
+        messages.success(request, "Le tableau de suivi a été importé.")
+    else:
+        batch.status = ImportBatch.Status.REFUSED
+        messages.error(request, "Le fichier a été refusé à la confirmation : rien n'a été enregistré.")
+    batch.save()
+    return redirect("hours:import_detail", pk=batch.pk)
+
+
+@require_POST
+def import_cancel(request, pk):
+    batch = batch_for(request.user, pk)
+    if batch.status == ImportBatch.Status.PENDING:
+        if batch.file:
+            batch.file.delete(save=False)
+        batch.status = ImportBatch.Status.CANCELLED
+        batch.save(update_fields=["status", "file"])
+        messages.info(request, "Import annulé : rien n'a été enregistré.")
+    return redirect("hours:import_list")
+
+
+def import_annotated(request, pk):
+    batch = batch_for(request.user, pk)
+    if batch.status != ImportBatch.Status.REFUSED or not batch.file:
+        raise Http404
+    report = ImportReport.from_dict(batch.report)
+    with batch.file.open("rb") as fh:
+        data = annotated_workbook(fh, report.errors, report.sheet)
+    stem = batch.file_name.removesuffix(".xlsx").removesuffix(".XLSX")
+    response = HttpResponse(data, content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{_ascii(stem)}-erreurs.xlsx"'
+    return response
+
+
+def import_list(request):
+    _editor(request)
+    batches = ImportBatch.objects.select_related("uploaded_by").defer("report")
+    page = Paginator(batches, 50).get_page(request.GET.get("page"))
+    return render(request, "hours/import_list.html", {"page": page, "batches": page.object_list})
+
+
+def _ascii(name):
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-") or "suivi"
+
+
+def _date_param(value, end=False):
+    """AAAA-MM-JJ, AAAA-MM or JJ/MM/AAAA; a month alone means its first (or, for `end`, last) day."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.datetime.strptime(value, pattern).date()
+        except ValueError:
+            pass
+    try:
+        month = datetime.datetime.strptime(value, "%Y-%m").date()
+    except ValueError:
+        return None
+    if end:
+        from hours.models import last_of_month
+
+        return last_of_month(month)
+    return month
+
+
+def export_suivi(request):
+    """The tracking sheet of the validated hours, with the filters of the hours list:
+    donneur (buyer id or name), du / au (dates or months)."""
+    _editor(request)
+    params = request.GET
+    buyer = None
+    wanted = (params.get("donneur") or params.get("buyer") or "").strip()
+    if wanted:
+        buyer = Buyer.objects.filter(pk=int(wanted)).first() if wanted.isdigit() else None
+        buyer = buyer or Buyer.objects.filter(name_key=match_key(wanted)).first()
+        if buyer is None:
+            raise Http404("Donneur d'ordre inconnu.")
+    start = _date_param(params.get("du") or params.get("from"))
+    end = _date_param(params.get("au") or params.get("to"), end=True)
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 - closed by FileResponse; written on disk, then streamed: memory stays flat
+    write_suivi(spool, buyer=buyer, start=start, end=end)
+    spool.seek(0)
+    return FileResponse(
+        spool, as_attachment=True, filename=export_filename(buyer, start, end), content_type=XLSX_TYPE
+    )
