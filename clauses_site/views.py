@@ -1,13 +1,14 @@
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 
 def home(request):
-    """The home page after login (the manager's dashboard grows here)."""
-    return render(request, "home.html")
+    """The home page after login: the manager's dashboard (reporting/views_dashboard.py)."""
+    from reporting.views_dashboard import dashboard_view
+
+    return dashboard_view(request)
 
 
 @login_not_required

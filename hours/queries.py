@@ -318,3 +318,10 @@ def progress_over(required, done, expected):
     parts' expected_hours (None when no part has dates). Same lag rule as progress()."""
     lagging = bool(expected) and Decimal(done) < expected * LAG_THRESHOLD
     return Progress(Decimal(required), Decimal(done), expected, completion_rate(done, required), lagging)
+
+
+def hours_by_fields(entries, *paths):
+    """Counted hours of (already filtered) entries per combination of several fields:
+    {(value1, value2, …): hours}, one query (hours_by for one field)."""
+    rows = entries.order_by().values(*paths).annotate(total=Sum(COUNTED_HOURS, output_field=HOURS))
+    return {tuple(row[p] for p in paths): row["total"] for row in rows}

@@ -1,0 +1,442 @@
+"""The manager's home dashboard: headline figures, hours by month, the realisation of the lots in
+execution, the lots at risk, and the hours still owed over the next twelve months by month and by trade.
+
+    dashboard.build(Selection(start, end, buyer=…, facilitator=…, sector=…), today=date)
+
+Hours are counted by hours/queries.py (validated entries, COUNTED_HOURS), outcomes by
+reporting/indicators.py: a figure here equals the same figure of a bilan over the same lots and period.
+`today` is a parameter (default timezone.localdate()) so that tests are exact.
+
+Definitions (where the issue was silent)
+- The period [start, end] defaults to 1 January of this year → today; « last year » is the same
+  period one year earlier (29/02 → 28/02). The reference day `on` is the period's end, or today when
+  the end is later: lots in execution, progress, risk, people at work and the forecast are taken on it.
+- Selection: buyer, facilitator (Market.facilitator) and sector (Market.sector) restrict the lots
+  (through their market), hence the hours (through the entries' lots), the assignments and the people.
+- Lots in execution: lots with a clause, of a market neither archived nor dropped, running on `on`
+  (started on or before it, ending on or after it or without an end: LotQuerySet.running_on).
+- Hours owed by lots in execution: their clauses' hours; done: counted hours up to `on`;
+  completion: done ÷ owed (hours.queries.completion_rate).
+- People at work this month: distinct participants with an assignment active in the month of `on`
+  (started before the month ends, not ended before it starts) on the selected lots.
+- New assignments: assignments starting in the period (and in last year's period).
+- Positive outcomes: indicators' rule — people counted in the period (validated hours) with a
+  positive outcome at the end of their contract dated in the period (positive_at_end).
+- Realisation is sorted by lag: expected-to-date minus done (hours), the largest first; lots without
+  dates (no expected hours) last.
+- At risk (RISK_* constants), a lot in execution is at risk when EITHER
+    1. « behind »: done < 80 % of the expected pro rata (hours.queries.progress: `lagging`, strict:
+       exactly 80 % is not at risk; a lot with nothing expected yet is never behind); OR
+    2. « ending »: it ends within 3 months — on ≤ ends_on ≤ on + 3 months (calendar months, inclusive:
+       ending exactly 3 months after `on` is within) — with MORE than 20 % of its hours still owed
+       (owed − done > 20 % × owed, strict: exactly 20 % still owed is not at risk).
+  The company shown is the lot's holder (« titulaire », the first by name when several), its first
+  contact by name, and the market's facilitator.
+- Forecast of hours still owed over the next 12 months (the month of `on` and the 11 after): every lot
+  with a clause, a start date and hours still owed, of a market neither archived nor dropped, that
+  runs during those months (lots starting later in the window included: that is when recruitment
+  must be ready). What it still owes (owed − done to `on`, never below 0) is spread evenly over its
+  remaining months (from the month of `on`, or its start month if later, to its end month; without an
+  end date: to the end of the window); the months inside the window are shown.
+  Trades: a lot's remaining hours are split across the jobs (Assignment.job) of its assignments in
+  proportion to the hours they did; equally between its jobs when none did hours yet; a lot with no
+  assignment (or an assignment with no job) counts under its title (Lot.title), « Non précisé » without.
+  Jobs spelt alike (case, accents, spaces) are one trade.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, Prefetch, Q
+from django.utils import timezone
+
+from clauses_site.months import add_months, first_of_month, month_span, months_between
+from clauses_site.text import normalize
+from hours import queries
+from hours.models import Assignment
+from markets.models import Award, Lot, Stage
+from reporting import indicators
+
+ZERO = Decimal(0)
+CENTS = Decimal("0.01")
+
+#: At risk, rule 1: done below this share of the expected pro rata (strictly).
+RISK_PRO_RATA = queries.LAG_THRESHOLD  # 0.8
+#: At risk, rule 2: ending within this many calendar months (inclusive)…
+RISK_END_MONTHS = 3
+#: …with more than this share of the hours still owed (strictly).
+RISK_REMAINING_SHARE = Decimal("0.2")
+#: Months of the forecast of hours still owed.
+FORECAST_MONTHS = 12
+#: Lots listed on the home page under « Réalisation » (the full list is one click away).
+REALISATION_ROWS = 10
+UNSPECIFIED_TRADE = "Non précisé"
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What the dashboard is filtered on (GET parameters of the home page)."""
+
+    start: datetime.date
+    end: datetime.date
+    buyer: object = None  # markets.Buyer
+    facilitator: object = None  # auth.User
+    sector: object = None  # companies.Sector
+
+    @classmethod
+    def default(cls, today):
+        return cls(datetime.date(today.year, 1, 1), today)
+
+    def market_filter(self, prefix=""):
+        """Q on a model reaching Market through `prefix` (« market__ », « assignment__lot__market__ »)."""
+        q = Q()
+        if self.buyer is not None:
+            q &= Q(**{f"{prefix}buyer": self.buyer})
+        if self.facilitator is not None:
+            q &= Q(**{f"{prefix}facilitator": self.facilitator})
+        if self.sector is not None:
+            q &= Q(**{f"{prefix}sector": self.sector})
+        return q
+
+    def lots(self):
+        return Lot.objects.filter(self.market_filter("market__"))
+
+    def entries_q(self):
+        return self.market_filter("assignment__lot__market__")
+
+    def last_year(self):
+        return add_months(self.start, -12), add_months(self.end, -12)
+
+    @property
+    def is_filtered(self):
+        return any(x is not None for x in (self.buyer, self.facilitator, self.sector))
+
+
+# --- results ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Headline:
+    hours_done: Decimal
+    hours_done_last_year: Decimal
+    owed: Decimal  # by the lots in execution
+    done_to_date: Decimal  # by the lots in execution, up to `on`
+    completion_rate: Decimal
+    lots_in_execution: int
+    people_at_work: int
+    new_assignments: int
+    new_assignments_last_year: int
+    positive_outcomes: int  # people, at the end of their contract
+    people_with_outcome: int
+    positive_at_six_months: int
+
+    @property
+    def remaining(self):
+        return max(self.owed - self.done_to_date, ZERO)
+
+    @property
+    def hours_change(self):
+        """This period ÷ last year's − 1 (a fraction), None when last year had no hours."""
+        if not self.hours_done_last_year:
+            return None
+        return (self.hours_done / self.hours_done_last_year - 1).quantize(Decimal("0.0001"), ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class LotRow:
+    lot: object  # markets.Lot (market, buyer, facilitator, clause selected)
+    progress: queries.Progress
+    holder: object  # companies.Company or None
+    contact: object  # companies.Contact or None
+    behind: bool
+    ending: bool
+
+    @property
+    def lag(self):
+        """Expected to date − done (hours; negative when ahead), None without dates."""
+        if self.progress.expected is None:
+            return None
+        return self.progress.expected - self.progress.done
+
+    @property
+    def at_risk(self):
+        return self.behind or self.ending
+
+    @property
+    def done_vs_expected(self):
+        """Done ÷ expected to date (a fraction), None when nothing is expected yet."""
+        if not self.progress.expected:
+            return None
+        return (self.progress.done / self.progress.expected).quantize(Decimal("0.0001"), ROUND_HALF_UP)
+
+    @property
+    def remaining_share(self):
+        if not self.progress.required:
+            return ZERO
+        return (self.progress.remaining / self.progress.required).quantize(Decimal("0.0001"), ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Trade:
+    name: str
+    by_month: tuple  # hours per month of the forecast window
+    total: Decimal
+
+
+@dataclass(frozen=True)
+class Forecast:
+    months: tuple  # first days
+    by_month: tuple  # hours per month
+    trades: tuple  # of Trade, largest first
+    total: Decimal
+    lots: int  # lots contributing
+
+    def quarters(self):
+        """The window in groups of three months: [(first month, last month)], and each trade's hours per
+        group: [(trade, (h1, h2, h3, h4))] (for a compact table)."""
+        groups = [(i, min(i + 3, len(self.months))) for i in range(0, len(self.months), 3)]
+        spans = [(self.months[a], self.months[b - 1]) for a, b in groups]
+        rows = [(t, tuple(sum(t.by_month[a:b], ZERO) for a, b in groups)) for t in self.trades]
+        return spans, rows
+
+
+@dataclass(frozen=True)
+class MonthSeries:
+    """Hours by month of the year of `on` and of the year before (12 values each)."""
+
+    year: int
+    months: tuple  # first days of the year's months
+    this_year: tuple
+    last_year: tuple
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    selection: Selection
+    today: datetime.date
+    on: datetime.date
+    headline: Headline
+    months: MonthSeries
+    realisation: tuple  # of LotRow, sorted by lag
+    at_risk: tuple  # of LotRow
+    forecast: Forecast
+
+
+# --- rules ------------------------------------------------------------------------------------------------
+
+
+def is_ending(progress, ends_on, on):
+    """Rule 2: ends within RISK_END_MONTHS (inclusive) with more than RISK_REMAINING_SHARE still owed."""
+    if ends_on is None or not progress.required:
+        return False
+    ends_soon = on <= ends_on <= add_months(on, RISK_END_MONTHS)
+    return ends_soon and progress.remaining > progress.required * RISK_REMAINING_SHARE
+
+
+def is_behind(progress):
+    """Rule 1: done below 80 % of the expected pro rata (hours.queries.progress's lag flag)."""
+    return progress.lagging
+
+
+def _lag_key(row):
+    lag = row.lag
+    return (lag is None, -(lag or ZERO), row.lot.ends_on or datetime.date.max, row.lot.pk)
+
+
+# --- building ---------------------------------------------------------------------------------------------
+
+
+def in_execution(selection, on):
+    """Lots in execution on `on` within the selection (a queryset)."""
+    return (
+        selection.lots()
+        .with_clause()
+        .running_on(on)
+        .filter(market__archived=False)
+        .exclude(market__stage=Stage.DROPPED)
+    )
+
+
+def realisation(selection, on):
+    """Every lot in execution with its progress and risk flags, sorted by lag. 4 queries."""
+    holders = (
+        Award.objects.filter(role=Award.Role.HOLDER)
+        .select_related("company")
+        .prefetch_related("company__contacts")
+        .order_by("company__name_key", "pk")
+    )
+    lots = (
+        queries.lots_with_hours(in_execution(selection, on), None, on)
+        .select_related("market__buyer", "market__facilitator", "clause")
+        .prefetch_related(Prefetch("awards", queryset=holders, to_attr="holders"))
+    )
+    rows = []
+    for lot in lots:
+        progress = queries.lot_progress(lot, on)
+        holder = lot.holders[0].company if lot.holders else None
+        contacts = list(holder.contacts.all()) if holder else []
+        rows.append(
+            LotRow(
+                lot=lot,
+                progress=progress,
+                holder=holder,
+                contact=contacts[0] if contacts else None,
+                behind=is_behind(progress),
+                ending=is_ending(progress, lot.ends_on, on),
+            )
+        )
+    return tuple(sorted(rows, key=_lag_key))
+
+
+def headline(selection, on, lot_rows):
+    start, end = selection.start, selection.end
+    ly_start, ly_end = selection.last_year()
+    entries_q = selection.entries_q()
+    period = queries.counted_entries(start, end).filter(entries_q)
+    hours_done = queries.total_hours(period)
+    hours_last_year = queries.total_hours(queries.counted_entries(ly_start, ly_end).filter(entries_q))
+    owed = sum((r.progress.required for r in lot_rows), ZERO)
+    done = sum((r.progress.done for r in lot_rows), ZERO)
+
+    assignments = Assignment.objects.filter(selection.market_filter("lot__market__"))
+    month = first_of_month(on)
+    active = Q(starts_on__lt=add_months(month, 1)) & (Q(ends_on__isnull=True) | Q(ends_on__gte=month))
+    counts = assignments.aggregate(
+        at_work=Count("participant", distinct=True, filter=active),
+        new=Count("pk", filter=Q(starts_on__gte=start, starts_on__lte=end)),
+        new_last_year=Count("pk", filter=Q(starts_on__gte=ly_start, starts_on__lte=ly_end)),
+    )
+    # The bilan's outcome rule (reporting.indicators), on the people counted in the period.
+    outcomes = indicators._outcomes(period.values("assignment__participant"), start, end)
+    return Headline(
+        hours_done=hours_done,
+        hours_done_last_year=hours_last_year,
+        owed=owed,
+        done_to_date=done,
+        completion_rate=queries.completion_rate(done, owed),
+        lots_in_execution=len(lot_rows),
+        people_at_work=counts["at_work"],
+        new_assignments=counts["new"],
+        new_assignments_last_year=counts["new_last_year"],
+        positive_outcomes=outcomes["positive_at_end"],
+        people_with_outcome=outcomes["people_with_outcome_at_end"],
+        positive_at_six_months=outcomes["positive_at_six_months"],
+    )
+
+
+def month_series(selection, on):
+    """Counted hours per month of the year of `on` and of the year before (one query)."""
+    year = on.year
+    first = datetime.date(year - 1, 1, 1)
+    entries = queries.counted_entries(first, datetime.date(year, 12, 31)).filter(selection.entries_q())
+    found = queries.hours_by(entries, "month")
+    months = tuple(datetime.date(year, m, 1) for m in range(1, 13))
+    return MonthSeries(
+        year=year,
+        months=months,
+        this_year=tuple(found.get(m, ZERO) for m in months),
+        last_year=tuple(found.get(m.replace(year=year - 1), ZERO) for m in months),
+    )
+
+
+def _spread(total, count):
+    """`total` in `count` parts to the cent, the rounding left in the last part (the sum is exact)."""
+    if count <= 0:
+        return []
+    part = (total / count).quantize(CENTS, rounding=ROUND_DOWN)
+    return [part] * (count - 1) + [total - part * (count - 1)]
+
+
+def _split(total, weights):
+    """{key: share of total} in proportion to weights (equal when all are 0), exact to the cent."""
+    keys = sorted(weights)
+    if not keys:
+        return {}
+    weight_sum = sum(weights.values(), ZERO)
+    if weight_sum <= 0:
+        weights, weight_sum = dict.fromkeys(keys, Decimal(1)), Decimal(len(keys))
+    parts = {k: (total * weights[k] / weight_sum).quantize(CENTS, rounding=ROUND_DOWN) for k in keys}
+    parts[keys[-1]] += total - sum(parts.values(), ZERO)
+    return parts
+
+
+def forecast(selection, on, months=FORECAST_MONTHS):
+    """Hours still owed over the next `months` months, by month and by trade (3 queries)."""
+    window = month_span(on, months)
+    window_end = add_months(window[-1], 1) - datetime.timedelta(days=1)
+    lots = (
+        selection.lots()
+        .with_clause()
+        .filter(starts_on__isnull=False, starts_on__lte=window_end, market__archived=False)
+        .exclude(market__stage=Stage.DROPPED)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=window[0]))
+    )
+    lots = list(queries.lots_with_hours(lots, None, on).only("pk", "title", "starts_on", "ends_on"))
+    lot_ids = [lot.pk for lot in lots]
+    entries = queries.counted_entries(None, on).filter(assignment__lot__in=lot_ids)
+    done_by_job = queries.hours_by_fields(entries, "assignment__lot", "assignment__job")
+    jobs_of_lot = defaultdict(set)
+    for lot_id, job in Assignment.objects.filter(lot__in=lot_ids).values_list("lot", "job").distinct():
+        jobs_of_lot[lot_id].add(job)
+
+    labels = {}  # trade key -> first spelling met
+
+    def trade_key(name):
+        key = normalize(name) or normalize(UNSPECIFIED_TRADE)
+        labels.setdefault(
+            key, (name.strip()[:1].upper() + name.strip()[1:]) if name.strip() else UNSPECIFIED_TRADE
+        )
+        return key
+
+    index = {m: i for i, m in enumerate(window)}
+    by_trade = defaultdict(lambda: [ZERO] * months)
+    contributing = 0
+    for lot in sorted(lots, key=lambda lot: lot.pk):
+        remaining = max(lot.hours_required - lot.hours_done_to_date, ZERO)
+        if not remaining:
+            continue
+        first = max(first_of_month(on), first_of_month(lot.starts_on))
+        last = first_of_month(lot.ends_on) if lot.ends_on else window[-1]
+        spread = dict(
+            zip(
+                months_between(first, last), _spread(remaining, len(months_between(first, last))), strict=True
+            )
+        )
+        in_window = {m: h for m, h in spread.items() if m in index}
+        if not in_window:
+            continue
+        contributing += 1
+        weights = defaultdict(lambda: ZERO)
+        for job in jobs_of_lot.get(lot.pk, ()):
+            name = job if job.strip() else lot.title
+            weights[trade_key(name)] += done_by_job.get((lot.pk, job), ZERO)
+        if not weights:
+            weights[trade_key(lot.title)] = ZERO
+        for month, hours in in_window.items():
+            for key, part in _split(hours, dict(weights)).items():
+                by_trade[key][index[month]] += part
+    trades = sorted(
+        (Trade(labels[key], tuple(values), sum(values, ZERO)) for key, values in by_trade.items()),
+        key=lambda t: (-t.total, normalize(t.name)),
+    )
+    by_month = tuple(sum((t.by_month[i] for t in trades), ZERO) for i in range(months))
+    return Forecast(tuple(window), by_month, tuple(trades), sum(by_month, ZERO), contributing)
+
+
+def build(selection=None, today=None):
+    today = today or timezone.localdate()
+    selection = selection or Selection.default(today)
+    on = min(selection.end, today)
+    rows = realisation(selection, on)
+    return Dashboard(
+        selection=selection,
+        today=today,
+        on=on,
+        headline=headline(selection, on, rows),
+        months=month_series(selection, on),
+        realisation=rows,
+        at_risk=tuple(r for r in rows if r.at_risk),
+        forecast=forecast(selection, on),
+    )

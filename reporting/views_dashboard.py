@@ -1,0 +1,226 @@
+"""Screens of the manager's dashboards: the home dashboard (filtered by period, buyer, facilitator and
+sector in the URL), the full realisation list behind its figures, and the team's activity.
+
+The read-only role (Lecteur) sees every figure but no person's name: no facilitator (filter, column),
+no company contact, and no link to lists of people."""
+
+import datetime
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from clauses_site import roles
+from clauses_site.forms import BootstrapForm
+from clauses_site.months import add_months
+from companies.models import Sector
+from markets.models import Buyer
+from reporting import activity, charts, dashboard
+from reporting.dashboard import Selection
+
+THIS_YEAR_COLOUR = charts.PRIMARY
+LAST_YEAR_COLOUR = "#9fb7c4"
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_full_name() or obj.username
+
+
+def team_members():
+    """Users a market can be in the charge of: facilitators, managers, and anyone already in charge."""
+    return (
+        get_user_model()
+        .objects.filter(
+            Q(is_active=True, groups__name__in=[roles.FACILITATOR, roles.MANAGER]) | Q(markets__isnull=False)
+        )
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+class DashboardFilterForm(BootstrapForm):
+    du = forms.DateField(label="Du", required=False)
+    au = forms.DateField(label="Au", required=False)
+    acheteur = forms.ModelChoiceField(
+        label="Donneur d'ordre",
+        queryset=Buyer.objects.filter(archived=False),
+        required=False,
+        empty_label="Tous",
+    )
+    facilitatrice = PersonChoiceField(
+        label="Facilitatrice", queryset=team_members(), required=False, empty_label="Toutes"
+    )
+    secteur = forms.ModelChoiceField(
+        label="Secteur", queryset=Sector.objects.all(), required=False, empty_label="Tous"
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["facilitatrice"].queryset = team_members()
+        if not roles.sees_people(user):
+            del self.fields["facilitatrice"]  # the read-only role sees no person's name
+
+    def clean(self):
+        data = super().clean()
+        if data.get("du") and data.get("au") and data["au"] < data["du"]:
+            self.add_error("au", "La fin de la période précède son début.")
+        return data
+
+
+def selection_from(request, today):
+    """(form, Selection) from the query string; invalid fields fall back to the defaults."""
+    form = DashboardFilterForm(request.GET or None, user=request.user)
+    default = Selection.default(today)
+    if not form.is_bound:
+        return form, default
+    form.is_valid()
+    data = {k: v for k, v in form.cleaned_data.items() if k not in form.errors}
+    start = data.get("du") or default.start
+    end = data.get("au") or (default.end if start <= default.end else datetime.date(start.year, 12, 31))
+    if end < start:
+        start, end = default.start, default.end
+    return form, Selection(
+        start,
+        end,
+        buyer=data.get("acheteur"),
+        facilitator=data.get("facilitatrice"),
+        sector=data.get("secteur"),
+    )
+
+
+def _query(selection, **extra):
+    params = {"du": selection.start.isoformat(), "au": selection.end.isoformat()}
+    for key, value in (("acheteur", selection.buyer), ("facilitatrice", selection.facilitator)):
+        if value is not None:
+            params[key] = value.pk
+    if selection.sector is not None:
+        params["secteur"] = selection.sector.pk
+    params.update(extra)
+    return urlencode(params)
+
+
+def _url(name, **params):
+    """A list URL with its filters, or None when that list does not exist (yet)."""
+    try:
+        url = reverse(name)
+    except NoReverseMatch:
+        return None
+    params = {k: v for k, v in params.items() if v not in (None, "")}
+    return f"{url}?{urlencode(params)}" if params else url
+
+
+def figure_links(request, selection, board):
+    """The list behind each headline figure (lists of people only for roles that see them)."""
+    s, on = selection, board.on
+    buyer = s.buyer.pk if s.buyer else None
+    facilitator = s.facilitator.pk if s.facilitator else None
+    realisation = f"{reverse('reporting:dashboard_lots')}?{_query(s)}"
+    links = {"owed": realisation, "completion": realisation, "at_risk": realisation + "&risque=1"}
+    if roles.sees_people(request.user):
+        month = on.replace(day=1)
+        links.update(
+            hours=_url(
+                "hours:entry_list",
+                status="validee",
+                period_du=s.start.isoformat(),
+                period_au=s.end.isoformat(),
+                buyer=buyer,
+                facilitator=facilitator,
+            ),
+            people=_url(
+                "hours:assignment_list",
+                period_du=month.isoformat(),
+                period_au=(add_months(month, 1) - datetime.timedelta(days=1)).isoformat(),
+            ),
+            assignments=_url(
+                "hours:assignment_list", period_du=s.start.isoformat(), period_au=s.end.isoformat()
+            ),
+        )
+    return links
+
+
+def _charts(board):
+    months = board.months
+    hours_by_month = charts.grouped_bar_chart(
+        "Heures réalisées par mois",
+        months.months,
+        [
+            (str(months.year), months.this_year, THIS_YEAR_COLOUR),
+            (str(months.year - 1), months.last_year, LAST_YEAR_COLOUR),
+        ],
+    )
+    forecast = charts.bar_chart(
+        "Heures restant dues par mois (12 prochains mois)",
+        list(zip(board.forecast.months, board.forecast.by_month, strict=True)),
+    )
+    return {"hours_by_month": hours_by_month, "forecast": forecast}
+
+
+def _quarters(forecast):
+    spans, rows = forecast.quarters()
+    labels = [
+        {"label": f"{charts.MONTHS[a.month - 1]}–{charts.MONTHS[b.month - 1]} {b:%y}".replace(".", "")}
+        for a, b in spans
+    ]
+    return labels, [{"name": t.name, "quarters": values, "total": t.total, "trade": t} for t, values in rows]
+
+
+@require_GET
+def dashboard_view(request, today=None):
+    today = today or timezone.localdate()
+    form, selection = selection_from(request, today)
+    board = dashboard.build(selection, today)
+    quarters, trades = _quarters(board.forecast)
+    return render(
+        request,
+        "reporting/dashboard.html",
+        {
+            "form": form,
+            "selection": selection,
+            "board": board,
+            "h": board.headline,
+            "charts": _charts(board),
+            "links": figure_links(request, selection, board),
+            "realisation_rows": board.realisation[: dashboard.REALISATION_ROWS],
+            "query": _query(selection),
+            "last_year": selection.last_year(),
+            "forecast_quarters": quarters,
+            "forecast_trades": trades,
+        },
+    )
+
+
+@require_GET
+def dashboard_lots(request):
+    """Every lot in execution of the selection with its progress, sorted by lag (or the lots at risk)."""
+    today = timezone.localdate()
+    form, selection = selection_from(request, today)
+    on = min(selection.end, today)
+    rows = dashboard.realisation(selection, on)
+    only_risk = request.GET.get("risque") == "1"
+    if only_risk:
+        rows = tuple(r for r in rows if r.at_risk)
+    return render(
+        request,
+        "reporting/dashboard_lots.html",
+        {
+            "form": form,
+            "selection": selection,
+            "rows": rows,
+            "on": on,
+            "only_risk": only_risk,
+            "query": _query(selection),
+        },
+    )
+
+
+@require_GET
+def activity_view(request):
+    roles.require(roles.sees_people, request.user)
+    return render(request, "reporting/activity.html", {"activity": activity.build(timezone.localdate())})
