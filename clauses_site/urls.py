@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from clauses_site import autocomplete, views
+from clauses_site import autocomplete, search, views
 
 admin.site.site_header = "Clauses — administration"
 admin.site.site_title = "Clauses"
@@ -19,6 +19,7 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("sante/", views.health, name="health"),
+    path("recherche/", search.search, name="search"),
     path("recherche/autocompletion/<slug:kind>/", autocomplete.autocomplete, name="autocomplete"),
     path("admin/", admin.site.urls),
     path("marches/", include("markets.urls")),

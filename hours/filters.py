@@ -1,0 +1,147 @@
+"""Filters of the hours lists (in the URL, so that a filtered list can be bookmarked and shared)."""
+
+import django_filters
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+
+from clauses_site.forms import AutocompleteSelect
+from clauses_site.listing import ListFilterSet, PeriodField, PeriodFilter, SearchFilter
+from companies.models import Company
+from hours.models import Assignment, ContractType, HoursEntry, Modality, first_of_month
+from markets.models import Buyer, Lot
+
+
+def _lot_label(lot):
+    return f"{lot.market.reference} — {lot}"
+
+
+class LotFilter(django_filters.ModelChoiceFilter):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label", "Lot")
+        kwargs.setdefault("queryset", Lot.objects.select_related("market"))
+        kwargs.setdefault("widget", AutocompleteSelect("lot", placeholder="Marché ou lot…"))
+        super().__init__(*args, **kwargs)
+
+    @property
+    def field(self):
+        field = super().field
+        field.label_from_instance = _lot_label
+        return field
+
+
+def facilitators():
+    """Users in charge of at least one market."""
+    return (
+        get_user_model().objects.filter(markets__isnull=False).distinct().order_by("first_name", "last_name")
+    )
+
+
+class FacilitatorChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, user):
+        return user.get_full_name() or user.username
+
+
+class FacilitatorFilter(django_filters.ModelChoiceFilter):
+    field_class = FacilitatorChoiceField
+
+
+class MonthPeriodFilter(django_filters.Filter):
+    """Entries whose month lies in [du, au] (months compared, any day of the month accepted)."""
+
+    field_class = PeriodField
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        start, end = value
+        if start:
+            qs = qs.filter(**{f"{self.field_name}__gte": first_of_month(start)})
+        if end:
+            qs = qs.filter(**{f"{self.field_name}__lte": end})
+        return qs
+
+
+class PersonSearchFilter(SearchFilter):
+    """The participant's name (case and accents ignored)."""
+
+    def __init__(self, *args, path="assignment__participant", **kwargs):
+        kwargs.setdefault("placeholder", "Nom, prénom…")
+        kwargs.setdefault("label", "Personne")
+        super().__init__(*args, **kwargs)
+        self.path = path
+
+    def filter(self, qs, value):
+        from clauses_site.text import normalize
+
+        text = normalize(value)
+        if not text:
+            return qs
+        return qs.filter(**{f"{self.path}__search_text__contains": text})
+
+
+class EntryFilter(ListFilterSet):
+    q = PersonSearchFilter()
+    status = django_filters.ChoiceFilter(
+        label="Statut", choices=HoursEntry.Status.choices, empty_label="Tous"
+    )
+    period = MonthPeriodFilter(field_name="month", label="Mois")
+    lot = LotFilter(field_name="assignment__lot")
+    company = django_filters.ModelChoiceFilter(
+        label="Entreprise (créditée ou employeur)",
+        queryset=Company.objects.all(),
+        method="filter_company",
+        widget=AutocompleteSelect("company", placeholder="Nom ou SIRET…"),
+    )
+    buyer = django_filters.ModelChoiceFilter(
+        label="Donneur d'ordre",
+        field_name="assignment__lot__market__buyer",
+        queryset=Buyer.objects.all(),
+        widget=AutocompleteSelect("buyer", placeholder="Nom…"),
+    )
+    facilitator = FacilitatorFilter(
+        label="Facilitatrice en charge",
+        field_name="assignment__lot__market__facilitator",
+        queryset=facilitators(),
+    )
+    source = django_filters.ChoiceFilter(
+        label="Origine", choices=HoursEntry.Source.choices, empty_label="Toutes"
+    )
+
+    class Meta:
+        model = HoursEntry
+        fields = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["facilitator"].queryset = facilitators()
+
+    def filter_company(self, qs, name, value):
+        if not value:
+            return qs
+        return qs.filter(Q(assignment__company=value) | Q(assignment__employer=value))
+
+
+class AssignmentFilter(ListFilterSet):
+    q = PersonSearchFilter(path="participant")
+    lot = LotFilter(field_name="lot")
+    company = django_filters.ModelChoiceFilter(
+        label="Entreprise (créditée ou employeur)",
+        queryset=Company.objects.all(),
+        method="filter_company",
+        widget=AutocompleteSelect("company", placeholder="Nom ou SIRET…"),
+    )
+    modality = django_filters.ChoiceFilter(label="Modalité", choices=Modality.choices, empty_label="Toutes")
+    contract_type = django_filters.ChoiceFilter(
+        label="Type de contrat", choices=ContractType.choices, empty_label="Tous"
+    )
+    period = PeriodFilter("starts_on", "ends_on", label="En cours sur la période")
+
+    class Meta:
+        model = Assignment
+        fields = []
+
+    def filter_company(self, qs, name, value):
+        if not value:
+            return qs
+        return qs.filter(Q(company=value) | Q(employer=value))

@@ -1,0 +1,544 @@
+"""Screens of hours: the monthly grid, hour entries (validation, re-opening, history) and assignments."""
+
+import json
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from clauses_site import roles
+from clauses_site.editing import RecordCreateView, RecordDeleteView, RecordUpdateView, url_is_local
+from clauses_site.history import versions
+from clauses_site.listing import FilteredListView
+from companies.models import Company
+from hours import grid, queries
+from hours.filters import AssignmentFilter, EntryFilter
+from hours.forms import AssignmentForm, EntryForm, GridAddForm, GridChooserForm, GridForm, ReopenForm
+from hours.models import Assignment, HoursEntry, first_of_month, last_of_month
+from hours.tables import (
+    ASSIGNMENT_EXPORT_COLUMNS,
+    ENTRY_EXPORT_COLUMNS,
+    AssignmentTable,
+    EntryTable,
+)
+from markets.models import Lot
+
+
+def _plural(count, singular, plural=None):
+    return f"{count} {singular if count <= 1 else (plural or singular + 's')}"
+
+
+# --- the monthly grid -------------------------------------------------------------------------------------
+
+
+def _int_param(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def grid_target(params):
+    """(month, lot, company) named by the query string; month defaults to the current one."""
+    month = grid.parse_month(params.get("mois")) or first_of_month(timezone.localdate())
+    lot = company = None
+    if lot_id := _int_param(params.get("lot")):
+        lot = get_object_or_404(Lot.objects.select_related("market", "market__buyer", "clause"), pk=lot_id)
+    elif company_id := _int_param(params.get("entreprise")):
+        company = get_object_or_404(Company, pk=company_id)
+    return month, lot, company
+
+
+def grid_url(month, lot=None, company=None, **extra):
+    params = {"mois": f"{month:%Y-%m}"}
+    if lot is not None:
+        params["lot"] = lot.pk
+    if company is not None:
+        params["entreprise"] = company.pk
+    params.update(extra)
+    return f"{reverse('hours:grid')}?{urlencode(params)}"
+
+
+def _lots_to_enter(month, user, mine):
+    """The lots with people at work in the month, with how many rows are entered and validated (1 query)."""
+    active = (
+        Assignment.objects.filter(grid.active_in(month), lot=OuterRef("pk"))
+        .order_by()
+        .values("lot")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    this_month = HoursEntry.objects.filter(assignment__lot=OuterRef("pk"), month=month).order_by()
+
+    def count(entries):
+        return Coalesce(
+            Subquery(entries.values("assignment__lot").annotate(n=Count("pk")).values("n")),
+            Value(0),
+            output_field=IntegerField(),
+        )
+
+    lots = Lot.objects.select_related("market", "market__buyer", "market__facilitator").annotate(
+        active=Subquery(active, output_field=IntegerField()),
+        entered=count(this_month),
+        validated=count(this_month.filter(status=HoursEntry.Status.VALIDATED)),
+    )
+    lots = lots.filter(active__gt=0)
+    if mine:
+        lots = lots.filter(market__facilitator=user)
+    return lots.order_by("market__reference", "number_key")
+
+
+def _summary(month, lot, company):
+    """Progress of the lot (or the company's commitments) at the end of the month: the one way of counting
+    (hours/queries.py); drafts of the month shown apart, counted the same way."""
+    end = last_of_month(month)
+    if lot is not None:
+        row = queries.lots_with_hours(Lot.objects.filter(pk=lot.pk), month, end).get()
+        progress = queries.lot_progress(row, end)
+        drafts = HoursEntry.objects.drafts().filter(assignment__lot=lot, month=month)
+    else:
+        row = queries.companies_with_hours(Company.objects.filter(pk=company.pk), month, end).get()
+        progress = queries.progress(row.hours_committed, row.hours_done_to_date, None, None, end)
+        drafts = HoursEntry.objects.drafts().filter(assignment__company=company, month=month)
+    return {"progress": progress, "done_in_month": row.hours_done, "pending": queries.total_hours(drafts)}
+
+
+def _totals(rows, form):
+    """Sum of the cells as displayed (typed values when re-displayed after an error; invalid ones skipped),
+    for the total line; the JavaScript keeps it up to date while typing."""
+    hours = training = grid.Decimal(0)
+    for row in rows:
+        h_field, t_field = form.cells(row)
+        if h_field is None:
+            h, t = row.entry.hours, row.entry.training_hours
+        else:
+            h, t = (_safe_hours(f.value()) for f in (h_field, t_field))
+        hours += h or 0
+        training += t or 0
+    return hours, training
+
+
+def _safe_hours(value):
+    try:
+        return grid.parse_hours(value)
+    except grid.ValidationError:
+        return None
+
+
+def grid_view(request):
+    """« Saisie des heures »: one row per assignment active in the month, for a lot or a company."""
+    roles.require(roles.can_edit, request.user)
+    params = request.GET
+    month, lot, company = grid_target(params)
+    chooser = GridChooserForm(
+        initial={"mois": month, "lot": lot.pk if lot else None, "entreprise": company.pk if company else None}
+    )
+    if lot is None and company is None:
+        mine = params.get("miens") == "1"
+        return render(
+            request,
+            "hours/grid_choose.html",
+            {
+                "chooser": chooser,
+                "month": month,
+                "month_label": grid.month_label(month),
+                "previous_month": grid.add_months(month, -1),
+                "next_month": grid.add_months(month, 1),
+                "lots": _lots_to_enter(month, request.user, mine),
+                "mine": mine,
+            },
+        )
+
+    is_post = request.method == "POST"
+    rows, months = grid.build_rows(month, grid.grid_assignments(month, lot, company), lock=is_post)
+    here = grid_url(month, lot, company)
+    if is_post:
+        form = GridForm(rows, request.POST)
+        if form.is_valid():
+            result = grid.save_rows(month, rows, form.values(), request.user)
+            stale = sum(1 for row in rows if not row.editable and f"h{row.key}" in request.POST)
+            parts = []
+            if result.changed:
+                parts.append(
+                    f"{_plural(result.created, 'ligne créée', 'lignes créées')}, "
+                    f"{_plural(result.updated, 'modifiée')}, {_plural(result.deleted, 'effacée')}"
+                )
+            if "valider" in request.POST:
+                roles.require(roles.can_validate, request.user)
+                count = grid.validate_entries([r.entry for r in rows if r.entry is not None], request.user)
+                parts.append(f"{_plural(count, 'ligne validée', 'lignes validées')}")
+            if parts:
+                messages.success(
+                    request, f"Heures de {grid.month_label(month)} enregistrées : {' ; '.join(parts)}."
+                )
+            else:
+                messages.info(request, "Aucune modification à enregistrer.")
+            if stale:
+                messages.warning(
+                    request,
+                    f"{_plural(stale, 'ligne a', 'lignes ont')} été validée(s) entre-temps : "
+                    "vos valeurs n'y ont pas été enregistrées.",
+                )
+            return redirect(here)
+    else:
+        form = GridForm(rows)
+
+    hours_total, training_total = _totals(rows, form)
+    context = {
+        "chooser": chooser,
+        "form": form,
+        "grid_rows": [(row, *form.cells(row)) for row in rows],
+        "months": [(m, grid.month_short(m)) for m in months],
+        "month": month,
+        "month_label": grid.month_label(month),
+        "month_end": last_of_month(month),
+        "previous_url": grid_url(grid.add_months(month, -1), lot, company),
+        "next_url": grid_url(grid.add_months(month, 1), lot, company),
+        "lot": lot,
+        "company": company,
+        "here": here,
+        "add_url": f"{reverse('hours:grid_add')}?{here.split('?', 1)[1]}",
+        "hours_total": hours_total,
+        "training_total": training_total,
+        "drafts": sum(1 for r in rows if r.entry is not None and not r.entry.is_validated),
+        "validated": sum(1 for r in rows if r.entry is not None and r.entry.is_validated),
+        "summary": _summary(month, lot, company),
+    }
+    return render(request, "hours/grid.html", context)
+
+
+def grid_add(request):
+    """Add a person to the grid (a new assignment active in the month). In the grid's modal (htmx): the form,
+    then the new row appended to the grid; without JavaScript: a page of its own, back to the grid after."""
+    roles.require(roles.can_edit, request.user)
+    month, lot, company = grid_target(request.GET)
+    if lot is None and company is None:
+        messages.info(request, "Choisissez d'abord le lot ou l'entreprise de la grille.")
+        return redirect(grid_url(month))
+    htmx = request.headers.get("HX-Request") == "true"
+    back = grid_url(month, lot, company)
+    form = GridAddForm(request.POST or None, month=month, lot=lot, company=company)
+    if request.method == "POST" and form.is_valid():
+        assignment = form.save()
+        created = form.person_created
+        text = f"{assignment.participant} ajouté(e) à la grille"
+        text += " (nouvelle personne créée)." if created else "."
+        if not htmx:
+            messages.success(request, text)
+            return redirect(back)
+        rows, months = grid.build_rows(
+            month, grid.grid_assignments(month, lot, company).filter(pk=assignment.pk)
+        )
+        row_form = GridForm(rows)
+        response = render(
+            request,
+            "hours/grid.html#grid-row",
+            {
+                "row": rows[0],
+                "h": row_form.cells(rows[0])[0],
+                "t": row_form.cells(rows[0])[1],
+                "company": company,
+                "month": month,
+                "month_end": last_of_month(month),
+                "here": back,
+            },
+        )
+        response["HX-Retarget"] = "#grid-body"
+        response["HX-Reswap"] = "beforeend"
+        response["HX-Trigger"] = json.dumps({"grid-row-added": {"row": assignment.pk, "message": text}})
+        return response
+    context = {
+        "form": form,
+        "month_label": grid.month_label(month),
+        "lot": lot,
+        "company": company,
+        "action": request.get_full_path(),
+        "back": back,
+    }
+    template = "hours/grid_add.html#add-form" if htmx else "hours/grid_add.html"
+    return render(request, template, context)
+
+
+# --- hour entries ------------------------------------------------------------------------------------------
+
+ENTRY_HISTORY_FIELDS = ["hours", "training_hours", "status", "validated_by", "source", "entered_by"]
+
+
+def entries_for(user):
+    """The hour entries a user may see (they name people: never the read-only role)."""
+    roles.require(roles.sees_people, user)
+    return HoursEntry.objects.select_related(
+        "assignment__participant",
+        "assignment__lot__market__buyer",
+        "assignment__company",
+        "assignment__employer",
+        "validated_by",
+        "entered_by",
+    )
+
+
+def entry_for(user, pk):
+    return get_object_or_404(entries_for(user), pk=pk)
+
+
+def _next_url(request, default):
+    target = request.POST.get("next") or request.GET.get("next")
+    return target if url_is_local(target) else default
+
+
+def entry_detail(request, pk):
+    entry = entry_for(request.user, pk)
+    a = entry.assignment
+    context = {
+        "entry": entry,
+        "assignment": a,
+        "versions": versions(entry, ENTRY_HISTORY_FIELDS),
+        "grid_url": grid_url(entry.month, a.lot),
+    }
+    return render(request, "hours/entry_detail.html", context)
+
+
+def entry_reopen(request, pk):
+    """Back to draft, with a reason: recorded in the entry's history (who, when, why)."""
+    roles.require(roles.can_validate, request.user)
+    entry = entry_for(request.user, pk)
+    back = _next_url(request, reverse("hours:entry_detail", args=[entry.pk]))
+    if not entry.is_validated:
+        messages.info(request, "Ces heures ne sont pas validées : elles sont déjà modifiables.")
+        return redirect(back)
+    form = ReopenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        grid.reopen_entry(entry, request.user, form.cleaned_data["reason"])
+        messages.success(
+            request,
+            f"Heures de {grid.month_label(entry.month)} de {entry.assignment.participant} rouvertes : "
+            "elles sont de nouveau modifiables (brouillon).",
+        )
+        return redirect(back)
+    return render(request, "hours/entry_reopen.html", {"entry": entry, "form": form, "back": back})
+
+
+@require_POST
+def entry_validate(request):
+    """Validate the draft entries chosen (ids=…): from the entries list or an entry's page."""
+    roles.require(roles.can_validate, request.user)
+    ids = [i for i in (_int_param(v) for v in request.POST.getlist("ids")) if i is not None]
+    back = _next_url(request, reverse("hours:entry_list"))
+    if not ids:
+        messages.warning(request, "Cochez d'abord les lignes à valider.")
+        return redirect(back)
+    entries = list(HoursEntry.objects.drafts().filter(pk__in=ids))
+    count = grid.validate_entries(entries, request.user)
+    skipped = len(set(ids)) - count
+    text = f"{_plural(count, 'saisie validée', 'saisies validées')}."
+    if skipped:
+        text += f" {_plural(skipped, 'ligne était', 'lignes étaient')} déjà validée(s) ou introuvable(s)."
+    messages.success(request, text)
+    return redirect(back)
+
+
+class EntryList(FilteredListView):
+    permission = staticmethod(roles.sees_people)
+    title = "Heures saisies"
+    intro = "Une ligne par mise à l'emploi et par mois. Seules les heures validées comptent dans les bilans."
+    template_name = "hours/entry_list.html"
+    filterset_class = EntryFilter
+    table_class = EntryTable
+    export_filename = "heures.xlsx"
+    export_sheet = "Heures"
+    export_columns = ENTRY_EXPORT_COLUMNS
+    create_url_name = "hours:entry_create"
+    create_label = "Saisir des heures"
+
+    def get_queryset(self):
+        return entries_for(self.request.user).order_by("-month", "assignment__participant__last_name", "pk")
+
+    def get_table_kwargs(self):
+        return {"exclude": () if roles.can_validate(self.request.user) else ("select",)}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["can_validate"] = roles.can_validate(self.request.user)
+        return context
+
+
+class EntryCreate(RecordCreateView):
+    model = HoursEntry
+    form_class = EntryForm
+    permission = staticmethod(roles.can_edit)
+    title = "Saisir des heures"
+    success_message = "Heures enregistrées (brouillon) : {object}."
+
+    def get_initial(self):
+        initial = super().get_initial()
+        if assignment := _int_param(self.request.GET.get("mise")):
+            initial["assignment"] = assignment
+        if month := grid.parse_month(self.request.GET.get("mois")):
+            initial["month"] = month
+        return initial
+
+    def save_object(self, form):
+        entry = form.save(commit=False)
+        entry.status = HoursEntry.Status.DRAFT
+        entry.source = HoursEntry.Source.MANUAL
+        entry.entered_by = self.request.user
+        entry.save()
+        return entry
+
+    def get_success_url(self):
+        return reverse("hours:entry_detail", args=[self.object.pk])
+
+
+class EntryUpdate(RecordUpdateView):
+    model = HoursEntry
+    form_class = EntryForm
+    permission = staticmethod(roles.can_edit)
+    success_message = "Heures enregistrées : {object}."
+
+    def get_queryset(self):
+        return entries_for(self.request.user)
+
+    def get_title(self):
+        return f"Modifier les heures de {grid.month_label(self.object.month)}"
+
+    def dispatch(self, request, *args, **kwargs):
+        if roles.can_edit(request.user):
+            entry = entry_for(request.user, kwargs["pk"])
+            if entry.is_validated:
+                messages.warning(request, VALIDATED_READ_ONLY)
+                return redirect("hours:entry_detail", pk=entry.pk)
+        return super().dispatch(request, *args, **kwargs)
+
+    def save_object(self, form):
+        entry = form.save(commit=False)
+        entry.entered_by = self.request.user
+        entry.save()
+        return entry
+
+    def get_success_url(self):
+        return reverse("hours:entry_detail", args=[self.object.pk])
+
+
+VALIDATED_READ_ONLY = (
+    "Ces heures sont validées : pour les modifier ou les supprimer, rouvrez-les d'abord "
+    "(la réouverture est enregistrée dans l'historique)."
+)
+
+
+class EntryDelete(RecordDeleteView):
+    model = HoursEntry
+    permission = staticmethod(roles.can_edit)
+    success_message = "Heures supprimées : {object}."
+
+    def get_queryset(self):
+        return entries_for(self.request.user)
+
+    def refusal(self):
+        return VALIDATED_READ_ONLY if self.object.is_validated else None
+
+    def get_success_url(self):
+        return reverse("hours:assignment_detail", args=[self.object.assignment_id])
+
+    def get_cancel_url(self):
+        return reverse("hours:entry_detail", args=[self.object.pk])
+
+
+# --- assignments -----------------------------------------------------------------------------------------
+
+ASSIGNMENT_HISTORY_FIELDS = [
+    "participant",
+    "lot",
+    "company",
+    "employer",
+    "modality",
+    "contract_type",
+    "job",
+    "starts_on",
+    "ends_on",
+]
+
+
+def assignments_for(user):
+    roles.require(roles.sees_people, user)
+    return Assignment.objects.select_related("participant", "lot__market__buyer", "company", "employer")
+
+
+class AssignmentList(FilteredListView):
+    permission = staticmethod(roles.sees_people)
+    title = "Mises à l'emploi"
+    filterset_class = AssignmentFilter
+    table_class = AssignmentTable
+    export_filename = "mises-a-l-emploi.xlsx"
+    export_sheet = "Mises à l'emploi"
+    export_columns = ASSIGNMENT_EXPORT_COLUMNS
+    create_url_name = "hours:assignment_create"
+    create_label = "Nouvelle mise à l'emploi"
+
+    def get_queryset(self):
+        return queries.assignments_with_hours(assignments_for(self.request.user)).order_by(
+            "-starts_on", "participant__last_name", "pk"
+        )
+
+
+def assignment_detail(request, pk):
+    assignment = get_object_or_404(queries.assignments_with_hours(assignments_for(request.user)), pk=pk)
+    entries = assignment.entries.select_related("validated_by").order_by("-month")
+    context = {
+        "assignment": assignment,
+        "entries": entries,
+        "versions": versions(assignment, ASSIGNMENT_HISTORY_FIELDS),
+        "grid_url": grid_url(first_of_month(timezone.localdate()), assignment.lot),
+    }
+    return render(request, "hours/assignment_detail.html", context)
+
+
+class AssignmentCreate(RecordCreateView):
+    model = Assignment
+    form_class = AssignmentForm
+    title = "Nouvelle mise à l'emploi"
+    success_message = "Mise à l'emploi enregistrée : {object}."
+
+    def get_initial(self):
+        initial = super().get_initial()
+        for key, name in (("participant", "participant"), ("lot", "lot"), ("entreprise", "company")):
+            if value := _int_param(self.request.GET.get(key)):
+                initial[name] = value
+        return initial
+
+    def get_success_url(self):
+        return reverse("hours:assignment_detail", args=[self.object.pk])
+
+
+class AssignmentUpdate(RecordUpdateView):
+    model = Assignment
+    form_class = AssignmentForm
+    success_message = "Mise à l'emploi enregistrée : {object}."
+
+    def get_queryset(self):
+        return assignments_for(self.request.user)
+
+    def get_title(self):
+        return f"Modifier la mise à l'emploi de {self.object.participant}"
+
+    def get_success_url(self):
+        return reverse("hours:assignment_detail", args=[self.object.pk])
+
+
+class AssignmentDelete(RecordDeleteView):
+    model = Assignment
+    hours_path = "assignment"
+    success_message = "Mise à l'emploi supprimée : {object}."
+
+    def get_queryset(self):
+        return assignments_for(self.request.user)
+
+    def get_success_url(self):
+        return reverse("participants:participant_detail", args=[self.object.participant_id])
+
+    def get_cancel_url(self):
+        return reverse("hours:assignment_detail", args=[self.object.pk])

@@ -1,0 +1,193 @@
+"""Screens of participants: list, detail (eligibility, assignments, hours by month, outcomes), forms.
+Personal data: every view requires sees_people (the read-only role gets 403)."""
+
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+
+from clauses_site import roles
+from clauses_site.editing import RecordCreateView, RecordDeleteView, RecordUpdateView
+from clauses_site.listing import FilteredListView
+from hours import queries
+from hours.models import HoursEntry
+from participants.filters import ParticipantFilter
+from participants.forms import COMMUNES, PRESCRIBERS, OutcomeForm, ParticipantForm
+from participants.models import Outcome, Participant
+from participants.tables import EXPORT_COLUMNS, ParticipantTable
+
+PEOPLE = staticmethod(roles.sees_people)
+
+
+def participants_for(user):
+    """The participants a user may see: all of them for the team, none for the read-only role (403)."""
+    roles.require(roles.sees_people, user)
+    return Participant.objects.all()
+
+
+def participant_for(user, pk):
+    return get_object_or_404(participants_for(user), pk=pk)
+
+
+class ParticipantList(FilteredListView):
+    permission = PEOPLE
+    title = "Participants"
+    filterset_class = ParticipantFilter
+    table_class = ParticipantTable
+    export_filename = "participants.xlsx"
+    export_sheet = "Participants"
+    export_columns = EXPORT_COLUMNS
+    create_url_name = "participants:participant_create"
+    create_label = "Nouveau participant"
+
+    def get_queryset(self):
+        return (
+            participants_for(self.request.user)
+            .annotate(assignment_count=Count("assignments"))
+            .prefetch_related("criteria")
+            .order_by("last_name", "first_name", "pk")
+        )
+
+
+def participant_detail(request, pk):
+    person = participant_for(request.user, pk)
+    assignments = queries.assignments_with_hours(
+        person.assignments.select_related("lot__market__buyer", "company", "employer")
+    ).order_by("-starts_on", "pk")
+    entries = (
+        HoursEntry.objects.filter(assignment__participant=person)
+        .select_related("assignment__lot__market", "assignment__company")
+        .order_by("-month", "assignment__starts_on")
+    )
+    context = {
+        "person": person,
+        "criteria": person.criteria.all(),
+        "assignments": assignments,
+        "entries": entries,
+        "hours_done": queries.total_hours(
+            HoursEntry.objects.validated().filter(assignment__participant=person)
+        ),
+        "outcomes": person.outcomes.all(),
+    }
+    return render(request, "participants/participant_detail.html", context)
+
+
+class SuggestionsMixin:
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(communes=COMMUNES, prescribers=PRESCRIBERS, **kwargs)
+
+
+class ParticipantCreate(SuggestionsMixin, RecordCreateView):
+    model = Participant
+    form_class = ParticipantForm
+    permission = PEOPLE
+    title = "Nouveau participant"
+    success_message = "Participant enregistré : {object}."
+    template_name = "participants/participant_form.html"
+
+    def get_success_url(self):
+        return reverse("participants:participant_detail", args=[self.object.pk])
+
+
+class ParticipantUpdate(SuggestionsMixin, RecordUpdateView):
+    model = Participant
+    form_class = ParticipantForm
+    permission = PEOPLE
+    success_message = "Participant enregistré : {object}."
+    template_name = "participants/participant_form.html"
+
+    def get_queryset(self):
+        return participants_for(self.request.user)
+
+    def get_title(self):
+        return f"Modifier {self.object}"
+
+    def get_success_url(self):
+        return reverse("participants:participant_detail", args=[self.object.pk])
+
+
+class ParticipantDelete(RecordDeleteView):
+    model = Participant
+    permission = PEOPLE
+    hours_path = "assignment__participant"
+    success_message = "Participant supprimé : {object}."
+
+    def get_queryset(self):
+        return participants_for(self.request.user)
+
+    def get_success_url(self):
+        return reverse("participants:participant_list")
+
+    def get_cancel_url(self):
+        return reverse("participants:participant_detail", args=[self.object.pk])
+
+
+class OutcomeFormMixin:
+    model = Outcome
+    form_class = OutcomeForm
+    permission = PEOPLE
+
+    def get_success_url(self):
+        return reverse("participants:participant_detail", args=[self.object.participant_id])
+
+    def get_cancel_url(self):
+        return reverse("participants:participant_detail", args=[self.get_person().pk])
+
+
+class OutcomeCreate(OutcomeFormMixin, RecordCreateView):
+    success_message = "Sortie enregistrée : {object}."
+
+    def get_person(self):
+        if not hasattr(self, "_person"):
+            self._person = participant_for(self.request.user, self.kwargs["pk"])
+        return self._person
+
+    def get_title(self):
+        return f"Nouvelle sortie de {self.get_person()}"
+
+    def get_initial(self):
+        initial = super().get_initial()
+        last_end = (
+            self.get_person().assignments.order_by("-ends_on").values_list("ends_on", flat=True).first()
+        )
+        if last_end:
+            initial["date"] = last_end
+        return initial
+
+    def save_object(self, form):
+        outcome = form.save(commit=False)
+        outcome.participant = self.get_person()
+        outcome.save()
+        return outcome
+
+
+def outcomes_for(user):
+    roles.require(roles.sees_people, user)
+    return Outcome.objects.select_related("participant")
+
+
+class OutcomeUpdate(OutcomeFormMixin, RecordUpdateView):
+    success_message = "Sortie enregistrée : {object}."
+
+    def get_queryset(self):
+        return outcomes_for(self.request.user)
+
+    def get_person(self):
+        return self.object.participant
+
+    def get_title(self):
+        return f"Modifier la sortie de {self.object.participant}"
+
+
+class OutcomeDelete(RecordDeleteView):
+    model = Outcome
+    permission = PEOPLE
+    success_message = "Sortie supprimée : {object}."
+
+    def get_queryset(self):
+        return outcomes_for(self.request.user)
+
+    def get_success_url(self):
+        return reverse("participants:participant_detail", args=[self.object.participant_id])
+
+    def get_cancel_url(self):
+        return self.get_success_url()

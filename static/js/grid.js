@@ -1,0 +1,183 @@
+// The monthly hours grid: spreadsheet-like keyboard entry and a live total. The page works without it
+// (the server checks every cell and re-displays what was typed).
+//   Enter / Shift+Enter: next / previous row, same column (Enter never submits the form);
+//   Arrow Down / Arrow Up: same; Tab: next cell (the browser's own order: hours, training, next row).
+(function () {
+  "use strict";
+
+  const form = document.getElementById("grid-form");
+  if (!form) return;
+  const body = document.getElementById("grid-body");
+  const MAX = 744;
+  const fmt = new Intl.NumberFormat("fr-FR", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  let dirty = false;
+  let submitting = false;
+
+  function parse(text) {
+    // Same rules as hours.grid.parse_hours: returns {value} or {error}; empty -> {value: null}.
+    let t = (text || "").replace(/[\s\u00a0\u202f]/g, "").toLowerCase();
+    if (t.endsWith("h")) t = t.slice(0, -1);
+    t = t.replace(",", ".");
+    if (t === "") return { value: null };
+    if (!/^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(t)) return { error: "Saisissez un nombre (ex. 151,67)." };
+    const value = Number(t);
+    if (value < 0) return { error: "Pas d'heures négatives." };
+    if (value > MAX) return { error: "Au plus " + MAX + " heures dans un mois." };
+    if (/\.\d{3,}$/.test(t) && !/\.\d{2}0+$/.test(t)) return { error: "Deux décimales au plus (ex. 151,67)." };
+    return { value: value };
+  }
+
+  function cells(col) {
+    return Array.from(body.querySelectorAll('input.grid-cell[data-col="' + col + '"]'));
+  }
+
+  function check(input) {
+    const result = parse(input.value);
+    const feedback = document.getElementById(input.id + "_error");
+    if (result.error) {
+      input.classList.add("is-invalid");
+      input.setAttribute("aria-invalid", "true");
+      if (feedback) {
+        feedback.textContent = result.error;
+        feedback.classList.add("d-block");
+        input.setAttribute("aria-describedby", feedback.id);
+      }
+    } else {
+      input.classList.remove("is-invalid");
+      input.removeAttribute("aria-invalid");
+      if (feedback) {
+        feedback.textContent = "";
+        feedback.classList.remove("d-block");
+      }
+    }
+    return result;
+  }
+
+  function total(col) {
+    let sum = 0;
+    body.querySelectorAll("tr").forEach(function (tr) {
+      const input = tr.querySelector('input.grid-cell[data-col="' + col + '"]');
+      if (input) {
+        const r = parse(input.value);
+        if (r.value) sum += r.value;
+      } else {
+        const cell = tr.querySelector('td[data-col="' + col + '"]');
+        if (cell && cell.dataset.value) sum += Number(cell.dataset.value);
+      }
+    });
+    return sum;
+  }
+
+  function refreshTotals() {
+    const h = document.getElementById("total-h");
+    const t = document.getElementById("total-t");
+    if (h) h.textContent = fmt.format(total("h"));
+    if (t) t.textContent = fmt.format(total("t"));
+  }
+
+  function markDirty(input) {
+    const changed = input.value !== input.defaultValue;
+    input.classList.toggle("grid-changed", changed);
+    dirty = body.querySelector(".grid-changed") !== null;
+    const badge = document.getElementById("grid-dirty");
+    if (badge) badge.classList.toggle("d-none", !dirty);
+  }
+
+  function move(input, step) {
+    const column = cells(input.dataset.col);
+    const next = column[column.indexOf(input) + step];
+    if (next) {
+      next.focus();
+    } else if (step > 0) {
+      document.getElementById("grid-save").focus();
+    }
+  }
+
+  body.addEventListener("keydown", function (event) {
+    const input = event.target;
+    if (!input.classList || !input.classList.contains("grid-cell")) return;
+    if (event.key === "Enter") {
+      event.preventDefault(); // never submit from a cell
+      move(input, event.shiftKey ? -1 : 1);
+    } else if (event.key === "ArrowDown") {
+      event.preventDefault();
+      move(input, 1);
+    } else if (event.key === "ArrowUp") {
+      event.preventDefault();
+      move(input, -1);
+    }
+  });
+
+  body.addEventListener("focusin", function (event) {
+    if (event.target.classList && event.target.classList.contains("grid-cell")) event.target.select();
+  });
+
+  body.addEventListener("input", function (event) {
+    const input = event.target;
+    if (!input.classList || !input.classList.contains("grid-cell")) return;
+    markDirty(input);
+    refreshTotals();
+    if (input.classList.contains("is-invalid")) check(input); // clear the error as soon as it is fixed
+  });
+
+  body.addEventListener("focusout", function (event) {
+    const input = event.target;
+    if (input.classList && input.classList.contains("grid-cell")) check(input);
+  });
+
+  form.addEventListener("submit", function (event) {
+    let firstError = null;
+    body.querySelectorAll("input.grid-cell").forEach(function (input) {
+      if (check(input).error && !firstError) firstError = input;
+    });
+    if (firstError) {
+      event.preventDefault();
+      firstError.focus();
+      return;
+    }
+    submitting = true;
+  });
+
+  window.addEventListener("beforeunload", function (event) {
+    if (dirty && !submitting) {
+      event.preventDefault();
+      event.returnValue = "";
+    }
+  });
+
+  // « Ajouter une personne »: the form in a modal (htmx), the new row appended to the grid.
+  document.body.addEventListener("grid-row-added", function (event) {
+    const modalElement = document.getElementById("add-modal");
+    if (window.bootstrap && modalElement) bootstrap.Modal.getOrCreateInstance(modalElement).hide();
+    const detail = event.detail || {};
+    const toastBody = document.getElementById("grid-toast-body");
+    const toast = document.getElementById("grid-toast");
+    if (toastBody && toast && window.bootstrap) {
+      toastBody.textContent = detail.message || "Personne ajoutée.";
+      bootstrap.Toast.getOrCreateInstance(toast).show();
+    }
+    window.setTimeout(function () {
+      const row = body.querySelector('tr[data-row="' + detail.row + '"]');
+      const input = row && row.querySelector("input.grid-cell");
+      if (input) input.focus();
+      refreshTotals();
+    }, 50);
+  });
+
+  const modalElement = document.getElementById("add-modal");
+  if (modalElement) {
+    modalElement.addEventListener("shown.bs.modal", function () {
+      const first = modalElement.querySelector("input:not([type=hidden]), select");
+      if (first) first.focus();
+    });
+  }
+
+  const errors = document.getElementById("grid-errors");
+  if (errors) {
+    const firstInvalid = body.querySelector("input.is-invalid");
+    if (firstInvalid) firstInvalid.focus();
+  } else {
+    const first = body.querySelector("input.grid-cell");
+    if (first && !document.querySelector(".alert-success")) first.focus();
+  }
+})();
