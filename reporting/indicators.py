@@ -336,6 +336,7 @@ def _figures(scope, lots, entries_q, siae_q, company=None):
         training=Coalesce(Sum("training_hours"), Value(ZERO)),
     )
     expected = [line.progress.expected for line in lot_lines if line.progress.expected is not None]
+    totals = {key: _h(value) for key, value in totals.items()}
     overall = queries.progress_over(
         totals["required"], totals["to_date"], sum(expected, ZERO) if expected else None
     )
@@ -372,20 +373,25 @@ def _figures(scope, lots, entries_q, siae_q, company=None):
         by_level=by_level,
         by_criterion=by_criterion,
         qpv=qpv,
-        by_modality={m.label: modality_hours.get(m.value, ZERO) for m in Modality},
+        by_modality={m.label: _h(modality_hours.get(m.value, ZERO)) for m in Modality},
         by_contract_type={c.label: contracts.get(c.value, 0) for c in ContractType},
-        hours_by_month=tuple((month, month_hours.get(month, ZERO)) for month in _months(start, end)),
+        hours_by_month=tuple((month, _h(month_hours.get(month, ZERO))) for month in _months(start, end)),
         prescribers=_most_first(
             queries.people_by(period, "assignment__participant__prescriber"), NO_PRESCRIBER
         ),
         by_commune=_most_first(queries.people_by(period, "assignment__participant__commune"), NO_COMMUNE),
-        siae_hours=siae["hours"],
-        siae_amount=siae["amount"],
+        siae_hours=_h(siae["hours"]),
+        siae_amount=_h(siae["amount"]),
         siae_purchases=siae["n"],
         progress=overall,
         criteria_labels=criteria_labels,
         **outcomes,
     )
+
+
+def _h(value):
+    """Hours as a Decimal with 2 places (SQLite sums of subqueries come back as 462.420000000000)."""
+    return Decimal(value).quantize(CENTS, rounding=ROUND_HALF_UP)
 
 
 def _lot_lines(annotated, end):
@@ -407,10 +413,10 @@ def _lot_lines(annotated, end):
                 hours_source=("stated" if clause.stated_hours is not None else "formula") if clause else None,
                 starts_on=lot.starts_on,
                 ends_on=lot.ends_on,
-                hours_required=lot.hours_required,
-                hours_done=lot.hours_done,
-                hours_done_to_date=lot.hours_done_to_date,
-                training_hours=lot.training_hours,
+                hours_required=_h(lot.hours_required),
+                hours_done=_h(lot.hours_done),
+                hours_done_to_date=_h(lot.hours_done_to_date),
+                training_hours=_h(lot.training_hours),
                 people=lot.people,
                 progress=queries.lot_progress(lot, end),
             )
@@ -445,10 +451,10 @@ def _company_lines(in_scope, company, start, end):
             name=c.name,
             siret=c.siret,
             kind=c.get_kind_display(),
-            hours_required=c.hours_owed,
-            hours_done=c.hours_done,
-            hours_done_to_date=c.hours_done_to_date,
-            training_hours=c.training_hours,
+            hours_required=_h(c.hours_owed),
+            hours_done=_h(c.hours_done),
+            hours_done_to_date=_h(c.hours_done_to_date),
+            training_hours=_h(c.training_hours),
             people=c.people,
             progress=queries.progress_over(c.hours_owed, c.hours_done_to_date, expected.get(c.pk)),
         )
