@@ -360,9 +360,124 @@ def open_workbook(source):
     return workbook, sheet, announced
 
 
-def iter_rows(sheet):
-    """Rows of values (tuples), the header first; row i of the iteration is row i of the sheet."""
+def iter_rows(sheet, fast=True):
+    """Rows of values (tuples), the header first; row i of the iteration is row i of the sheet.
+    A leaner cell parser is used when openpyxl's internals are the expected ones (3.1), else openpyxl's
+    own iteration: both give the same values (tests/hours/test_import_suivi.py checks it)."""
+    if fast:
+        try:
+            parser_class = _fast_parser_class()
+            source = sheet._get_source()
+        except (ImportError, AttributeError):  # pragma: no cover - another openpyxl
+            pass
+        else:
+            return _fast_rows(sheet, parser_class, source)
     return sheet.iter_rows(values_only=True)
+
+
+def _fast_parser_class():
+    from openpyxl.utils.datetime import from_excel, from_ISO8601
+    from openpyxl.worksheet._reader import WorkSheetParser
+    from openpyxl.xml.constants import SHEET_MAIN_NS
+
+    value_tag = f"{{{SHEET_MAIN_NS}}}v"
+    is_tag = f"{{{SHEET_MAIN_NS}}}is"
+    t_tag = f"{{{SHEET_MAIN_NS}}}t"
+    r_tag = f"{{{SHEET_MAIN_NS}}}r"
+    columns = {}
+
+    def column_of(letters):
+        index = columns.get(letters)
+        if index is None:
+            index = 0
+            for char in letters:
+                index = index * 26 + ord(char.upper()) - 64
+            columns[letters] = index
+        return index
+
+    def number(text):
+        try:
+            return int(text)
+        except ValueError:
+            return float(text)
+
+    class FastSheetParser(WorkSheetParser):
+        """openpyxl's parser with a leaner parse_cell for cached values (data_only): no Text objects
+        for inline strings, no regex for coordinates."""
+
+        def parse_cell(self, element):
+            get = element.get
+            data_type = get("t", "n")
+            coordinate = get("r")
+            style = get("s")
+            if coordinate:
+                split = 0
+                while coordinate[split].isalpha():
+                    split += 1
+                column = column_of(coordinate[:split])
+                row = int(coordinate[split:])
+                self.col_counter = column
+            else:
+                self.col_counter += 1
+                row, column = self.row_counter, self.col_counter
+            value = None
+            if data_type == "inlineStr":
+                child = element.find(is_tag)
+                if child is not None:
+                    parts = [child.findtext(t_tag) or ""]
+                    parts.extend(run.findtext(t_tag) or "" for run in child.iterfind(r_tag))
+                    value = "".join(parts)
+            else:
+                text = element.findtext(value_tag)
+                if text:
+                    if data_type == "n":
+                        value = number(text)
+                        if style and int(style) in self.date_formats:
+                            try:
+                                value = from_excel(
+                                    value, self.epoch, timedelta=int(style) in self.timedelta_formats
+                                )
+                            except (OverflowError, ValueError):
+                                value = "#VALUE!"
+                    elif data_type == "s":
+                        value = self.shared_strings[int(text)]
+                    elif data_type == "b":
+                        value = bool(int(text))
+                    elif data_type == "d":
+                        value = from_ISO8601(text)
+                    else:  # str (the text result of a formula), e (an error)
+                        value = text
+            return {"row": row, "column": column, "value": value}
+
+    return FastSheetParser
+
+
+def _fast_rows(sheet, parser_class, source):
+    workbook = sheet.parent
+    parser = parser_class(
+        source,
+        sheet._shared_strings,
+        data_only=True,
+        epoch=workbook.epoch,
+        date_formats=workbook._date_formats,
+        timedelta_formats=workbook._timedelta_formats,
+    )
+    expected = 1
+    with source:
+        for index, cells in parser.parse():
+            while expected < index:  # rows absent from the XML are empty rows
+                expected += 1
+                yield ()
+            if index < expected:
+                continue
+            expected += 1
+            if not cells:
+                yield ()
+                continue
+            values = [None] * max(cell["column"] for cell in cells)
+            for cell in cells:
+                values[cell["column"] - 1] = cell["value"]
+            yield tuple(values)
 
 
 def map_header(header_row, report):
@@ -1351,16 +1466,14 @@ class Planner:
             return
         self.entry_rows[key] = row.number
         entry = self.entries.get(key)
-        person = a.participant
-        label = (
-            f"{person.last_name.upper()} {person.first_name} — {_lot_long_label(a.lot)} — {row.month:%m/%Y}"
-        )
         if entry is None:
             entry = HoursEntry(
                 assignment=a, month=row.month, hours=row.hours, training_hours=row.training_hours
             )
             self.new["entries"].append(entry)
-            self.report.sample("entries", "created", f"{label} : {_hours_text(row.hours)} h")
+            if len(self.new["entries"]) <= SAMPLES:
+                text = f"{_entry_label(a, row)} : {_hours_text(row.hours)} h"
+                self.report.sample("entries", "created", text)
             return
         same = (
             entry.hours == row.hours
@@ -1373,7 +1486,9 @@ class Planner:
         was = f"{_hours_text(entry.hours)} h" + (
             "" if entry.status == HoursEntry.Status.VALIDATED else " (brouillon)"
         )
-        self.report.sample("entries", "updated", f"{label} : {was} → {_hours_text(row.hours)} h")
+        if len(self.changed["entries"]) < SAMPLES:
+            text = f"{_entry_label(a, row)} : {was} → {_hours_text(row.hours)} h"
+            self.report.sample("entries", "updated", text)
         entry.hours = row.hours
         entry.training_hours = row.training_hours
         self.changed["entries"][id(entry)] = (entry, {"hours"})
@@ -1513,6 +1628,11 @@ FIELD_LABELS = {
     "job": "poste",
     "ends_on": "fin du contrat",
 }
+
+
+def _entry_label(a, row):
+    person = a.participant
+    return f"{person.last_name.upper()} {person.first_name} — {_lot_long_label(a.lot)} — {row.month:%m/%Y}"
 
 
 def _lot_label(lot):

@@ -1,0 +1,347 @@
+#!/usr/bin/env python
+"""Benchmark of the tracking-sheet import and export (issue 5). Not a test.
+
+    .venv/bin/python bench/bench_import.py                 # SQLite, then PostgreSQL (scripts/with-postgres)
+    .venv/bin/python bench/bench_import.py --sqlite-only
+    .venv/bin/python bench/bench_import.py --rows 5000 --export-rows 20000   # a quick run
+
+Steps, each in its own process so that its peak memory (ru_maxrss) is its own:
+1. generate a deterministic file of N rows (default 50,000) with openpyxl (inline strings: the slower
+   case to read);
+2. import it into an empty database (migrated first);
+3. import it again (everything must be unchanged, nothing written);
+4. add entries until the database holds E validated entries (default 200,000), then export them all.
+Targets: import and re-import < 60 s with peak < 500 MB; export of 200,000 entries < 30 s, flat memory.
+"""
+
+import argparse
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+TARGETS = {"import": 60, "reimport": 60, "export": 30}
+PEAK_MB = 500
+
+
+def peak_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def django_setup():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clauses_site.settings")
+    import django
+
+    django.setup()
+
+
+# --------------------------------------------------------------------------------------------------
+# The generated file
+
+
+def luhn_siret(base13):
+    for last in range(10):
+        candidate = f"{base13}{last}"
+        total = 0
+        for i, char in enumerate(reversed(candidate)):
+            d = int(char) * (2 if i % 2 else 1)
+            total += d - 9 if d > 9 else d
+        if total % 10 == 0:
+            return candidate
+    raise AssertionError
+
+
+COMMUNES = [
+    "Dunkerque",
+    "Grande-Synthe",
+    "Coudekerque-Branche",
+    "Saint-Pol-sur-Mer",
+    "Téteghem",
+    "Gravelines",
+]
+FIRST = ["Élodie", "Karim", "Sandrine", "Mehdi", "Aurélie", "Kevin", "Zoé", "Loïc", "Fatoumata", "Rémi"]
+LAST = ["Dupont", "Hochart", "Ramdani", "Bécue", "Lemaire", "Goossens", "Delattre", "Verhaeghe", "Lefebvre"]
+MODALITIES = [
+    ("Embauche directe", None),
+    ("Mise à disposition ETTI", "ETTI Intérim {n}"),
+    ("Mise à disposition GEIQ", "GEIQ BTP {n}"),
+    ("Mise à disposition AI", "AI Services {n}"),
+]
+CONTRACTS = ["CDD", "CDI", "CDDI", "Intérim", "Apprentissage", "Contrat de professionnalisation"]
+PUBLICS = ["DELD", "RSA", "DELD; RSA", "Jeune -26", "Senior 50+", "RQTH; PLIE", "QPV", ""]
+
+
+def generate(path, rows, seed=42):
+    """~10 months per assignment; people, lots and companies drawn from fixed pools."""
+    import datetime
+
+    from openpyxl import Workbook
+
+    from hours.import_suivi import COLUMNS
+
+    rnd = random.Random(seed)
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Heures")
+    sheet.append([c.title for c in COLUMNS])
+    n_assignments = max(rows // 10, 1)
+    n_lots = max(n_assignments // 20, 1)
+    n_companies = max(n_lots // 2, 1)
+    companies = [(f"Entreprise {i} SAS", luhn_siret(f"{700000000 + i:09d}0001")) for i in range(n_companies)]
+    lots = []
+    for i in range(n_lots):
+        buyer = f"Acheteur public {i % 40}"
+        lots.append((buyer, f"M-{i // 3:05d}", f"Marché de travaux {i // 3}", str(i % 3 + 1), 500 + 10 * i))
+    written = 0
+    a = 0
+    while written < rows:
+        buyer, ref, title, lot, planned = lots[a % n_lots]
+        company, siret = companies[a % n_companies]
+        modality, employer = MODALITIES[a % len(MODALITIES)]
+        person = a // 2  # two assignments per person
+        last = f"{LAST[person % len(LAST)]}{person}"
+        first = FIRST[person % len(FIRST)]
+        birth = datetime.date(1960 + person % 40, 1 + person % 12, 1 + person % 28)
+        start = datetime.date(2020 + a % 5, 1 + a % 12, 1 + a % 27)
+        months = min(10, rows - written)
+        end_month = start.month + months - 1
+        end = datetime.date(start.year + (end_month - 1) // 12, (end_month - 1) % 12 + 1, 28)
+        for m in range(months):
+            month_index = start.month + m - 1
+            month = datetime.date(start.year + month_index // 12, month_index % 12 + 1, 1)
+            sheet.append(
+                [
+                    buyer,
+                    "",
+                    ref,
+                    title,
+                    lot,
+                    "Lot " + lot,
+                    planned,
+                    company,
+                    siret,
+                    employer.format(n=a % 7) if employer else None,
+                    modality,
+                    last,
+                    first,
+                    birth,
+                    "F" if person % 2 else "H",
+                    COMMUNES[person % len(COMMUNES)],
+                    "oui" if person % 3 == 0 else "non",
+                    ["infra 3", "3", "4", "5+"][person % 4],
+                    PUBLICS[person % len(PUBLICS)],
+                    "PLIE",
+                    CONTRACTS[a % len(CONTRACTS)],
+                    "Maçon",
+                    start,
+                    end,
+                    f"{month:%m/%Y}",
+                    round(rnd.uniform(7, 160), 2),
+                    rnd.choice([None, 3.5, 7, 14]),
+                ]
+            )
+            written += 1
+        a += 1
+    book.save(path)
+
+
+# --------------------------------------------------------------------------------------------------
+# Phases (each run in a child process)
+
+
+def phase_generate(args):
+    django_setup()
+    began = time.monotonic()
+    generate(args.file, args.rows)
+    return {"seconds": time.monotonic() - began, "size_mb": Path(args.file).stat().st_size / 1e6}
+
+
+def phase_import(args):
+    django_setup()
+    from hours.import_suivi import run_import
+
+    began = time.monotonic()
+    report = run_import(args.file)
+    seconds = time.monotonic() - began
+    assert report.imported and not report.errors, "\n".join(report.lines()[:40])
+    return {
+        "seconds": seconds,
+        "rows": report.rows_read,
+        "created": report.counts["entries"].created,
+        "updated": report.counts["entries"].updated,
+        "unchanged": report.counts["entries"].unchanged,
+        "changes": report.changes,
+    }
+
+
+def phase_fill(args):
+    """Add validated entries (later months of the existing assignments) up to args.export_rows."""
+    django_setup()
+    import datetime
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from hours.models import Assignment, HoursEntry
+
+    began = time.monotonic()
+    missing = args.export_rows - HoursEntry.objects.count()
+    now = timezone.now()
+    ids = list(Assignment.objects.values_list("pk", flat=True))
+    batch, added, year = [], 0, 2030
+    with transaction.atomic():
+        while added < missing:
+            for month in range(1, 13):
+                for pk in ids:
+                    if added >= missing:
+                        break
+                    batch.append(
+                        HoursEntry(
+                            assignment_id=pk,
+                            month=datetime.date(year, month, 1),
+                            hours=7,
+                            status=HoursEntry.Status.VALIDATED,
+                            validated_at=now,
+                        )
+                    )
+                    added += 1
+                    if len(batch) == 5000:
+                        HoursEntry.objects.bulk_create(batch)
+                        batch = []
+            year += 1
+        HoursEntry.objects.bulk_create(batch)
+    return {"seconds": time.monotonic() - began, "entries": HoursEntry.objects.count()}
+
+
+def phase_export(args):
+    django_setup()
+    from hours.export_suivi import write_suivi
+    from hours.models import HoursEntry
+
+    entries = HoursEntry.objects.validated().count()
+    began = time.monotonic()
+    with open(args.output, "wb") as stream:
+        write_suivi(stream)
+    return {
+        "seconds": time.monotonic() - began,
+        "entries": entries,
+        "size_mb": Path(args.output).stat().st_size / 1e6,
+    }
+
+
+PHASES = {"generate": phase_generate, "import": phase_import, "fill": phase_fill, "export": phase_export}
+
+
+def child(name, args, env):
+    command = [
+        sys.executable,
+        __file__,
+        "--phase",
+        name,
+        "--file",
+        args.file,
+        "--rows",
+        str(args.rows),
+        "--export-rows",
+        str(args.export_rows),
+        "--output",
+        args.output,
+    ]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, cwd=ROOT)
+    if done.returncode:
+        sys.stderr.write(done.stdout + done.stderr)
+        raise SystemExit(f"phase {name} failed")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def run_on(database, args, env):
+    print(f"\n== {database} ==", flush=True)
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], env=env, cwd=ROOT, check=True)
+    results = {}
+    for label, phase in (
+        ("import", "import"),
+        ("reimport", "import"),
+        ("fill", "fill"),
+        ("export", "export"),
+    ):
+        r = child(phase, args, env)
+        results[label] = r
+        line = f"{label:<9} {r['seconds']:7.1f} s   peak {r['peak_mb']:6.0f} Mo"
+        if "rows" in r:
+            line += f"   {r['rows'] / r['seconds']:8,.0f} lignes/s"
+            line += f"   créées {r['created']:,}  modifiées {r['updated']:,}  inchangées {r['unchanged']:,}"
+        if label == "export":
+            line += f"   {r['entries'] / r['seconds']:8,.0f} heures/s   {r['entries']:,} heures"
+            line += f"   {r['size_mb']:.1f} Mo"
+        if label == "fill":
+            line += f"   (préparation, non mesurée : {r['entries']:,} heures en base)"
+        target = TARGETS.get(label)
+        if target:
+            ok = r["seconds"] < target and r["peak_mb"] < PEAK_MB
+            line += f"   {'OK' if ok else 'HORS CIBLE'} (< {target} s, < {PEAK_MB} Mo)"
+        print(line.replace(",", "\u202f"), flush=True)
+    if results["reimport"]["changes"] or results["reimport"]["created"] or results["reimport"]["updated"]:
+        raise SystemExit("la réimportation a modifié des données !")
+    return results
+
+
+def main():
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--rows", type=int, default=50_000)
+    parser.add_argument("--export-rows", type=int, default=200_000)
+    parser.add_argument("--sqlite-only", action="store_true")
+    parser.add_argument("--current-database", action="store_true", help="(internal) the DATABASE_URL set")
+    parser.add_argument("--phase", choices=sorted(PHASES), help="(internal)")
+    parser.add_argument("--file")
+    parser.add_argument("--output")
+    args = parser.parse_args()
+
+    if args.phase:
+        result = PHASES[args.phase](args)
+        result["peak_mb"] = peak_mb()
+        print(json.dumps(result))
+        return
+
+    work = Path(tempfile.mkdtemp(prefix="clauses-bench-"))
+    args.file = args.file or str(work / f"suivi-{args.rows}.xlsx")
+    args.output = args.output or str(work / "export.xlsx")
+    env = dict(os.environ, SECRET_KEY=os.environ.get("SECRET_KEY", "bench"), DEBUG="0", CLAUSES_TESTING="1")
+    if not Path(args.file).exists():
+        g = child("generate", args, env)
+        size, seconds = g["size_mb"], g["seconds"]
+        print(f"Fichier généré : {args.file} ({args.rows:,} lignes, {size:.1f} Mo, {seconds:.1f} s)")
+
+    if args.current_database:
+        run_on("PostgreSQL" if env.get("DATABASE_URL") else "SQLite", args, env)
+        return
+    sqlite_env = dict(env, DATABASE_URL="", CLAUSES_VAR_DIR=str(work / "sqlite"))
+    run_on("SQLite", args, sqlite_env)
+    if not args.sqlite_only:
+        command = [
+            str(ROOT / "scripts" / "with-postgres"),
+            sys.executable,
+            __file__,
+            "--current-database",
+            "--rows",
+            str(args.rows),
+            "--export-rows",
+            str(args.export_rows),
+            "--file",
+            args.file,
+            "--output",
+            args.output,
+        ]
+        subprocess.run(command, env=env, cwd=ROOT, check=True)
+
+
+if __name__ == "__main__":
+    main()
