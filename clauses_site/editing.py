@@ -91,11 +91,13 @@ class RecordFormMixin(RoleRequiredMixin):
         context.setdefault("formsets", self.get_formsets())
         context.setdefault("title", self.get_title())
         context.setdefault("cancel_url", self.get_cancel_url())
+        context["formsets_invalid"] = getattr(self, "formsets_invalid", False)
         return context
 
     def form_valid(self, form):
         formsets = self.get_formsets()
         if not all(fs.is_valid() for fs in formsets.values()):
+            self.formsets_invalid = True
             return self.form_invalid(form)
         with transaction.atomic():
             self.object = self.save_object(form)

@@ -64,23 +64,25 @@ class ListFilterSet(django_filters.FilterSet):
 
 class SearchFilter(django_filters.CharFilter):
     """Free text through the model's QuerySet.search(): case and accents ignored (normalised
-    `search_text` columns), the same on SQLite and PostgreSQL."""
+    `search_text` columns), the same on SQLite and PostgreSQL. For a model without search(), pass
+    `search=lambda queryset, text: …` (e.g. through a related model's search())."""
 
-    def __init__(self, *args, placeholder="Nom, référence…", **kwargs):
+    def __init__(self, *args, placeholder="Nom, référence…", search=None, **kwargs):
         kwargs.setdefault("label", "Recherche")
         kwargs.setdefault("widget", forms.TextInput(attrs={"type": "search", "placeholder": placeholder}))
         super().__init__(*args, **kwargs)
+        self.search = search
 
     def filter(self, qs, value):
         if not value or not value.strip():
             return qs
-        return qs.search(value)
+        return self.search(qs, value) if self.search else qs.search(value)
 
 
 class PeriodWidget(forms.MultiWidget):
     """Two <input type="date">: NAME_du and NAME_au in the URL."""
 
-    template_name = "includes/period_widget.html"
+    template_name = "clauses_site/widgets/period.html"  # app templates: the form renderer reads them
 
     def __init__(self, attrs=None):
         super().__init__(

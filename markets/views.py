@@ -1,0 +1,639 @@
+"""Screens of buyers, operations, markets, lots, clauses and awards: lists (filters, xlsx export), pages
+telling each record's story (hours owed and how they were computed, progress of each company), and the
+create/edit/delete forms. Hours are counted by hours/queries.py only."""
+
+from decimal import Decimal
+
+from django.db.models import Count, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone
+
+from clauses_site import roles
+from clauses_site.editing import (
+    RecordArchiveView,
+    RecordCreateView,
+    RecordDeleteView,
+    RecordDetailView,
+    RecordUpdateView,
+)
+from clauses_site.listing import FilteredListView
+from hours.models import HoursEntry
+from hours.queries import (
+    COUNTED_HOURS,
+    HOURS,
+    assignments_with_hours,
+    awards_with_hours,
+    buyers_with_hours,
+    completion_rate,
+    counted_entries,
+    lot_progress,
+    lots_with_hours,
+    markets_with_hours,
+    progress,
+    progress_over,
+)
+from markets import filters, forms, tables
+from markets.models import Award, Buyer, Clause, Lot, Market, Operation, hours_from_formula
+
+
+def today():
+    return timezone.localdate()
+
+
+def market_count():
+    counted = Market.objects.filter(buyer=OuterRef("pk")).order_by().values("buyer").annotate(n=Count("pk"))
+    return Coalesce(Subquery(counted.values("n")), 0)
+
+
+def with_progress(lots, on):
+    """Attach a Progress to each lot (annotated by lots_with_hours); return the expected total."""
+    expected_total = None
+    for lot in lots:
+        lot.progress = lot_progress(lot, on)
+        if lot.progress.expected is not None:
+            expected_total = (expected_total or Decimal(0)) + lot.progress.expected
+    return expected_total
+
+
+def awards_progress(awards, on):
+    for award in awards:
+        lot = award.lot
+        award.progress = progress(award.hours_owed, award.hours_done_to_date, lot.starts_on, lot.ends_on, on)
+    return awards
+
+
+# --- buyers -------------------------------------------------------------------------------------------
+
+
+class BuyerList(FilteredListView):
+    title = "Donneurs d'ordre"
+    filterset_class = filters.BuyerFilter
+    table_class = tables.BuyerTable
+    export_columns = tables.BUYER_EXPORT
+    export_filename = "donneurs-d-ordre.xlsx"
+    create_url_name = "markets:buyer_create"
+    create_label = "Nouveau donneur d'ordre"
+
+    def get_queryset(self):
+        return buyers_with_hours(Buyer.objects.all()).annotate(market_count=market_count())
+
+
+class BuyerDetail(RecordDetailView):
+    template_name = "markets/buyer_detail.html"
+
+    def get_queryset(self):
+        return buyers_with_hours(Buyer.objects.all())
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        buyer = self.object
+        markets = list(
+            markets_with_hours(buyer.markets.select_related("operation", "sector", "facilitator")).order_by(
+                "archived", "-starts_on", "reference"
+            )
+        )
+        for market in markets:
+            market.rate = completion_rate(market.hours_done, market.hours_required)
+        lots = list(lots_with_hours(Lot.objects.filter(market__buyer=buyer)))
+        expected_total = with_progress(lots, today())
+        context.update(
+            markets=markets,
+            overall=progress_over(buyer.hours_required, buyer.hours_done_to_date, expected_total),
+            contacts=list(buyer.contacts.all()),
+            operations=list(buyer.operations.annotate(market_count=Count("markets"))),
+            can_edit=roles.can_edit(self.request.user),
+        )
+        return context
+
+
+class BuyerCreate(RecordCreateView):
+    model = Buyer
+    form_class = forms.BuyerForm
+    formset_classes = {"contacts": forms.BuyerContactFormSet}
+    title = "Nouveau donneur d'ordre"
+    success_message = "Donneur d'ordre « {object} » enregistré."
+    cancel_url = "markets:buyer_list"
+
+    def get_success_url(self):
+        return reverse("markets:buyer_detail", kwargs={"pk": self.object.pk})
+
+
+class BuyerUpdate(RecordUpdateView):
+    model = Buyer
+    form_class = forms.BuyerForm
+    formset_classes = {"contacts": forms.BuyerContactFormSet}
+    success_message = "Donneur d'ordre « {object} » enregistré."
+
+    def get_title(self):
+        return f"Modifier « {self.object} »"
+
+    def get_success_url(self):
+        return reverse("markets:buyer_detail", kwargs={"pk": self.object.pk})
+
+    get_cancel_url = get_success_url
+
+
+class BuyerDelete(RecordDeleteView):
+    model = Buyer
+    hours_path = "assignment__lot__market__buyer"
+    success_url = reverse_lazy("markets:buyer_list")
+    success_message = "Donneur d'ordre « {object} » supprimé."
+
+    def get_archive_url(self):
+        return reverse("markets:buyer_archive", kwargs={"pk": self.object.pk})
+
+    def get_cancel_url(self):
+        return reverse("markets:buyer_detail", kwargs={"pk": self.object.pk})
+
+
+class BuyerArchive(RecordArchiveView):
+    model = Buyer
+    success_url = "markets:buyer_detail"
+
+
+# --- operations ---------------------------------------------------------------------------------------
+
+
+class OperationCreate(RecordCreateView):
+    model = Operation
+    form_class = forms.OperationForm
+    success_message = "Opération « {object} » enregistrée."
+
+    def dispatch(self, request, *args, **kwargs):
+        self.buyer = get_object_or_404(Buyer, pk=kwargs["buyer_pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = Operation(buyer=self.buyer)
+        return kwargs
+
+    def get_title(self):
+        return f"Nouvelle opération — {self.buyer}"
+
+    def get_success_url(self):
+        return reverse("markets:buyer_detail", kwargs={"pk": self.buyer.pk})
+
+    get_cancel_url = get_success_url
+
+
+class OperationUpdate(RecordUpdateView):
+    model = Operation
+    form_class = forms.OperationForm
+    success_message = "Opération « {object} » enregistrée."
+
+    def get_title(self):
+        return f"Modifier l'opération « {self.object} »"
+
+    def get_success_url(self):
+        return reverse("markets:buyer_detail", kwargs={"pk": self.object.buyer_id})
+
+    get_cancel_url = get_success_url
+
+
+class OperationDelete(RecordDeleteView):
+    model = Operation
+    hours_path = "assignment__lot__market__operation"
+    success_message = "Opération « {object} » supprimée ; ses marchés sont conservés."
+
+    def get_success_url(self):
+        return reverse("markets:buyer_detail", kwargs={"pk": self.object.buyer_id})
+
+    get_cancel_url = get_success_url
+
+
+# --- markets ------------------------------------------------------------------------------------------
+
+
+class MarketList(FilteredListView):
+    title = "Marchés"
+    filterset_class = filters.MarketFilter
+    table_class = tables.MarketTable
+    export_columns = tables.MARKET_EXPORT
+    export_filename = "marches.xlsx"
+    create_url_name = "markets:market_create"
+    create_label = "Nouveau marché"
+
+    def get_queryset(self):
+        return markets_with_hours(Market.objects.select_related("buyer", "sector", "facilitator"))
+
+    def get_export_queryset(self, queryset):
+        return queryset.select_related("operation")
+
+
+class MarketDetail(RecordDetailView):
+    template_name = "markets/market_detail.html"
+
+    def get_queryset(self):
+        return markets_with_hours(
+            Market.objects.select_related("buyer", "operation", "sector", "facilitator")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        market = self.object
+        on = today()
+        lots = list(lots_with_hours(market.lots.select_related("clause")).order_by("number_key"))
+        expected_total = with_progress(lots, on)
+        awards = awards_progress(
+            list(
+                awards_with_hours(Award.objects.filter(lot__market=market).select_related("company", "lot"))
+            ),
+            on,
+        )
+        by_lot = {}
+        for award in awards:
+            by_lot.setdefault(award.lot_id, []).append(award)
+        for lot in lots:
+            lot.award_list = by_lot.get(lot.pk, [])
+            clause = getattr(lot, "clause", None)
+            if clause is not None:
+                clause.lot = lot  # the formula reads the lot's amount: no extra query
+                lot.explanation = explain(clause)
+        context.update(
+            lots=lots,
+            overall=progress_over(market.hours_required, market.hours_done_to_date, expected_total),
+            stage_changes=list(market.stage_changes.select_related("by")),
+            can_edit=roles.can_edit(self.request.user),
+        )
+        return context
+
+
+class MarketFormMixin:
+    model = Market
+    form_class = forms.MarketForm
+    template_name = "markets/market_form.html"
+    success_message = "Marché « {object} » enregistré."
+
+    def get_success_url(self):
+        return reverse("markets:market_detail", kwargs={"pk": self.object.pk})
+
+
+class MarketCreate(MarketFormMixin, RecordCreateView):
+    title = "Nouveau marché"
+    cancel_url = "markets:market_list"
+
+    def get_initial(self):
+        initial = super().get_initial()
+        buyer = self.request.GET.get("donneur")
+        if buyer and buyer.isdigit():
+            initial["buyer"] = int(buyer)
+        if roles.can_edit(self.request.user):
+            initial.setdefault("facilitator", self.request.user.pk)
+        return initial
+
+
+class MarketUpdate(MarketFormMixin, RecordUpdateView):
+    def get_title(self):
+        return f"Modifier le marché {self.object.reference}"
+
+    def get_cancel_url(self):
+        return self.get_success_url()
+
+    def save_object(self, form):
+        """A change of stage goes through Market.move_to(), which dates and records it."""
+        new_stage = form.cleaned_data["stage"]
+        old_stage = form.initial.get("stage")
+        market = form.save(commit=False)
+        if old_stage and new_stage != old_stage:
+            market.stage = old_stage
+            market.save()
+            market.move_to(new_stage, self.request.user)
+        else:
+            market.save()
+        return market
+
+
+class MarketDelete(RecordDeleteView):
+    model = Market
+    hours_path = "assignment__lot__market"
+    success_url = reverse_lazy("markets:market_list")
+    success_message = "Marché « {object} » supprimé."
+
+    def get_archive_url(self):
+        return reverse("markets:market_archive", kwargs={"pk": self.object.pk})
+
+    def get_cancel_url(self):
+        return reverse("markets:market_detail", kwargs={"pk": self.object.pk})
+
+
+class MarketArchive(RecordArchiveView):
+    model = Market
+    success_url = "markets:market_detail"
+
+
+# --- lots ---------------------------------------------------------------------------------------------
+
+
+class LotList(FilteredListView):
+    title = "Lots"
+    filterset_class = filters.LotFilter
+    table_class = tables.LotTable
+    export_columns = tables.LOT_EXPORT
+    export_filename = "lots.xlsx"
+
+    def get_queryset(self):
+        return lots_with_hours(Lot.objects.select_related("market__buyer"))
+
+
+class LotDetail(RecordDetailView):
+    template_name = "markets/lot_detail.html"
+
+    def get_queryset(self):
+        return lots_with_hours(Lot.objects.select_related("market__buyer", "clause"))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        lot = self.object
+        on = today()
+        lot.progress = lot_progress(lot, on)
+        clause = getattr(lot, "clause", None)
+        if clause is not None:
+            clause.lot = lot
+            context["explanation"] = explain(clause)
+        awards = awards_progress(list(awards_with_hours(lot.awards.select_related("company", "lot"))), on)
+        sees_people = roles.sees_people(self.request.user)
+        related = ["company", "employer", *(["participant"] if sees_people else [])]
+        assignments = list(
+            assignments_with_hours(lot.assignments.select_related(*related)).order_by("-starts_on", "pk")
+        )
+        months = list(
+            counted_entries()
+            .filter(assignment__lot=lot)
+            .order_by()
+            .values("month")
+            .annotate(
+                hours=Sum(COUNTED_HOURS, output_field=HOURS),
+                training=Sum("training_hours"),
+                people=Count("assignment__participant", distinct=True),
+            )
+            .order_by("month")
+        )
+        drafts = (
+            HoursEntry.objects.drafts().filter(assignment__lot=lot).aggregate(n=Count("pk"), h=Sum("hours"))
+        )
+        context.update(
+            clause=clause,
+            awards=awards,
+            assignments=assignments,
+            people=len({a.participant_id for a in assignments}),
+            months=months,
+            drafts=drafts,
+            sees_people=sees_people,
+            can_edit=roles.can_edit(self.request.user),
+        )
+        return context
+
+
+class LotFormMixin:
+    model = Lot
+    form_class = forms.LotForm
+    success_message = "« {object} » enregistré."
+
+    def get_success_url(self):
+        return reverse("markets:lot_detail", kwargs={"pk": self.object.pk})
+
+
+class LotCreate(LotFormMixin, RecordCreateView):
+    def dispatch(self, request, *args, **kwargs):
+        self.market = get_object_or_404(Market, pk=kwargs["market_pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = Lot(market=self.market)
+        return kwargs
+
+    def get_initial(self):
+        return {"starts_on": self.market.starts_on, "ends_on": self.market.ends_on}
+
+    def get_title(self):
+        return f"Nouveau lot — {self.market.reference}"
+
+    def get_cancel_url(self):
+        return reverse("markets:market_detail", kwargs={"pk": self.market.pk})
+
+
+class LotUpdate(LotFormMixin, RecordUpdateView):
+    def get_queryset(self):
+        return Lot.objects.select_related("market")
+
+    def get_title(self):
+        return f"Modifier {self.object} — {self.object.market.reference}"
+
+    def get_cancel_url(self):
+        return self.get_success_url()
+
+
+class LotDelete(RecordDeleteView):
+    model = Lot
+    hours_path = "assignment__lot"
+    success_message = "« {object} » supprimé."
+
+    def get_success_url(self):
+        return reverse("markets:market_detail", kwargs={"pk": self.object.market_id})
+
+    def get_cancel_url(self):
+        return reverse("markets:lot_detail", kwargs={"pk": self.object.pk})
+
+
+# --- clauses ------------------------------------------------------------------------------------------
+
+
+class ClauseFormMixin:
+    model = Clause
+    form_class = forms.ClauseForm
+    template_name = "markets/clause_form.html"
+    success_message = "Clause enregistrée : {object.hours_required} h dues."
+
+    def get_success_url(self):
+        return reverse("markets:lot_detail", kwargs={"pk": self.object.lot_id})
+
+    def get_success_message(self):
+        from clauses_site.formatting import hours
+
+        return f"Clause enregistrée : {hours(self.object.hours_required)} h dues par {self.object.lot}."
+
+    def get_cancel_url(self):
+        return reverse("markets:lot_detail", kwargs={"pk": self.get_lot().pk})
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["lot"] = self.get_lot()
+        context["preview"] = hours_preview(context["form"], self.get_lot())
+        return context
+
+
+class ClauseCreate(ClauseFormMixin, RecordCreateView):
+    def get_lot(self):
+        if not hasattr(self, "lot"):
+            self.lot = get_object_or_404(Lot.objects.select_related("market"), pk=self.kwargs["lot_pk"])
+        return self.lot
+
+    def get(self, request, *args, **kwargs):
+        lot = self.get_lot()
+        if Clause.objects.filter(lot=lot).exists():
+            return redirect("markets:clause_update", pk=lot.clause.pk)
+        return super().get(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = Clause(lot=self.get_lot())
+        return kwargs
+
+    def get_initial(self):
+        return {"hourly_cost": Decimal(30)}
+
+    def get_title(self):
+        return f"Clause sociale — {self.get_lot()} ({self.get_lot().market.reference})"
+
+
+class ClauseUpdate(ClauseFormMixin, RecordUpdateView):
+    def get_queryset(self):
+        return Clause.objects.select_related("lot__market")
+
+    def get_lot(self):
+        return self.object.lot
+
+    def get_title(self):
+        return f"Clause sociale — {self.object.lot} ({self.object.lot.market.reference})"
+
+
+class ClauseDelete(RecordDeleteView):
+    model = Clause
+    hours_path = "assignment__lot__clause"
+    success_message = "Clause supprimée : le lot ne doit plus d'heures."
+
+    def get_queryset(self):
+        return Clause.objects.select_related("lot__market")
+
+    def get_success_url(self):
+        return reverse("markets:lot_detail", kwargs={"pk": self.object.lot_id})
+
+    get_cancel_url = get_success_url
+
+    def can_archive(self):
+        return False
+
+
+def explain(clause):
+    """How a saved clause's hours owed were obtained (same shape as hours_preview)."""
+    amount = clause.formula_amount if clause.formula_amount is not None else clause.lot.amount
+    formula = clause.formula_hours
+    return {
+        "amount": amount,
+        "amount_from_lot": clause.formula_amount is None,
+        "labour_share": clause.labour_share,
+        "insertion_rate": clause.insertion_rate,
+        "hourly_cost": clause.hourly_cost,
+        "formula": formula,
+        "stated": clause.stated_hours,
+        "source": clause.hours_source,
+        "owed": clause.hours_required,
+    }
+
+
+def hours_preview(form, lot):
+    """The hours owed as the form stands: the formula (its inputs and result) and the stated number;
+    the stated number wins. Reads the form's cleaned values, so « 1 000 000,50 » and « 5,5 » work."""
+    data = getattr(form, "cleaned_data", None) if form.is_bound else None
+    if data is None:
+        instance = form.instance
+        data = {name: getattr(instance, name) for name in [*forms.ClauseForm.formula_fields, "stated_hours"]}
+    amount = data.get("formula_amount")
+    amount_from_lot = amount is None
+    if amount_from_lot:
+        amount = lot.amount
+    share, rate, cost = data.get("labour_share"), data.get("insertion_rate"), data.get("hourly_cost")
+    formula = hours_from_formula(amount, share, rate, cost)
+    stated = data.get("stated_hours")
+    return {
+        "amount": amount,
+        "amount_from_lot": amount_from_lot,
+        "labour_share": share,
+        "insertion_rate": rate,
+        "hourly_cost": cost,
+        "formula": formula,
+        "stated": stated,
+        "source": "stated" if stated is not None else ("formula" if formula is not None else None),
+        "owed": stated if stated is not None else formula,
+    }
+
+
+class ClausePreview(RecordDetailView):
+    """htmx: the « heures dues » box of the clause form, recomputed from what is typed (GET)."""
+
+    permission = staticmethod(roles.can_edit)
+    model = Lot
+
+    def get(self, request, *args, **kwargs):
+        lot = self.get_object()
+        clause = getattr(lot, "clause", None) or Clause(lot=lot)
+        form = forms.ClauseForm(request.GET, instance=clause)
+        form.is_valid()
+        return render(
+            request, "markets/clause_form.html#hours_preview", {"preview": hours_preview(form, lot)}
+        )
+
+
+# --- awards -------------------------------------------------------------------------------------------
+
+
+class AwardFormMixin:
+    model = Award
+    form_class = forms.AwardForm
+    success_message = "Attribution enregistrée : {object}."
+
+    def get_success_url(self):
+        return reverse("markets:lot_detail", kwargs={"pk": self.object.lot_id})
+
+
+class AwardCreate(AwardFormMixin, RecordCreateView):
+    def dispatch(self, request, *args, **kwargs):
+        self.lot = get_object_or_404(Lot.objects.select_related("market"), pk=kwargs["lot_pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = Award(lot=self.lot)
+        return kwargs
+
+    def get_title(self):
+        return f"Nouvelle attribution — {self.lot} ({self.lot.market.reference})"
+
+    def get_cancel_url(self):
+        return reverse("markets:lot_detail", kwargs={"pk": self.lot.pk})
+
+
+class AwardUpdate(AwardFormMixin, RecordUpdateView):
+    def get_queryset(self):
+        return Award.objects.select_related("lot__market", "company")
+
+    def get_title(self):
+        return f"Modifier l'attribution — {self.object.company} ({self.object.lot})"
+
+    def get_cancel_url(self):
+        return self.get_success_url()
+
+
+class AwardDelete(RecordDeleteView):
+    model = Award
+    success_message = "Attribution supprimée : {object}."
+
+    def get_queryset(self):
+        return Award.objects.select_related("lot__market", "company")
+
+    def hours_recorded(self):
+        return HoursEntry.objects.filter(
+            assignment__lot_id=self.object.lot_id, assignment__company_id=self.object.company_id
+        ).count()
+
+    def get_success_url(self):
+        return reverse("markets:lot_detail", kwargs={"pk": self.object.lot_id})
+
+    get_cancel_url = get_success_url
+
+    def can_archive(self):
+        return False
