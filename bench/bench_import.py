@@ -6,8 +6,8 @@
     .venv/bin/python bench/bench_import.py --rows 5000 --export-rows 20000   # a quick run
 
 Steps, each in its own process so that its peak memory (ru_maxrss) is its own:
-1. generate a deterministic file of N rows (default 50,000) with openpyxl (inline strings: the slower
-   case to read);
+1. generate a deterministic file of N rows (default 50,000) (inline strings, as the export writes them:
+   slower to read than Excel's shared strings);
 2. import it into an empty database (migrated first);
 3. import it again (everything must be unchanged, nothing written);
 4. add entries until the database holds E validated entries (default 200,000), then export them all.
@@ -83,14 +83,11 @@ def generate(path, rows, seed=42):
     """~10 months per assignment; people, lots and companies drawn from fixed pools."""
     import datetime
 
-    from openpyxl import Workbook
-
+    from clauses_site.exports import Column, write_xlsx_stream
     from hours.import_suivi import COLUMNS
 
     rnd = random.Random(seed)
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("Heures")
-    sheet.append([c.title for c in COLUMNS])
+    lines = []
     n_assignments = max(rows // 10, 1)
     n_lots = max(n_assignments // 20, 1)
     n_companies = max(n_lots // 2, 1)
@@ -116,7 +113,7 @@ def generate(path, rows, seed=42):
         for m in range(months):
             month_index = start.month + m - 1
             month = datetime.date(start.year + month_index // 12, month_index % 12 + 1, 1)
-            sheet.append(
+            lines.append(
                 [
                     buyer,
                     "",
@@ -149,7 +146,19 @@ def generate(path, rows, seed=42):
             )
             written += 1
         a += 1
-    book.save(path)
+    kinds = {
+        "birth_date": "date",
+        "start": "date",
+        "end": "date",
+        "hours": "hours",
+        "training_hours": "hours",
+    }
+    columns = [
+        Column(c.title, lambda row, i=i: row[i], kinds.get(c.key, "text"), c.width)
+        for i, c in enumerate(COLUMNS)
+    ]
+    with open(path, "wb") as stream:
+        write_xlsx_stream(stream, columns, lines, sheet_title="Heures")
 
 
 # --------------------------------------------------------------------------------------------------

@@ -3,13 +3,15 @@
 the same database changes nothing.
 
 Rows are read with .values() and .iterator(chunk_size=…) (no model instances, memory stays flat) and
-written by clauses_site.exports.write_xlsx (openpyxl write-only)."""
+written by clauses_site.exports.write_xlsx_stream: the same workbook as openpyxl's write-only mode
+(write_xlsx) would give, written as XML text because openpyxl's cell objects are too slow for the
+200,000-row target (measured in bench/bench_import.py)."""
 
 import datetime
 
 from django.db.models import F
 
-from clauses_site.exports import Column, write_xlsx
+from clauses_site.exports import Column, write_xlsx_stream
 from clauses_site.text import match_key
 from clauses_site.vocabulary import CRITERIA_CODES
 from hours.import_suivi import COLUMN_BY_KEY
@@ -137,8 +139,8 @@ def suivi_columns():
 
 
 def write_suivi(stream, buyer=None, start=None, end=None):
-    """Write the tracking sheet to a binary stream (a file, a temporary file)."""
-    write_xlsx(stream, suivi_columns(), suivi_rows(buyer, start, end), sheet_title="Heures")
+    """Write the tracking sheet to a binary stream (a file, a temporary file); returns the row count."""
+    return write_xlsx_stream(stream, suivi_columns(), suivi_rows(buyer, start, end), sheet_title="Heures")
 
 
 def export_filename(buyer=None, start=None, end=None):

@@ -156,3 +156,23 @@ def test_command(tmp_path, capsys):
 
     with pytest.raises(CommandError, match="Donneur d'ordre inconnu"):
         call_command("export_suivi", "--buyer", "Nulle part", "--output", str(out))
+
+
+def test_the_fast_writer_gives_the_workbook_openpyxl_gives():
+    """write_xlsx_stream (used for speed) and write_xlsx (openpyxl write-only) agree cell by cell."""
+    from clauses_site.exports import write_xlsx
+    from hours.export_suivi import suivi_columns, suivi_rows
+
+    dataset()
+    fast, slow = io.BytesIO(), io.BytesIO()
+    write_suivi(fast)
+    write_xlsx(slow, suivi_columns(), suivi_rows(), sheet_title="Heures")
+    a, b = sheet_of(fast.getvalue()), sheet_of(slow.getvalue())
+    assert a.max_row == b.max_row == 5 and a.max_column == b.max_column == len(COLUMNS)
+    for row_a, row_b in zip(a.iter_rows(), b.iter_rows(), strict=True):
+        for x, y in zip(row_a, row_b, strict=True):
+            assert x.value == y.value, x.coordinate
+            if x.value is not None:  # openpyxl also styles empty cells
+                assert (x.number_format, x.font.b) == (y.number_format, y.font.b), x.coordinate
+    assert (a.freeze_panes, a.auto_filter.ref) == (b.freeze_panes, b.auto_filter.ref)
+    assert [a.column_dimensions[c].width for c in "ABZ"] == [b.column_dimensions[c].width for c in "ABZ"]
