@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "participants",
     "hours",
     "reporting",
+    "partnerships",
 ]
 
 MIDDLEWARE = [

@@ -27,4 +27,5 @@ urlpatterns = [
     path("participants/", include("participants.urls")),
     path("heures/", include("hours.urls")),
     path("bilans/", include("reporting.urls")),
+    path("partenariats/", include("partnerships.urls")),
 ]
