@@ -38,7 +38,7 @@ TO_STUDY = [Stage.SPOTTED, Stage.STUDY]
 #: Stages that mean a proposed clause was accepted by the buyer.
 ACCEPTED = [Stage.IN_TENDER_DOCS, Stage.PUBLISHED, Stage.AWARDED, Stage.EXECUTION, Stage.FINISHED]
 #: Cards shown per column of the board (the column's count and totals cover all its markets).
-CARDS_PER_COLUMN = 12
+CARDS_PER_COLUMN = 8
 #: Months of the calendar of expected publications.
 CALENDAR_MONTHS = 6
 

@@ -31,7 +31,9 @@ Definitions (where the issue was silent)
        ending exactly 3 months after `on` is within) — with MORE than 20 % of its hours still owed
        (owed − done > 20 % × owed, strict: exactly 20 % still owed is not at risk).
   The company shown is the lot's holder (« titulaire », the first by name when several), its first
-  contact by name, and the market's facilitator.
+  contact by name, and the market's facilitator. build() fetches holders and contacts for the rows the
+  home page shows only (the first AT_RISK_ROWS lots at risk and REALISATION_ROWS lots);
+  realisation() fetches them for every row.
 - Forecast of hours still owed over the next 12 months (the month of `on` and the 11 after): every lot
   with a clause, a start date and hours still owed, of a market neither archived nor dropped, that
   runs during those months (lots starting later in the window included: that is when recruitment
@@ -46,14 +48,15 @@ Definitions (where the issue was silent)
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, prefetch_related_objects
 from django.utils import timezone
 
-from clauses_site.months import add_months, first_of_month, month_span, months_between
+from clauses_site.months import add_months, first_of_month, month_span
 from clauses_site.text import normalize
+from companies.models import Contact
 from hours import queries
 from hours.models import Assignment
 from markets.models import Award, Lot, Stage
@@ -72,6 +75,8 @@ RISK_REMAINING_SHARE = Decimal("0.2")
 FORECAST_MONTHS = 12
 #: Lots listed on the home page under « Réalisation » (the full list is one click away).
 REALISATION_ROWS = 10
+#: Lots at risk listed on the home page (the most behind in hours first; the full list is one click away).
+AT_RISK_ROWS = 8
 UNSPECIFIED_TRADE = "Non précisé"
 
 
@@ -154,6 +159,12 @@ class LotRow:
     ending: bool
 
     @property
+    def lot_label(self):
+        """« Lot 3 », « Unique »: the lot as Lot.__str__ names it, without its title."""
+        label = str(self.lot)
+        return label[: -len(f" — {self.lot.title}")] if self.lot.title else label
+
+    @property
     def lag(self):
         """Expected to date − done (hours; negative when ahead), None without dates."""
         if self.progress.expected is None:
@@ -211,6 +222,14 @@ class MonthSeries:
     this_year: tuple
     last_year: tuple
 
+    @property
+    def this_year_total(self):
+        return sum(self.this_year, ZERO)
+
+    @property
+    def last_year_total(self):
+        return sum(self.last_year, ZERO)
+
 
 @dataclass(frozen=True)
 class Dashboard:
@@ -259,35 +278,64 @@ def in_execution(selection, on):
     )
 
 
-def realisation(selection, on):
-    """Every lot in execution with its progress and risk flags, sorted by lag. 4 queries."""
-    holders = (
-        Award.objects.filter(role=Award.Role.HOLDER)
-        .select_related("company")
-        .prefetch_related("company__contacts")
-        .order_by("company__name_key", "pk")
-    )
+#: Columns of a lot row (the rest of the lot and market is not shown).
+LOT_ROW_FIELDS = (
+    "id", "market_id", "number", "number_key", "title", "starts_on", "ends_on",
+    "market__id", "market__reference", "market__title", "market__buyer_id", "market__facilitator_id",
+    "market__buyer__id", "market__buyer__name",
+    "market__facilitator__id", "market__facilitator__first_name", "market__facilitator__last_name",
+    "market__facilitator__username",
+)  # fmt: skip
+
+
+def realisation(selection, on, holders=True):
+    """Every lot in execution with its progress and risk flags, sorted by lag: 1 query, and 3 more for
+    the holders and their contacts (with_holders) unless holders=False."""
     lots = (
         queries.lots_with_hours(in_execution(selection, on), None, on)
-        .select_related("market__buyer", "market__facilitator", "clause")
-        .prefetch_related(Prefetch("awards", queryset=holders, to_attr="holders"))
+        .select_related("market__buyer", "market__facilitator")
+        .only(*LOT_ROW_FIELDS)
     )
     rows = []
     for lot in lots:
         progress = queries.lot_progress(lot, on)
-        holder = lot.holders[0].company if lot.holders else None
-        contacts = list(holder.contacts.all()) if holder else []
         rows.append(
             LotRow(
                 lot=lot,
                 progress=progress,
-                holder=holder,
-                contact=contacts[0] if contacts else None,
+                holder=None,
+                contact=None,
                 behind=is_behind(progress),
                 ending=is_ending(progress, lot.ends_on, on),
             )
         )
-    return tuple(sorted(rows, key=_lag_key))
+    rows = tuple(sorted(rows, key=_lag_key))
+    return with_holders(rows) if holders else rows
+
+
+def with_holders(rows, only=None):
+    """The rows with their lot's holder (« titulaire », the first by name) and its first contact by name,
+    fetched for the rows whose lot id is in `only` (all when None). 3 queries."""
+    wanted = [r.lot for r in rows if only is None or r.lot.pk in only]
+    contacts = Prefetch("company__contacts", queryset=Contact.objects.only("id", "company_id", "name", "phone"))
+    awards = (
+        Award.objects.filter(role=Award.Role.HOLDER)
+        .select_related("company")
+        .only("id", "lot_id", "company_id", "company__id", "company__name", "company__name_key")
+        .prefetch_related(contacts)
+        .order_by("company__name_key", "pk")
+    )
+    prefetch_related_objects(wanted, Prefetch("awards", queryset=awards, to_attr="holders"))
+    found = {lot.pk for lot in wanted}
+    result = []
+    for row in rows:
+        if row.lot.pk not in found:
+            result.append(row)
+            continue
+        holder = row.lot.holders[0].company if row.lot.holders else None
+        people = list(holder.contacts.all()) if holder else []
+        result.append(replace(row, holder=holder, contact=people[0] if people else None))
+    return tuple(result)
 
 
 def headline(selection, on, lot_rows):
@@ -390,23 +438,22 @@ def forecast(selection, on, months=FORECAST_MONTHS):
         )
         return key
 
-    index = {m: i for i, m in enumerate(window)}
+    def month_index(day):
+        return day.year * 12 + day.month - 1
+
+    window_first, window_last = month_index(window[0]), month_index(window[-1])
     by_trade = defaultdict(lambda: [ZERO] * months)
     contributing = 0
     for lot in sorted(lots, key=lambda lot: lot.pk):
         remaining = max(lot.hours_required - lot.hours_done_to_date, ZERO)
         if not remaining:
             continue
-        first = max(first_of_month(on), first_of_month(lot.starts_on))
-        last = first_of_month(lot.ends_on) if lot.ends_on else window[-1]
-        spread = dict(
-            zip(
-                months_between(first, last), _spread(remaining, len(months_between(first, last))), strict=True
-            )
-        )
-        in_window = {m: h for m, h in spread.items() if m in index}
-        if not in_window:
+        first = max(window_first, month_index(lot.starts_on))
+        last = month_index(lot.ends_on) if lot.ends_on else window_last
+        if last < first or first > window_last:
             continue
+        parts = _spread(remaining, last - first + 1)  # every remaining month of the lot, to the cent
+        shown = range(first, min(last, window_last) + 1)
         contributing += 1
         weights = defaultdict(lambda: ZERO)
         for job in jobs_of_lot.get(lot.pk, ()):
@@ -414,9 +461,13 @@ def forecast(selection, on, months=FORECAST_MONTHS):
             weights[trade_key(name)] += done_by_job.get((lot.pk, job), ZERO)
         if not weights:
             weights[trade_key(lot.title)] = ZERO
-        for month, hours in in_window.items():
-            for key, part in _split(hours, dict(weights)).items():
-                by_trade[key][index[month]] += part
+        splits = {}  # at most two distinct monthly amounts: the even part and the last month's
+        for month in shown:
+            hours = parts[month - first]
+            if hours not in splits:
+                splits[hours] = _split(hours, dict(weights))
+            for key, part in splits[hours].items():
+                by_trade[key][month - window_first] += part
     trades = sorted(
         (Trade(labels[key], tuple(values), sum(values, ZERO)) for key, values in by_trade.items()),
         key=lambda t: (-t.total, normalize(t.name)),
@@ -429,7 +480,11 @@ def build(selection=None, today=None):
     today = today or timezone.localdate()
     selection = selection or Selection.default(today)
     on = min(selection.end, today)
-    rows = realisation(selection, on)
+    rows = realisation(selection, on, holders=False)
+    # Holders and contacts of the rows the home page shows only (the full lists fetch their own).
+    at_risk = [r for r in rows if r.at_risk]
+    shown = {r.lot.pk for r in (*at_risk[:AT_RISK_ROWS], *rows[:REALISATION_ROWS])}
+    rows = with_holders(rows, only=shown)
     return Dashboard(
         selection=selection,
         today=today,

@@ -75,8 +75,9 @@ class DashboardFilterForm(BootstrapForm):
 
 def selection_from(request, today):
     """(form, Selection) from the query string; invalid fields fall back to the defaults."""
-    form = DashboardFilterForm(request.GET or None, user=request.user)
     default = Selection.default(today)
+    initial = {"du": default.start, "au": default.end}
+    form = DashboardFilterForm(request.GET or None, user=request.user, initial=initial)
     if not form.is_bound:
         return form, default
     form.is_valid()
@@ -149,8 +150,10 @@ def _charts(board):
     months = board.months
     hours_by_month = charts.grouped_bar_chart(
         "Heures réalisées par mois",
-        months.months,
-        [
+        width=440,
+        height=300,
+        labels=months.months,
+        series=[
             (str(months.year), months.this_year, THIS_YEAR_COLOUR),
             (str(months.year - 1), months.last_year, LAST_YEAR_COLOUR),
         ],
@@ -159,16 +162,42 @@ def _charts(board):
         "Heures restant dues par mois (12 prochains mois)",
         list(zip(board.forecast.months, board.forecast.by_month, strict=True)),
     )
-    return {"hours_by_month": hours_by_month, "forecast": forecast}
+    top_trades = charts.hbar_chart(
+        "Métiers les plus demandés (heures, 12 mois)",
+        {t.name: t.total for t in board.forecast.trades[:8]},
+        unit="h",
+        width=460,
+    )
+    return {"hours_by_month": hours_by_month, "forecast": forecast, "top_trades": top_trades}
+
+
+TRADES_SHOWN = 10
 
 
 def _quarters(forecast):
+    """The forecast by trade in quarters: the TRADES_SHOWN largest trades, the others summed in one row."""
     spans, rows = forecast.quarters()
     labels = [
-        {"label": f"{charts.MONTHS[a.month - 1]}–{charts.MONTHS[b.month - 1]} {b:%y}".replace(".", "")}
+        {"label": f"{a:%m/%y}–{b:%m/%y}", "title": f"{charts.month_label(a)} – {charts.month_label(b)}"}
         for a, b in spans
     ]
-    return labels, [{"name": t.name, "quarters": values, "total": t.total, "trade": t} for t, values in rows]
+    shown = [
+        {"name": t.name, "quarters": values, "months": t.by_month, "total": t.total}
+        for t, values in rows[:TRADES_SHOWN]
+    ]
+    others = rows[TRADES_SHOWN:]
+    if others:
+        shown.append(
+            {
+                "name": f"Autres métiers ({len(others)})",
+                "quarters": tuple(
+                    sum(col, dashboard.ZERO) for col in zip(*(v for _, v in others), strict=True)
+                ),
+                "total": sum((t.total for t, _ in others), dashboard.ZERO),
+                "others": True,
+            }
+        )
+    return labels, shown
 
 
 @require_GET
@@ -188,6 +217,7 @@ def dashboard_view(request, today=None):
             "charts": _charts(board),
             "links": figure_links(request, selection, board),
             "realisation_rows": board.realisation[: dashboard.REALISATION_ROWS],
+            "at_risk_rows": board.at_risk[: dashboard.AT_RISK_ROWS],
             "query": _query(selection),
             "last_year": selection.last_year(),
             "forecast_quarters": quarters,

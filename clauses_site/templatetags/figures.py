@@ -22,6 +22,8 @@ def money_short(value):
     if value is None or value == "":
         return "—"
     value = Decimal(str(value))
+    if abs(value) >= 1_000_000_000:
+        return f"{_number((value / 1_000_000_000).quantize(Decimal('0.01'), ROUND_HALF_UP), 2)}\xa0Md€"
     if abs(value) >= 1_000_000:
         return f"{_number((value / 1_000_000).quantize(Decimal('0.1'), ROUND_HALF_UP), 1)}\xa0M€"
     if abs(value) >= 10_000:
