@@ -41,9 +41,6 @@ class EntryTable(tables.Table):
     hours = HoursColumn("Heures")
     training_hours = HoursColumn("Formation")
     status = tables.Column("Statut")
-    detail = tables.TemplateColumn(
-        "<a href=\"{% url 'hours:entry_detail' record.pk %}\">Voir</a>", verbose_name="", orderable=False
-    )
 
     class Meta:
         model = HoursEntry
@@ -57,13 +54,15 @@ class EntryTable(tables.Table):
             "hours",
             "training_hours",
             "status",
-            "detail",
         )
         order_by = ("-month",)
-        row_attrs = {"data-status": lambda record: record.status}
 
     def render_month(self, record):
-        return _month(record)
+        return format_html(
+            '<a href="{}" title="Voir la saisie et son historique">{}</a>',
+            reverse("hours:entry_detail", args=[record.pk]),
+            _month(record),
+        )
 
     def render_person(self, value, record):
         return format_html(

@@ -54,9 +54,6 @@ class ParticipantTable(tables.Table):
     def render_qpv(self, record):
         return _qpv(record)
 
-    def render_level(self, record):
-        return record.level
-
     def render_criteria(self, record):
         return _criteria(record) or "—"
 

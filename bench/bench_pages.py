@@ -1,0 +1,219 @@
+#!/usr/bin/env python
+"""Server-side time and SQL queries of the list, detail and grid pages on the demo data (issue 4).
+Not a test.
+
+    .venv/bin/python bench/bench_pages.py                 # the database of CLAUSES_VAR_DIR / DATABASE_URL
+    .venv/bin/python bench/bench_pages.py --seed          # seed the demo data first if the database is empty
+    .venv/bin/python bench/bench_pages.py --runs 20 --only grille
+
+Each page is requested through Django's test client (the whole request: middleware, view, template),
+once to warm up, then --runs times (default 20); the script prints the page, its SQL queries and the
+median time in ms — wall clock, and the processor time of this process (on a shared machine the wall
+clock also counts the others' work) — against the targets of issue 4: lists and details < 150 ms and
+≤ 15 queries; the grid of the busiest lot and month saved in < 300 ms. Writes (the grid's save) happen
+inside a transaction that is rolled back: the demo data is left as it was.
+
+Add a page: append to `pages()` below — (label, method, url, data, target ms).
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+LIST_MS, GRID_SAVE_MS, MAX_QUERIES = 150, 300, 15
+
+
+def django_setup():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clauses_site.settings")
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    import django
+
+    django.setup()
+
+
+class Rollback(Exception):
+    pass
+
+
+def busiest_lot_month():
+    """The lot and month with the most assignments active (the largest grid)."""
+    from django.db.models import Count
+
+    from hours.models import HoursEntry
+
+    row = (
+        HoursEntry.objects.order_by()
+        .values("assignment__lot", "month")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "-month")
+        .first()
+    )
+    return row["assignment__lot"], row["month"], row["n"]
+
+
+def pages(ctx):
+    """(label, method, url, data, target ms). data: None, or a callable(run) -> POST dict."""
+    from django.urls import reverse
+
+    grid = reverse("hours:grid") + f"?mois={ctx['month']:%Y-%m}&lot={ctx['lot']}"
+    yield "Participants (liste)", "get", reverse("participants:participant_list"), None, LIST_MS
+    yield (
+        "Participants (liste filtrée)",
+        "get",
+        reverse("participants:participant_list") + "?q=ma&sex=F",
+        None,
+        LIST_MS,
+    )
+    yield (
+        "Participant (fiche)",
+        "get",
+        reverse("participants:participant_detail", args=[ctx["person"]]),
+        None,
+        LIST_MS,
+    )
+    yield "Heures saisies (liste)", "get", reverse("hours:entry_list"), None, LIST_MS
+    yield (
+        "Heures saisies (liste filtrée)",
+        "get",
+        reverse("hours:entry_list") + "?status=brouillon",
+        None,
+        LIST_MS,
+    )
+    yield "Mises à l'emploi (liste)", "get", reverse("hours:assignment_list"), None, LIST_MS
+    yield (
+        "Mise à l'emploi (fiche)",
+        "get",
+        reverse("hours:assignment_detail", args=[ctx["assignment"]]),
+        None,
+        LIST_MS,
+    )
+    yield (
+        "Heures du mois (fiche + historique)",
+        "get",
+        reverse("hours:entry_detail", args=[ctx["entry"]]),
+        None,
+        LIST_MS,
+    )
+    yield "Recherche", "get", reverse("search") + "?q=dunkerque", None, LIST_MS
+    yield (
+        "Saisie des heures (choix du lot)",
+        "get",
+        reverse("hours:grid") + f"?mois={ctx['month']:%Y-%m}",
+        None,
+        LIST_MS,
+    )
+    yield f"Grille du lot le plus chargé ({ctx['rows']} lignes) — affichage", "get", grid, None, LIST_MS
+    yield (
+        f"Grille du lot le plus chargé ({ctx['rows']} lignes) — enregistrement",
+        "post",
+        grid,
+        ctx["grid_post"],
+        GRID_SAVE_MS,
+    )
+
+
+def main():
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--seed", action="store_true", help="run seed_demo first when there is no data")
+    parser.add_argument("--only", default="", help="only the pages whose label contains this text")
+    args = parser.parse_args()
+    django_setup()
+
+    from django.conf import settings
+    from django.contrib.auth.models import User
+    from django.core.management import call_command
+    from django.db import connection, transaction
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from hours import grid as grid_module
+    from hours.models import Assignment, HoursEntry
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    if not HoursEntry.objects.exists():
+        if not args.seed:
+            sys.exit("Pas de données : lancez d'abord `manage.py seed_demo` (ou ce script avec --seed).")
+        call_command("seed_demo")
+
+    lot, month, _ = busiest_lot_month()
+    rows = list(grid_module.grid_assignments(month, lot=lot))
+    entry = HoursEntry.objects.order_by("-updated_at", "pk").first()
+
+    def grid_post(run):
+        """Every cell of the grid, with values that change at each run (so that each save writes)."""
+        data = {}
+        for n, a in enumerate(rows):
+            data[f"h{a.pk}"] = f"{Decimal(100 + n) + Decimal(run) / 100}".replace(".", ",")
+            data[f"t{a.pk}"] = "7" if n % 4 == 0 else ""
+        return data
+
+    ctx = {
+        "lot": lot,
+        "month": month,
+        "rows": len(rows),
+        "grid_post": grid_post,
+        "person": rows[0].participant_id,
+        "assignment": rows[0].pk,
+        "entry": entry.pk,
+    }
+    client = Client()
+    client.force_login(User.objects.get(username="responsable"))
+
+    print(
+        f"Base : {connection.vendor} — {HoursEntry.objects.count():,} heures du mois, "
+        f"{Assignment.objects.count():,} mises à l'emploi".replace(",", " ")
+    )
+    print(f"Lot le plus chargé : n° {lot}, {grid_module.month_label(month)} ({len(rows)} lignes).")
+    print(f"Médiane de {args.runs} exécutions (après une de chauffe).\n")
+    print(f"{'page':<58} {'requêtes':>8} {'médiane ms':>11} {'dont CPU':>9}  cible")
+    failures = 0
+    for label, method, url, data, target in pages(ctx):
+        if args.only and args.only.lower() not in label.lower():
+            continue
+        times, cpu_times, queries = [], [], None
+        try:
+            with transaction.atomic():
+                if method == "post":
+                    # The worst case: every row editable (drafts), every cell changed at each save.
+                    HoursEntry.objects.filter(assignment__in=rows, month=month).update(
+                        status=HoursEntry.Status.DRAFT, validated_by=None, validated_at=None
+                    )
+                for run in range(args.runs + 1):
+                    payload = data(run) if callable(data) else None
+                    with CaptureQueriesContext(connection) as captured:
+                        start, cpu = time.perf_counter(), time.process_time()
+                        response = client.post(url, payload) if method == "post" else client.get(url)
+                        elapsed = (time.perf_counter() - start) * 1000
+                        cpu = (time.process_time() - cpu) * 1000
+                    if response.status_code not in (200, 302):
+                        sys.exit(f"{label} : statut {response.status_code} ({url})")
+                    if response.status_code == 200 and method == "post":
+                        sys.exit(f"{label} : le formulaire a été refusé ({url})")
+                    if run:  # the first run warms the caches up
+                        times.append(elapsed)
+                        cpu_times.append(cpu)
+                    queries = len(captured.captured_queries)
+                raise Rollback
+        except Rollback:
+            pass
+        median, cpu_median = statistics.median(times), statistics.median(cpu_times)
+        ok = median < target and (method == "post" or queries <= MAX_QUERIES)
+        failures += not ok
+        limits = f"< {target} ms" + ("" if method == "post" else f", ≤ {MAX_QUERIES} req.")
+        verdict = f"{limits} {'ok' if ok else 'DÉPASSÉ'}"
+        print(f"{label:<58} {queries:>8} {median:>11.1f} {cpu_median:>9.1f}  {verdict}")
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()
