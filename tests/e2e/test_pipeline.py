@@ -1,0 +1,66 @@
+"""The pipeline in a real browser: a facilitator moves a card and sees the stage counts change, with
+htmx (the board is swapped in place) and without JavaScript (a plain form post)."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from markets.models import Market, Stage, StageChange
+from tests.factories import PASSWORD, UserFactory
+from tests.markets.factories import BuyerFactory, MarketFactory
+
+
+@pytest.fixture
+def markets(transactional_db):
+    buyer = BuyerFactory(name="Ville de Dunkerque")
+    for ref, stage in [("M-1", Stage.SPOTTED), ("M-2", Stage.SPOTTED), ("M-3", Stage.STUDY)]:
+        MarketFactory(
+            reference=ref, title=f"Marché {ref}", buyer=buyer, stage=stage, starts_on=None, ends_on=None
+        )
+    return UserFactory(username="claire", first_name="Claire", facilitator=True)
+
+
+def test_a_facilitator_moves_a_card_and_the_counts_change(login, live_server, markets):
+    page = login(markets)
+    page.get_by_role("navigation", name="Navigation principale").get_by_role("link", name="Pipeline").click()
+    expect(page.get_by_role("heading", name="Pipeline des marchés")).to_be_visible()
+    expect(page.get_by_test_id("count-repere")).to_have_text("2")
+    expect(page.get_by_test_id("count-etude")).to_have_text("1")
+    board = page.get_by_test_id("board")
+    page.get_by_role("button", name="M-1 : passer à « À l'étude »").click()
+    expect(page.get_by_test_id("count-repere")).to_have_text("1")
+    expect(page.get_by_test_id("count-etude")).to_have_text("2")
+    expect(page).to_have_url(re.compile(r"/marches/pipeline/$"))  # swapped in place: no reload
+    expect(board.get_by_role("status")).to_have_text("« M-1 » est passé à l'étape « À l'étude ».")
+    # The « Déplacer… » menu reaches any stage.
+    card = page.locator("article", has_text="M-3")
+    card.get_by_text("Déplacer…").click()
+    card.get_by_role("button", name="Abandonné / sans clause").click()
+    expect(page.get_by_test_id("count-etude")).to_have_text("1")
+    expect(page.get_by_test_id("count-abandonne")).to_have_text("1")
+    assert Market.objects.get(reference="M-1").stage == Stage.STUDY
+    assert StageChange.objects.filter(market__reference="M-3", stage=Stage.DROPPED, by=markets).exists()
+
+
+def test_moving_a_card_works_without_javascript(browser, live_server, markets):
+    context = browser.new_context(java_script_enabled=False, locale="fr-FR")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/connexion/")
+    page.get_by_label("Identifiant").fill(markets.username)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.goto(f"{live_server.url}/marches/pipeline/")
+    page.get_by_role("button", name="M-2 : passer à « À l'étude »").click()
+    expect(page.get_by_role("alert")).to_contain_text("« M-2 » est passé à l'étape « À l'étude ».")
+    expect(page.get_by_test_id("count-repere")).to_have_text("1")
+    expect(page.get_by_test_id("count-etude")).to_have_text("2")
+    context.close()
+
+
+def test_a_reader_sees_the_board_without_buttons(login, live_server, markets):
+    page = login(UserFactory(username="marc", reader=True))
+    page.goto(f"{live_server.url}/marches/pipeline/")
+    expect(page.get_by_test_id("count-repere")).to_have_text("2")
+    expect(page.get_by_role("button", name=re.compile("passer à"))).to_have_count(0)
+    expect(page.get_by_text("Consultation seule")).to_be_visible()
