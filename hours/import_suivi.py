@@ -529,6 +529,8 @@ def _display(value):
         return value.strftime("%d/%m/%Y")
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, Decimal):
+        return str(value).replace(".", ",")
     return str(value)
 
 
@@ -1452,7 +1454,9 @@ class Planner:
         end = a.ends_on
         if row.month < start.replace(day=1) or (end is not None and row.month > end):
             until = f" au {end:%d/%m/%Y}" if end else ""
-            self.error(row, "month", row.month, f"mois hors du contrat (du {start:%d/%m/%Y}{until})")
+            self.error(
+                row, "month", f"{row.month:%m/%Y}", f"mois hors du contrat (du {start:%d/%m/%Y}{until})"
+            )
             return
         key = (id(a), row.month)
         seen = self.entry_rows.get(key)
@@ -1460,7 +1464,7 @@ class Planner:
             self.error(
                 row,
                 "month",
-                row.month,
+                f"{row.month:%m/%Y}",
                 f"ligne en double : même mise à l'emploi et même mois que la ligne {seen}",
             )
             return
@@ -1762,6 +1766,7 @@ def run_import(source, *, file_name=None, user=None, dry_run=False, batch=None, 
                 )
             else:
                 report.imported = True
+    report.errors.sort(key=lambda e: (e.row, e.col or 0))
     report.seconds = round(time.monotonic() - started, 2)
     return report
 
