@@ -4,7 +4,7 @@ import json
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -26,7 +26,7 @@ from hours.tables import (
     AssignmentTable,
     EntryTable,
 )
-from markets.models import Lot
+from markets.models import Lot, Market
 
 
 def _plural(count, singular, plural=None):
@@ -90,7 +90,14 @@ def _lots_to_enter(month, user, mine):
     lots = lots.filter(active__gt=0)
     if mine:
         lots = lots.filter(market__facilitator=user)
-    return lots.order_by("market__reference", "number_key")
+    # What is left to do first: rows to enter, then to validate, then the lots done.
+    todo = Case(
+        When(entered__lt=F("active"), then=Value(0)),
+        When(validated__lt=F("entered"), then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    return lots.order_by(todo, "market__reference", "number_key")
 
 
 def _summary(month, lot, company):
@@ -139,7 +146,11 @@ def grid_view(request):
         initial={"mois": month, "lot": lot.pk if lot else None, "entreprise": company.pk if company else None}
     )
     if lot is None and company is None:
-        mine = params.get("miens") == "1"
+        # A facilitator in charge of markets sees hers first (« miens=0 »: every lot).
+        mine = (
+            params.get("miens", "1" if Market.objects.filter(facilitator=request.user).exists() else "0")
+            == "1"
+        )
         return render(
             request,
             "hours/grid_choose.html",

@@ -477,3 +477,18 @@ def test_adding_needs_a_person(lot_data, client_for):
 def test_add_page_without_a_lot_goes_back_to_the_grid(client_for, db):
     response = client_for("Facilitatrice").get(reverse("hours:grid_add"))
     assert response.status_code == 302 and response.url.startswith(reverse("hours:grid"))
+
+
+def test_a_facilitator_sees_her_lots_first(lot_data, client_for, facilitator):
+    other = AssignmentFactory(starts_on=datetime.date(2025, 6, 1)).lot  # another market, nobody's
+    mine = lot_data["lot"].market
+    mine.facilitator = facilitator
+    mine.save()
+    client = client_for(None)
+    client.force_login(facilitator)
+    landing = reverse("hours:grid") + "?mois=2025-06"
+    assert [lot.pk for lot in client.get(landing).context["lots"]] == [lot_data["lot"].pk]
+    HoursEntryFactory(assignment=lot_data["a"]["sandrine"], month=JUNE, draft=True)  # ours: all entered
+    every = client.get(landing + "&miens=0").context["lots"]
+    # Lots with rows still to enter come first: the other lot (1 active, 0 entered), then ours (to validate).
+    assert [lot.pk for lot in every] == [other.pk, lot_data["lot"].pk]
