@@ -210,8 +210,8 @@ def _date_param(value, end=False):
 
 
 def export_suivi(request):
-    """The tracking sheet of the validated hours, with the filters of the hours list:
-    donneur (buyer id or name), du / au (dates or months)."""
+    """The tracking sheet of the validated hours. Filters: donneur or buyer (id or name), du / au or
+    period_du / period_au (the hours list's names) as AAAA-MM-JJ, JJ/MM/AAAA or AAAA-MM."""
     _editor(request)
     params = request.GET
     buyer = None
@@ -221,8 +221,8 @@ def export_suivi(request):
         buyer = buyer or Buyer.objects.filter(name_key=match_key(wanted)).first()
         if buyer is None:
             raise Http404("Donneur d'ordre inconnu.")
-    start = _date_param(params.get("du") or params.get("from"))
-    end = _date_param(params.get("au") or params.get("to"), end=True)
+    start = _date_param(params.get("du") or params.get("period_du"))
+    end = _date_param(params.get("au") or params.get("period_au"), end=True)
     spool = tempfile.TemporaryFile()  # noqa: SIM115 - closed by FileResponse; written on disk, then streamed: memory stays flat
     write_suivi(spool, buyer=buyer, start=start, end=end)
     spool.seek(0)

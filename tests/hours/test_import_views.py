@@ -208,3 +208,12 @@ def test_export_download_with_filters(editor):
     assert rows and {r[0] for r in rows} == {"Flandre Opale Habitat"}
     assert min(r[TITLES.index("Mois")] for r in rows) >= datetime.datetime(2025, 2, 1)
     assert editor.get(reverse("hours:export_suivi"), {"donneur": "Inconnu"}).status_code == 404
+    # the hours list's own parameter names
+    from markets.models import Buyer
+
+    cud = Buyer.objects.get(name="Communauté Urbaine de Dunkerque")
+    params = {"buyer": cud.pk, "period_du": "2025-03-01", "period_au": "2025-03-31"}
+    response = editor.get(reverse("hours:export_suivi"), params)
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content)))["Heures"]
+    months = {r[TITLES.index("Mois")] for r in sheet.iter_rows(min_row=2, values_only=True)}
+    assert months == {datetime.datetime(2025, 3, 1)} and sheet.max_row == 1 + 4
