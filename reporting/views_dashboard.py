@@ -123,6 +123,13 @@ def figure_links(request, selection, board):
     facilitator = s.facilitator.pk if s.facilitator else None
     realisation = f"{reverse('reporting:dashboard_lots')}?{_query(s)}"
     links = {"owed": realisation, "completion": realisation, "at_risk": realisation + "&risque=1"}
+    if s.facilitator is None and s.sector is None:
+        # The bilan of the same buyer (or the territory) and period counts hours and outcomes the same way.
+        scope = {"scope": "buyer", "buyer": buyer} if buyer else {"scope": "territory"}
+        links["bilan"] = _url(
+            "reporting:bilan_form", **scope, start=s.start.isoformat(), end=s.end.isoformat()
+        )
+        links["hours"] = links["bilan"]
     if roles.sees_people(request.user):
         month = on.replace(day=1)
         links.update(

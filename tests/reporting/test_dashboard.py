@@ -241,6 +241,8 @@ def test_a_reader_sees_figures_but_no_names(client, reader, named, monkeypatch):
     for name in ("Claire", "Vasseur", "Dupuis", "03 28 11 22 33", "Élodie", "Dupont", "facilitatrice="):
         assert name not in main, name
     assert "/heures/" not in main and "/participants/" not in main  # no link to lists of people
+    # Hours and outcomes link to the territory's bilan of the period instead.
+    assert main.count('href="/bilans/?scope=territory&start=2025-01-01&end=2025-06-30"') == 2
     lots = unescape(client.get(reverse("reporting:dashboard_lots")).content.decode()).split("<main", 1)[1]
     assert "Claire" not in lots and "Dupuis" not in lots
 
