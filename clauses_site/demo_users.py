@@ -1,5 +1,6 @@
 """The demo accounts, one per role (used by seed_demo and the browser tests)."""
 
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, User
 
 from clauses_site import roles
@@ -16,15 +17,17 @@ DEMO_USERS = [
 
 def create_demo_users():
     users = {}
+    hashed = None  # one hash for the four accounts: hashing costs about a second each
     for username, first, last, role in DEMO_USERS:
         user, created = User.objects.get_or_create(
             username=username,
             defaults={"first_name": first, "last_name": last, "email": f"{username}@example.org"},
         )
         if created:
-            user.set_password(DEMO_PASSWORD)
+            hashed = hashed or make_password(DEMO_PASSWORD)
+            user.password = hashed
         user.is_staff = role == roles.MANAGER
         user.save()
-        user.groups.set([Group.objects.get(name=role)])
+        user.groups.set([Group.objects.get_or_create(name=role)[0]])  # flushed by live-server tests
         users[username] = user
     return users

@@ -1,25 +1,55 @@
-from django.contrib.auth.models import User
-from django.core.management.base import BaseCommand
-from django.db import transaction
+import datetime
+import time
 
-from clauses_site.demo_users import DEMO_USERS, create_demo_users
+from django.contrib.auth.models import User
+from django.core.management.base import BaseCommand, CommandError
+
+from clauses_site import demo_data
+from clauses_site.demo_users import DEMO_USERS
 
 
 class Command(BaseCommand):
-    help = "Crée les comptes et les données de démonstration (déterministes)."
+    help = (
+        "Crée les comptes de démonstration et des données réalistes et déterministes pour le territoire "
+        "de Dunkerque (échelle « demo » de design.md) ; --scale national en crée dix fois plus."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--scale", choices=["demo", "national"], default="demo")
         parser.add_argument(
-            "--status", action="store_true", help="Affiche « seeded » si la démo est déjà en place."
+            "--status",
+            action="store_true",
+            help="Affiche « seeded » si la démo est déjà en place, sinon « empty ».",
+        )
+        parser.add_argument(
+            "--reset",
+            action="store_true",
+            help="Supprime d'abord toutes les données métier (pas les comptes).",
+        )
+        parser.add_argument(
+            "--today",
+            type=datetime.date.fromisoformat,
+            default=demo_data.DEMO_TODAY,
+            help=f"Date du jour des données, AAAA-MM-JJ (par défaut {demo_data.DEMO_TODAY:%Y-%m-%d}).",
         )
 
-    def handle(self, *args, scale, status, **options):
+    def handle(self, *args, scale, status, reset, today, **options):
         if status:
             names = [u[0] for u in DEMO_USERS]
-            done = User.objects.filter(username__in=names).count() == len(names)
-            self.stdout.write("seeded" if done else "empty")
+            users = User.objects.filter(username__in=names).count() == len(names)
+            self.stdout.write("seeded" if users and demo_data.is_seeded() else "empty")
             return
-        with transaction.atomic():
-            create_demo_users()
-        self.stdout.write(self.style.SUCCESS("Comptes de démonstration créés."))
+        if reset:
+            demo_data.clear()
+        elif demo_data.is_seeded():
+            raise CommandError(
+                "La base contient déjà des donneurs d'ordre : rien n'est créé (--reset pour tout remplacer)."
+            )
+        started = time.perf_counter()
+        counts = demo_data.seed(
+            scale=scale, today=today, log=self.stdout.write if options["verbosity"] > 1 else None
+        )
+        seconds = time.perf_counter() - started
+        for label, count in counts.items():
+            self.stdout.write(f"  {label:<22} {count:>9,}".replace(",", "\u202f"))
+        self.stdout.write(self.style.SUCCESS(f"Données de démonstration créées en {seconds:.1f} s."))
