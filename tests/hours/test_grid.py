@@ -492,3 +492,36 @@ def test_a_facilitator_sees_her_lots_first(lot_data, client_for, facilitator):
     every = client.get(landing + "&miens=0").context["lots"]
     # Lots with rows still to enter come first: the other lot (1 active, 0 entered), then ours (to validate).
     assert [lot.pk for lot in every] == [other.pk, lot_data["lot"].pk]
+
+
+def test_the_add_page_works_without_javascript_and_in_the_modal(lot_data, client_for):
+    client = client_for("Facilitatrice")
+    page = client.get(add_url(lot_data["lot"])).content.decode()
+    assert "<html" in page and "Ajouter une personne à la grille de juin 2025" in page
+    fragment = client.get(add_url(lot_data["lot"]), headers={"HX-Request": "true"}).content.decode()
+    assert "<html" not in fragment and 'id="add-form"' in fragment
+    # The company credited is chosen among the lot's awarded companies (one here: preselected).
+    assert f'<option value="{lot_data["holder"].pk}" selected>' in fragment
+
+
+def test_adding_to_a_company_grid_picks_one_of_its_lots(lot_data, client_for):
+    holder = lot_data["holder"]
+    url = reverse("hours:grid_add") + f"?mois=2025-06&entreprise={holder.pk}"
+    person = ParticipantFactory()
+    post = {
+        "participant": person.pk,
+        "lot": lot_data["lot"].pk,
+        "modality": "embauche",
+        "contract_type": "CDI",
+        "starts_on": "2025-06-01",
+    }
+    response = client_for("Facilitatrice").post(url, post)
+    assert response.status_code == 302
+    assert response.url == reverse("hours:grid") + f"?mois=2025-06&entreprise={holder.pk}"
+    a = Assignment.objects.get(participant=person)
+    assert (a.lot, a.company, a.employer) == (lot_data["lot"], holder, holder)
+    stranger = ClauseFactory().lot  # not a lot of this company
+    response = client_for("Facilitatrice").post(
+        url, {**post, "lot": stranger.pk, "participant": ParticipantFactory().pk}
+    )
+    assert response.status_code == 200 and "lot" in response.context["form"].errors

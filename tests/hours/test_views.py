@@ -225,3 +225,15 @@ def test_a_draft_entry_can_be_deleted(data, client_for):
     response = client_for("Facilitatrice").post(reverse("hours:entry_delete", args=[draft.pk]))
     assert response.status_code == 302
     assert not HoursEntry.objects.filter(pk=draft.pk).exists()
+
+
+def test_assignment_list_queries_are_constant(client_for, django_assert_max_num_queries):
+    lot = LotFactory()
+    for n in range(55):
+        a = AssignmentFactory(lot=lot)
+        if n % 2:
+            HoursEntryFactory(assignment=a)
+    client = client_for("Facilitatrice")
+    with django_assert_max_num_queries(15):
+        response = client.get(ASSIGNMENTS)
+    assert len(response.context["table"].page.object_list) == 50
