@@ -14,6 +14,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from clauses_site.months import add_months
 from hours.models import MAX_MONTH_HOURS, Assignment, HoursEntry, first_of_month
 
 REFERENCE_MONTHS = 3  # previous months shown for reference
@@ -36,12 +37,6 @@ MONTHS_FR = [
 
 
 # --- months ---------------------------------------------------------------------------------------------
-
-
-def add_months(month, count):
-    """The first day of the month `count` months after (or before, when negative) `month`."""
-    index = month.year * 12 + month.month - 1 + count
-    return datetime.date(index // 12, index % 12 + 1, 1)
 
 
 def parse_month(text):
