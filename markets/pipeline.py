@@ -25,7 +25,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from clauses_site.months import add_months, first_of_month, month_span
-from markets.models import Clause, Lot, Market, Stage, StageChange
+from markets.models import Clause, ClauseType, Lot, Market, Stage, StageChange
 
 ZERO = Decimal(0)
 HOURS = DecimalField(max_digits=14, decimal_places=2)
@@ -227,6 +227,13 @@ def proposals(year, markets=None):
 
 
 # --- upcoming markets ---------------------------------------------------------------------------------------
+
+
+def short_clause_type(code):
+    """« Condition d'exécution (L2112-2) »: the label without the older article numbers."""
+    if not code:
+        return ""
+    return f"{ClauseType(code).label.split(' (')[0]} ({code})"
 
 
 def upcoming(markets=None, today=None):

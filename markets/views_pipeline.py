@@ -3,6 +3,7 @@ in place), the conversion table, the calendar of expected publications, the mark
 and the « Marchés à venir » list for the Club ESS (page, PDF, xlsx)."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
@@ -92,6 +93,14 @@ def pipeline_move(request, pk):
 # --- « Marchés à venir » (Club ESS) ------------------------------------------------------------------------
 
 
+def _upcoming(today):
+    """The Club ESS list, each market with its clause type in short (one query)."""
+    markets = list(pipeline.upcoming(today=today))
+    for market in markets:
+        market.clause_short = pipeline.short_clause_type(market.planned_clause_type)
+    return markets
+
+
 def _upcoming_columns():
     return [
         Column("Intitulé", lambda m: m.title, width=50),
@@ -99,16 +108,16 @@ def _upcoming_columns():
         Column("Secteur", lambda m: m.sector.name if m.sector else "", width=24),
         Column("Publication prévue", lambda m: m.expected_publication, kind="date", width=14),
         Column("Montant estimé HT (€)", lambda m: m.pipeline_amount, kind="money", width=18),
-        Column("Type de clause envisagé", lambda m: m.get_planned_clause_type_display(), width=40),
+        Column(
+            "Type de clause envisagé", lambda m: pipeline.short_clause_type(m.planned_clause_type), width=36
+        ),
     ]
 
 
 @require_GET
 def upcoming_view(request):
     today = timezone.localdate()
-    return render(
-        request, "markets/pipeline_upcoming.html", {"markets": pipeline.upcoming(today=today), "today": today}
-    )
+    return render(request, "markets/pipeline_upcoming.html", {"markets": _upcoming(today), "today": today})
 
 
 @require_GET
@@ -126,13 +135,15 @@ def upcoming_xlsx(request):
 def upcoming_pdf(request):
     from weasyprint import HTML
 
+    from reporting.bilan import logo_path  # the team's logo, as on the bilans
+
     today = timezone.localdate()
     html = render_to_string(
         "markets/pipeline_upcoming_pdf.html",
-        {"markets": pipeline.upcoming(today=today), "today": today},
+        {"markets": _upcoming(today), "today": today, "logo_url": logo_path().as_uri()},
         request=request,
     )
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    pdf = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="marches-a-venir-{today:%Y-%m-%d}.pdf"'
     return response

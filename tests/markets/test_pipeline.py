@@ -237,7 +237,7 @@ def test_upcoming_exports(client, reader, data, monkeypatch):
     )  # fmt: skip
     assert rows[2][:3] == ("Marché M1", "Communauté urbaine de Dunkerque", "Nettoyage")
     assert rows[2][3] == datetime.datetime(2026, 4, 10) and rows[2][4] == 500000
-    assert rows[2][5].startswith("Condition d'exécution")
+    assert rows[2][5] == "Condition d'exécution (L2112-2)"
     assert len(rows) == 1 + 8
     response = client.get(reverse("markets:pipeline_upcoming_pdf"))
     assert response["Content-Type"] == "application/pdf" and response.content.startswith(b"%PDF")
