@@ -5,6 +5,8 @@ Not a test.
     .venv/bin/python bench/bench_pages.py                 # the database of CLAUSES_VAR_DIR / DATABASE_URL
     .venv/bin/python bench/bench_pages.py --seed          # seed the demo data first if the database is empty
     .venv/bin/python bench/bench_pages.py --runs 20 --only grille
+    .venv/bin/python bench/bench_pages.py --fresh         # a new SQLite db in a temporary CLAUSES_VAR_DIR
+                                                          # (migrate + seed_demo), removed at the end
 
 Each page is requested through Django's test client (the whole request: middleware, view, template),
 once to warm up, then --runs times (default 20); the script prints the page, its SQL queries and the
@@ -121,6 +123,119 @@ def pages(ctx):
     )
     yield "Tableau de bord (accueil)", "get", reverse("home"), None, DASHBOARD_MS, DASHBOARD_QUERIES
     yield "Pipeline des marchés", "get", reverse("markets:pipeline"), None, PIPELINE_MS, DASHBOARD_QUERIES
+    # Buyers, markets, lots, companies (markets/views.py, companies/views.py).
+    market_list, lot_list = reverse("markets:market_list"), reverse("markets:lot_list")
+    company_list = reverse("companies:company_list")
+    yield "Marchés (liste)", "get", market_list, None, LIST_MS
+    yield (
+        "Marchés (liste ?q=dunkerque, tri heures dues)",
+        "get",
+        market_list + "?q=dunkerque&sort=-hours_required",
+        None,
+        LIST_MS,
+    )
+    yield (
+        "Marchés (liste ?étape=exécution, page 2)",
+        "get",
+        market_list + "?stage=execution&page=2",
+        None,
+        LIST_MS,
+    )
+    yield "Lots (liste)", "get", lot_list, None, LIST_MS
+    yield (
+        "Lots (liste avec clause, tri réalisées)",
+        "get",
+        lot_list + "?with_clause=true&sort=-hours_done",
+        None,
+        LIST_MS,
+    )
+    yield "Donneurs d'ordre (liste)", "get", reverse("markets:buyer_list"), None, LIST_MS
+    yield "Entreprises (liste)", "get", company_list, None, LIST_MS
+    yield "Entreprises (liste ?q=nord)", "get", company_list + "?q=nord", None, LIST_MS
+    yield "Marchés (export xlsx, tout)", "get", market_list + "?export=xlsx", None, 1000
+    yield "Entreprises (export xlsx, tout)", "get", company_list + "?export=xlsx", None, 1000
+    yield (
+        "Marché (fiche, le plus de lots)",
+        "get",
+        reverse("markets:market_detail", args=[ctx["market"]]),
+        None,
+        LIST_MS,
+    )
+    yield (
+        "Lot (fiche, le plus chargé)",
+        "get",
+        reverse("markets:lot_detail", args=[ctx["lot"]]),
+        None,
+        LIST_MS,
+    )
+    yield (
+        "Entreprise (fiche, le plus de lots)",
+        "get",
+        reverse("companies:company_detail", args=[ctx["company"]]),
+        None,
+        LIST_MS,
+    )
+    yield (
+        "Donneur d'ordre (fiche, le plus de marchés)",
+        "get",
+        reverse("markets:buyer_detail", args=[ctx["buyer"]]),
+        None,
+        LIST_MS,
+    )
+    yield "Marché (formulaire)", "get", reverse("markets:market_update", args=[ctx["market"]]), None, LIST_MS
+    if ctx["clause"]:
+        yield (
+            "Clause (formulaire)",
+            "get",
+            reverse("markets:clause_update", args=[ctx["clause"]]),
+            None,
+            LIST_MS,
+        )
+    yield (
+        "Clause (calcul en direct)",
+        "get",
+        reverse("markets:clause_preview", args=[ctx["lot"]])
+        + "?labour_share=50&insertion_rate=5&hourly_cost=30",
+        None,
+        LIST_MS,
+    )
+    yield (
+        "Autocomplétion (entreprise ?q=ba)",
+        "get",
+        reverse("autocomplete", args=["company"]) + "?q=ba",
+        None,
+        LIST_MS,
+    )
+    yield (
+        "Autocomplétion (lot ?q=2025)",
+        "get",
+        reverse("autocomplete", args=["lot"]) + "?q=2025",
+        None,
+        LIST_MS,
+    )
+
+
+def _top(model, related):
+    """The pk of the record with the most `related` rows (its page is the heaviest)."""
+    from django.db.models import Count
+
+    return model.objects.annotate(n=Count(related)).order_by("-n", "pk").values_list("pk", flat=True).first()
+
+
+def fresh_database():
+    """--fresh: a new SQLite database in a temporary CLAUSES_VAR_DIR, migrated and seeded (demo scale)."""
+    import tempfile
+
+    folder = tempfile.TemporaryDirectory(prefix="clauses-bench-")
+    os.environ.update(
+        CLAUSES_VAR_DIR=folder.name,
+        DATABASE_URL="",
+        DEBUG="0",
+        CLAUSES_TESTING="1",
+        ALLOWED_HOSTS="testserver",
+    )
+    os.environ.setdefault("SECRET_KEY", "bench-pages")
+    return folder
 
 
 def main():
@@ -130,8 +245,17 @@ def main():
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--seed", action="store_true", help="run seed_demo first when there is no data")
     parser.add_argument("--only", default="", help="only the pages whose label contains this text")
+    parser.add_argument(
+        "--fresh", action="store_true", help="a new SQLite db (migrate + seed_demo), then removed"
+    )
     args = parser.parse_args()
+    fresh = fresh_database() if args.fresh else None
     django_setup()
+    if fresh:
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
+        args.seed = True
 
     from django.conf import settings
     from django.contrib.auth.models import User
@@ -140,8 +264,10 @@ def main():
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
+    from companies.models import Company
     from hours import grid as grid_module
     from hours.models import Assignment, HoursEntry
+    from markets.models import Buyer, Clause, Market
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     if not HoursEntry.objects.exists():
@@ -169,6 +295,10 @@ def main():
         "person": rows[0].participant_id,
         "assignment": rows[0].pk,
         "entry": entry.pk,
+        "market": _top(Market, "lots"),
+        "company": _top(Company, "awards"),
+        "buyer": _top(Buyer, "markets"),
+        "clause": Clause.objects.filter(lot_id=lot).values_list("pk", flat=True).first(),
     }
     client = Client()
     client.force_login(User.objects.get(username="responsable"))
@@ -217,6 +347,9 @@ def main():
         limits = f"< {target} ms" + ("" if method == "post" else f", ≤ {max_queries} req.")
         verdict = f"{limits} {'ok' if ok else 'DÉPASSÉ'}"
         print(f"{label:<58} {queries:>8} {median:>11.1f} {cpu_median:>9.1f}  {verdict}")
+    if fresh:
+        connection.close()
+        fresh.cleanup()
     sys.exit(1 if failures else 0)
 
 

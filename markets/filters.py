@@ -25,10 +25,13 @@ class FacilitatorFilter(django_filters.ModelChoiceFilter):
 class MarketFilter(ListFilterSet):
     q = SearchFilter(placeholder="Référence, intitulé")
     buyer = django_filters.ModelChoiceFilter(
-        label="Donneur d'ordre", queryset=Buyer.objects.all(), widget=AutocompleteSelect("buyer")
+        label="Donneur d'ordre",
+        queryset=Buyer.objects.all(),
+        widget=AutocompleteSelect("buyer"),
+        empty_label="Tous",
     )
     stage = django_filters.MultipleChoiceFilter(
-        label="Étape", choices=Stage.choices, widget=forms.SelectMultiple(attrs={"size": 5})
+        label="Étape", choices=Stage.choices, widget=forms.CheckboxSelectMultiple
     )
     sector = django_filters.ModelChoiceFilter(
         label="Secteur", queryset=Sector.objects.all(), empty_label="Tous"
@@ -54,6 +57,7 @@ class LotFilter(ListFilterSet):
         field_name="market__buyer",
         queryset=Buyer.objects.all(),
         widget=AutocompleteSelect("buyer"),
+        empty_label="Tous",
     )
     sector = django_filters.ModelChoiceFilter(
         label="Secteur", field_name="market__sector", queryset=Sector.objects.all(), empty_label="Tous"

@@ -45,7 +45,11 @@ class BuyerTable(tables.Table):
 
 
 class MarketTable(tables.Table):
-    reference = tables.Column("Référence", linkify=("markets:market_detail", {"pk": tables.A("pk")}))
+    reference = tables.Column(
+        "Référence",
+        linkify=("markets:market_detail", {"pk": tables.A("pk")}),
+        attrs={"td": {"class": "text-nowrap"}},
+    )
     title = tables.Column("Intitulé")
     buyer = tables.Column(
         "Donneur d'ordre",
@@ -57,8 +61,7 @@ class MarketTable(tables.Table):
     facilitator = tables.Column(
         "Facilitatrice", order_by=("facilitator__first_name", "facilitator__last_name")
     )
-    starts_on = DateColumn("Début")
-    ends_on = DateColumn("Fin")
+    execution = tables.Column("Exécution", accessor="starts_on", order_by=("starts_on", "ends_on"))
     hours_required = HoursColumn("Heures dues")
     hours_done = HoursColumn("Heures réalisées")
     rate = RateColumn("Réalisation")
@@ -72,8 +75,7 @@ class MarketTable(tables.Table):
             "stage",
             "sector",
             "facilitator",
-            "starts_on",
-            "ends_on",
+            "execution",
             "hours_required",
             "hours_done",
             "rate",
@@ -86,6 +88,11 @@ class MarketTable(tables.Table):
 
     def render_facilitator(self, value):
         return value.get_full_name() or value.username
+
+    def render_execution(self, record):
+        start = f"{record.starts_on:%m/%Y}" if record.starts_on else "?"
+        end = f"{record.ends_on:%m/%Y}" if record.ends_on else "?"
+        return f"{start}\xa0→ {end}"
 
 
 class LotTable(tables.Table):

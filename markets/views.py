@@ -4,6 +4,7 @@ create/edit/delete forms. Hours are counted by hours/queries.py only."""
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect, render
@@ -535,13 +536,27 @@ def explain(clause):
     }
 
 
+def typed_values(form):
+    """The formula inputs and the stated hours as typed in the clause form, each cleaned on its own
+    (« 1 000 000,50 », « 5,5 » %); None where empty or not a number. No model validation, no query."""
+    names = [*forms.ClauseForm.formula_fields, "stated_hours"]
+    if not form.is_bound:
+        return {name: getattr(form.instance, name) for name in names}
+    values = {}
+    for name in names:
+        field = form.fields[name]
+        raw = field.widget.value_from_datadict(form.data, form.files, form.add_prefix(name))
+        try:
+            values[name] = field.clean(raw)
+        except ValidationError:
+            values[name] = None
+    return values
+
+
 def hours_preview(form, lot):
     """The hours owed as the form stands: the formula (its inputs and result) and the stated number;
-    the stated number wins. Reads the form's cleaned values, so « 1 000 000,50 » and « 5,5 » work."""
-    data = getattr(form, "cleaned_data", None) if form.is_bound else None
-    if data is None:
-        instance = form.instance
-        data = {name: getattr(instance, name) for name in [*forms.ClauseForm.formula_fields, "stated_hours"]}
+    the stated number wins."""
+    data = typed_values(form)
     amount = data.get("formula_amount")
     amount_from_lot = amount is None
     if amount_from_lot:
@@ -570,9 +585,7 @@ class ClausePreview(RecordDetailView):
 
     def get(self, request, *args, **kwargs):
         lot = self.get_object()
-        clause = getattr(lot, "clause", None) or Clause(lot=lot)
-        form = forms.ClauseForm(request.GET, instance=clause)
-        form.is_valid()
+        form = forms.ClauseForm(request.GET, instance=Clause(lot=lot))
         return render(
             request, "markets/clause_form.html#hours_preview", {"preview": hours_preview(form, lot)}
         )

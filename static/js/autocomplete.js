@@ -14,7 +14,8 @@
       maxOptions: 20,
       preload: "focus",
       loadThrottle: 250,
-      allowEmptyOption: true,
+      allowEmptyOption: false,
+      plugins: select.required ? [] : ["clear_button"],
       placeholder: select.dataset.placeholder || "Tapez pour rechercher…",
       // The server already searched (accents and case ignored): keep its order, filter nothing.
       score: function () {

@@ -425,11 +425,12 @@ def test_clause_form_refuses_a_clause_without_hours_and_keeps_input(client_for):
     assert not Clause.objects.exists()
 
 
-def test_clause_preview_computes_hours_from_what_is_typed(client_for):
+def test_clause_preview_computes_hours_from_what_is_typed(client_for, django_assert_max_num_queries):
     lot = LotFactory(amount=Decimal("1000000"))
     client = client_for(FACILITATOR)
     url = reverse("markets:clause_preview", kwargs={"pk": lot.pk})
-    html = page(client.get(url, {"labour_share": "50", "insertion_rate": "5", "hourly_cost": "30"}))
+    with django_assert_max_num_queries(6):  # session, user, roles, lot: no model validation
+        html = page(client.get(url, {"labour_share": "50", "insertion_rate": "5", "hourly_cost": "30"}))
     assert "833,33 h" in html and "(montant du lot)" in html
     html = page(
         client.get(
