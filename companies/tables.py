@@ -23,7 +23,8 @@ class CompanyTable(tables.Table):
         row_attrs = {"class": lambda record: "text-body-secondary" if record.archived else ""}
 
     def render_kind(self, record):
-        return record.kind if record.kind != Company.Kind.ORDINARY else "Entreprise"
+        """The short form: « ETTI », « GEIQ », « Entreprise », « Organisme de formation »."""
+        return record.get_kind_display().split(" — ")[0]
 
 
 EXPORT_COLUMNS = [
