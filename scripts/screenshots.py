@@ -1,4 +1,5 @@
-"""Takes the README's captures (docs/login.png, docs/dashboard.png) at 1280x800 from a running Clauses.
+"""Takes the README's captures from a running Clauses: docs/login.png (1280x800), docs/dashboard.png (the
+whole home page, 1280 wide) and docs/pipeline.png (the pipeline's board, conversion and calendar, 1280 wide).
 
 Usage: ./run in one terminal, then .venv/bin/python scripts/screenshots.py [BASE_URL] (default
 http://127.0.0.1:8000). Logs in as the demo account "responsable" with Debian's Chromium.
@@ -33,6 +34,12 @@ with sync_playwright() as p:
     page.get_by_role("button", name="Se connecter").click()
     page.get_by_role("heading", name="Tableau de bord").wait_for()
     page.wait_for_load_state("networkidle")
-    page.screenshot(path=DOCS / "dashboard.png")
+    page.screenshot(path=DOCS / "dashboard.png", full_page=True)
+    page.goto(f"{BASE}/marches/pipeline/")
+    page.wait_for_load_state("networkidle")
+    height = min(page.evaluate("document.documentElement.scrollHeight"), 1900)
+    page.screenshot(
+        path=DOCS / "pipeline.png", full_page=True, clip={"x": 0, "y": 0, "width": 1280, "height": height}
+    )
     browser.close()
-print(f"{DOCS / 'login.png'}, {DOCS / 'dashboard.png'}")
+print(f"{DOCS / 'login.png'}, {DOCS / 'dashboard.png'}, {DOCS / 'pipeline.png'}")

@@ -30,6 +30,6 @@
     const stage = column.dataset.stage;
     if (!form || dragged.closest(".pipeline-column") === column) return;
     const button = form.querySelector(`button[name=stage][value="${stage}"]`);
-    if (button) form.requestSubmit(button);  // htmx posts it and swaps the board
+    if (button) button.click();  // a click: htmx (or the browser) posts the form with this stage
   });
 })();

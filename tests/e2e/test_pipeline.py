@@ -64,3 +64,15 @@ def test_a_reader_sees_the_board_without_buttons(login, live_server, markets):
     expect(page.get_by_test_id("count-repere")).to_have_text("2")
     expect(page.get_by_role("button", name=re.compile("passer à"))).to_have_count(0)
     expect(page.get_by_text("Consultation seule")).to_be_visible()
+
+
+def test_drag_a_card_onto_another_column(login, live_server, markets):
+    page = login(markets)
+    page.goto(f"{live_server.url}/marches/pipeline/")
+    card = page.locator("article", has_text="M-2")
+    card.locator(".pipeline-meta").first.drag_to(
+        page.locator(".pipeline-column[data-stage=publiee] .card-header")
+    )
+    expect(page.get_by_test_id("count-repere")).to_have_text("1")
+    expect(page.get_by_test_id("count-publiee")).to_have_text("1")
+    assert Market.objects.get(reference="M-2").stage == Stage.PUBLISHED
