@@ -131,25 +131,24 @@ def figure_links(request, selection, board):
         )
         links["hours"] = links["bilan"]
     if roles.sees_people(request.user):
-        month = on.replace(day=1)
-        links.update(
-            hours=_url(
+        # Lists of people, only where they hold exactly the figure's rows: the hour-entries list filters
+        # by buyer and facilitator but not by sector; the assignments list by none of the three.
+        if s.sector is None:
+            links["hours"] = _url(
                 "hours:entry_list",
                 status="validee",
                 period_du=s.start.isoformat(),
                 period_au=s.end.isoformat(),
                 buyer=buyer,
                 facilitator=facilitator,
-            ),
-            people=_url(
+            )
+        if not s.is_filtered:
+            month = on.replace(day=1)
+            links["people"] = _url(  # the assignments running this month (a person may hold two)
                 "hours:assignment_list",
                 period_du=month.isoformat(),
                 period_au=(add_months(month, 1) - datetime.timedelta(days=1)).isoformat(),
-            ),
-            assignments=_url(
-                "hours:assignment_list", period_du=s.start.isoformat(), period_au=s.end.isoformat()
-            ),
-        )
+            )
     return links
 
 
