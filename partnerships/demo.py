@@ -50,7 +50,7 @@ SKILLS = [
 TRAININGS = [
     ("Préparation aux métiers du gros œuvre", Decimal("140"), "gros œuvre"),
     ("Sécurité sur chantier et gestes et postures", Decimal("35"), ""),
-    ("Habilitation électrique B0 H0V", Decimal("14"), "électricité"),
+    ("Habilitation électrique B0 H0V", Decimal("14"), "lectricit"),
     ("Peintre en bâtiment — remise à niveau", Decimal("105"), "peinture"),
     ("CACES R482 engins de chantier", Decimal("35"), "vrd"),
     ("Agent de propreté et d'hygiène", Decimal("70"), "nettoyage"),
@@ -74,7 +74,9 @@ def job_for(lot):
 def seed(today, seed=8, log=None):
     """Create the partnerships demo data (one transaction); returns the counts."""
     rng = random.Random(seed)
-    users = list(get_user_model().objects.filter(groups__name__in=["Facilitatrice", "Responsable"]).distinct())
+    users = list(
+        get_user_model().objects.filter(groups__name__in=["Facilitatrice", "Responsable"]).distinct()
+    )
     if not users:
         users = [None]
     with transaction.atomic():
@@ -98,7 +100,9 @@ def _meetings_and_needs(rng, today, users):
     needs of the companies awarded their lots."""
     markets = list(
         Market.objects.filter(
-            starts_on__gte=add_months(today, -12), starts_on__lte=add_months(today, 6), lots__awards__isnull=False
+            starts_on__gte=add_months(today, -12),
+            starts_on__lte=add_months(today, 6),
+            lots__awards__isnull=False,
         )
         .select_related("buyer")
         .distinct()
@@ -107,7 +111,9 @@ def _meetings_and_needs(rng, today, users):
     rng.shuffle(markets)
     for market in markets[:30]:
         meeting_day = market.starts_on - datetime.timedelta(days=rng.randint(10, 30))
-        lots = list(Lot.objects.filter(market=market, awards__isnull=False).select_related("market").distinct())
+        lots = list(
+            Lot.objects.filter(market=market, awards__isnull=False).select_related("market").distinct()
+        )
         companies = list(Company.objects.filter(awards__lot__in=lots).distinct())
         follow_up = meeting_day + datetime.timedelta(days=rng.choice([15, 30, 45]))
         entry = JournalEntry.objects.create(
@@ -142,7 +148,9 @@ def _meetings_and_needs(rng, today, users):
                 expected_start=start,
                 duration_months=rng.choice([None, 3, 6, 6, 12]),
                 skills=rng.choice(SKILLS),
-                training_needed=rng.choice(["", "", "Sécurité sur chantier (SST)", "Remise à niveau du métier"]),
+                training_needed=rng.choice(
+                    ["", "", "Sécurité sur chantier (SST)", "Remise à niveau du métier"]
+                ),
                 created_by=entry.author,
             )
             _proposals(rng, need, today)
@@ -154,13 +162,19 @@ def _proposals(rng, need, today):
     if need.expected_start > today + datetime.timedelta(days=30):
         return
     hired = list(
-        Assignment.objects.filter(lot=need.lot, company=need.company).order_by("starts_on", "pk")[: need.positions]
+        Assignment.objects.filter(lot=need.lot, company=need.company).order_by("starts_on", "pk")[
+            : need.positions
+        ]
     )
     for assignment in hired:
         Proposal.objects.get_or_create(
             need=need,
             participant_id=assignment.participant_id,
-            defaults={"state": Proposal.State.RETAINED, "assignment": assignment, "comment": "Profil adapté."},
+            defaults={
+                "state": Proposal.State.RETAINED,
+                "assignment": assignment,
+                "comment": "Profil adapté.",
+            },
         )
     others = list(Participant.objects.exclude(assignments__lot=need.lot).order_by("?")[: rng.randint(0, 2)])
     for person in others:
@@ -184,7 +198,9 @@ def _buyer_meetings(rng, today, users):
     """Awareness meetings with buyers about markets of the pipeline, steering committees, the Club ESS,
     calls; some follow-ups due."""
     pipeline = list(
-        Market.objects.filter(stage__in=[Stage.SPOTTED, Stage.STUDY, Stage.PROPOSED]).select_related("buyer")[:20]
+        Market.objects.filter(stage__in=[Stage.SPOTTED, Stage.STUDY, Stage.PROPOSED]).select_related("buyer")[
+            :20
+        ]
     )
     for index, market in enumerate(pipeline):
         day = today - datetime.timedelta(days=rng.randint(5, 120))

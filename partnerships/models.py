@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -33,6 +33,8 @@ class RomeCodeField(models.CharField):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("max_length", 5)
         super().__init__(*args, **kwargs)
+        # The pattern checks the length, with one message for every mistake.
+        self.validators[:] = [v for v in self.validators if not isinstance(v, MaxLengthValidator)]
 
     def to_python(self, value):
         value = super().to_python(value)

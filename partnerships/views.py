@@ -7,7 +7,7 @@ journal and the directory, never a participant's name (the people proposed are c
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -90,7 +90,11 @@ class NeedList(FilteredListView):
     create_label = "Nouveau besoin"
 
     def get_queryset(self):
-        return needs_for(self.request.user).with_counts()
+        return (
+            needs_for(self.request.user)
+            .with_counts()
+            .order_by(F("expected_start").asc(nulls_last=True), "pk")  # no Meta.ordering with GROUP BY
+        )
 
 
 def need_detail(request, pk):

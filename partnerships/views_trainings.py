@@ -48,7 +48,7 @@ class TrainingList(FilteredListView):
     create_label = "Nouvelle formation"
 
     def get_queryset(self):
-        return trainings_for(self.request.user).with_counts()
+        return trainings_for(self.request.user).with_counts().order_by("-starts_on", "pk")
 
 
 def training_detail(request, pk):

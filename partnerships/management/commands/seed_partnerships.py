@@ -14,7 +14,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--today", type=datetime.date.fromisoformat, default=None)
-        parser.add_argument("--reset", action="store_true", help="Supprime d'abord les données des partenariats.")
+        parser.add_argument(
+            "--reset", action="store_true", help="Supprime d'abord les données des partenariats."
+        )
 
     def handle(self, *args, today, reset, **options):
         from clauses_site import demo_data
