@@ -7,11 +7,13 @@ Imports and exports carry participants' personal data: editors only."""
 import datetime
 import re
 import tempfile
+from functools import partial
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -144,6 +146,9 @@ def import_confirm(request, pk):
         batch.status = ImportBatch.Status.IMPORTED
         batch.imported_at = timezone.now()
         batch.uploaded_by = request.user
+        # The report says what was done; the workbook (personal data) is not kept once imported.
+        transaction.on_commit(partial(batch.file.storage.delete, batch.file.name))
+        batch.file = ""
         messages.success(request, "Le tableau de suivi a été importé.")
     else:
         batch.status = ImportBatch.Status.REFUSED
@@ -157,7 +162,8 @@ def import_cancel(request, pk):
     batch = batch_for(request.user, pk)
     if batch.status == ImportBatch.Status.PENDING:
         if batch.file:
-            batch.file.delete(save=False)
+            transaction.on_commit(partial(batch.file.storage.delete, batch.file.name))
+            batch.file = ""
         batch.status = ImportBatch.Status.CANCELLED
         batch.save(update_fields=["status", "file"])
         messages.info(request, "Import annulé : rien n'a été enregistré.")

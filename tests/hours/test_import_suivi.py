@@ -743,3 +743,29 @@ def test_the_lean_cell_parser_reads_what_openpyxl_reads():
 
     assert rows(fast=True) == rows(fast=False)
     assert rows(fast=True)[2][7] == "Dupont" and rows(fast=True)[2][2] == 3
+
+
+def test_progress_bar_on_a_terminal_only(tmp_path):
+    from hours.management.commands.import_suivi import Progress
+
+    stream = io.StringIO()
+    bar = Progress(stream)
+    bar("lecture", 25_000, 50_000)
+    bar("écriture", "heures", None)
+    bar.close()
+    text = stream.getvalue()
+    assert "lecture   [" in text and " 50% " in text and "25\u202f000 / 50\u202f000 lignes" in text
+    assert "écriture  heures…" in text
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    path = tmp_path / "suivi.xlsx"
+    path.write_bytes(workbook([line()]))
+    plain, terminal = io.StringIO(), Terminal()
+    call_command("import_suivi", str(path), "--dry-run", stdout=plain)
+    call_command("import_suivi", str(path), "--dry-run", stdout=terminal)
+    assert "\r" not in plain.getvalue()
+    assert "écriture" not in terminal.getvalue()  # a dry run writes nothing
+    assert "\r\033[K" in terminal.getvalue()

@@ -3,6 +3,7 @@ unreadable files; the list of imports; the export download."""
 
 import datetime
 import io
+import os
 from decimal import Decimal
 
 import pytest
@@ -37,7 +38,7 @@ def upload(client, data, name="suivi.xlsx"):
     )
 
 
-def test_upload_preview_confirm_report(editor, facilitator):
+def test_upload_preview_confirm_report(editor, facilitator, django_capture_on_commit_callbacks):
     response = upload(editor, sample_path().read_bytes(), "suivi-exemple.xlsx")
     batch = ImportBatch.objects.get()
     assert response.status_code == 302 and response.url == reverse("hours:import_detail", args=[batch.pk])
@@ -53,10 +54,13 @@ def test_upload_preview_confirm_report(editor, facilitator):
     assert "À créer" in page and "HOCHART Loïc" in page  # first rows of each kind
     assert "Confirmer l'import" in page
 
-    response = editor.post(reverse("hours:import_confirm", args=[batch.pk]))
+    kept = batch.file.path
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor.post(reverse("hours:import_confirm", args=[batch.pk]))
     assert response.status_code == 302
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.IMPORTED and batch.imported_at
+    assert not batch.file and not os.path.exists(kept)  # personal data not kept once imported
     assert HoursEntry.objects.count() == 58
     assert set(HoursEntry.objects.values_list("import_batch", flat=True)) == {batch.pk}
     assert set(HoursEntry.objects.values_list("source_file", flat=True)) == {"suivi-exemple.xlsx"}
@@ -162,16 +166,15 @@ def test_confirmation_validates_again(editor):
     assert HoursEntry.objects.count() == 0 and Market.objects.count() == 1
 
 
-def test_cancel_deletes_the_kept_file(editor):
+def test_cancel_deletes_the_kept_file(editor, django_capture_on_commit_callbacks):
     upload(editor, workbook([line()]))
     batch = ImportBatch.objects.get()
     path = batch.file.path
-    response = editor.post(reverse("hours:import_cancel", args=[batch.pk]))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor.post(reverse("hours:import_cancel", args=[batch.pk]))
     assert response.status_code == 302
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.CANCELLED and not batch.file
-    import os
-
     assert not os.path.exists(path)
     assert HoursEntry.objects.count() == 0
 
