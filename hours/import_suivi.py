@@ -362,121 +362,109 @@ def open_workbook(source):
 
 def iter_rows(sheet, fast=True):
     """Rows of values (tuples), the header first; row i of the iteration is row i of the sheet.
-    A leaner cell parser is used when openpyxl's internals are the expected ones (3.1), else openpyxl's
-    own iteration: both give the same values (tests/hours/test_import_suivi.py checks it)."""
+    The workbook is opened by openpyxl (read-only: shared strings, date styles); the sheet's rows are
+    parsed by a leaner loop than openpyxl's when its internals are the expected ones (3.1), else by
+    openpyxl's own iteration. Both give the same values (tests/hours/test_import_suivi.py checks it)."""
     if fast:
         try:
-            parser_class = _fast_parser_class()
-            source = sheet._get_source()
-        except (ImportError, AttributeError):  # pragma: no cover - another openpyxl
+            context = (
+                sheet._get_source(),
+                sheet._shared_strings,
+                sheet.parent.epoch,
+                sheet.parent._date_formats,
+                sheet.parent._timedelta_formats,
+            )
+        except AttributeError:  # pragma: no cover - another openpyxl
             pass
         else:
-            return _fast_rows(sheet, parser_class, source)
+            return _fast_rows(*context)
     return sheet.iter_rows(values_only=True)
 
 
-def _fast_parser_class():
+def _fast_rows(source, shared_strings, epoch, date_formats, timedelta_formats):
+    """Cached values of the sheet's cells, row by row: only <row> elements are looked at, and a cell is
+    a (column, value) pair rather than openpyxl's dict and Text objects."""
     from openpyxl.utils.datetime import from_excel, from_ISO8601
-    from openpyxl.worksheet._reader import WorkSheetParser
     from openpyxl.xml.constants import SHEET_MAIN_NS
+    from openpyxl.xml.functions import iterparse
 
-    value_tag = f"{{{SHEET_MAIN_NS}}}v"
-    is_tag = f"{{{SHEET_MAIN_NS}}}is"
-    t_tag = f"{{{SHEET_MAIN_NS}}}t"
-    r_tag = f"{{{SHEET_MAIN_NS}}}r"
+    ns = f"{{{SHEET_MAIN_NS}}}"
+    row_tag, cell_tag, value_tag = f"{ns}row", f"{ns}c", f"{ns}v"
+    inline_tag, text_tag, run_tag = f"{ns}is", f"{ns}t", f"{ns}r"
     columns = {}
 
     def column_of(letters):
-        index = columns.get(letters)
-        if index is None:
-            index = 0
-            for char in letters:
-                index = index * 26 + ord(char.upper()) - 64
-            columns[letters] = index
+        index = 0
+        for char in letters:
+            index = index * 26 + ord(char.upper()) - 64
+        columns[letters] = index
         return index
 
-    def number(text):
-        try:
-            return int(text)
-        except ValueError:
-            return float(text)
+    def cell_value(cell, data_type):
+        if data_type == "inlineStr":
+            child = cell.find(inline_tag)
+            if child is None:
+                return None
+            parts = [child.findtext(text_tag) or ""]
+            parts.extend(run.findtext(text_tag) or "" for run in child.iterfind(run_tag))
+            return "".join(parts)
+        text = cell.findtext(value_tag)
+        if not text:
+            return None
+        if data_type == "n":
+            try:
+                value = int(text)
+            except ValueError:
+                value = float(text)
+            style = cell.get("s")
+            if style and int(style) in date_formats:
+                try:
+                    return from_excel(value, epoch, timedelta=int(style) in timedelta_formats)
+                except (OverflowError, ValueError):
+                    return "#VALUE!"
+            return value
+        if data_type == "s":
+            return shared_strings[int(text)]
+        if data_type == "b":
+            return bool(int(text))
+        if data_type == "d":
+            return from_ISO8601(text)
+        return text  # str (the text result of a formula), e (an error)
 
-    class FastSheetParser(WorkSheetParser):
-        """openpyxl's parser with a leaner parse_cell for cached values (data_only): no Text objects
-        for inline strings, no regex for coordinates."""
-
-        def parse_cell(self, element):
-            get = element.get
-            data_type = get("t", "n")
-            coordinate = get("r")
-            style = get("s")
-            if coordinate:
-                split = 0
-                while coordinate[split].isalpha():
-                    split += 1
-                column = column_of(coordinate[:split])
-                row = int(coordinate[split:])
-                self.col_counter = column
-            else:
-                self.col_counter += 1
-                row, column = self.row_counter, self.col_counter
-            value = None
-            if data_type == "inlineStr":
-                child = element.find(is_tag)
-                if child is not None:
-                    parts = [child.findtext(t_tag) or ""]
-                    parts.extend(run.findtext(t_tag) or "" for run in child.iterfind(r_tag))
-                    value = "".join(parts)
-            else:
-                text = element.findtext(value_tag)
-                if text:
-                    if data_type == "n":
-                        value = number(text)
-                        if style and int(style) in self.date_formats:
-                            try:
-                                value = from_excel(
-                                    value, self.epoch, timedelta=int(style) in self.timedelta_formats
-                                )
-                            except (OverflowError, ValueError):
-                                value = "#VALUE!"
-                    elif data_type == "s":
-                        value = self.shared_strings[int(text)]
-                    elif data_type == "b":
-                        value = bool(int(text))
-                    elif data_type == "d":
-                        value = from_ISO8601(text)
-                    else:  # str (the text result of a formula), e (an error)
-                        value = text
-            return {"row": row, "column": column, "value": value}
-
-    return FastSheetParser
-
-
-def _fast_rows(sheet, parser_class, source):
-    workbook = sheet.parent
-    parser = parser_class(
-        source,
-        sheet._shared_strings,
-        data_only=True,
-        epoch=workbook.epoch,
-        date_formats=workbook._date_formats,
-        timedelta_formats=workbook._timedelta_formats,
-    )
-    expected = 1
+    expected = 0
     with source:
-        for index, cells in parser.parse():
-            while expected < index:  # rows absent from the XML are empty rows
+        for _event, element in iterparse(source):
+            if element.tag != row_tag:
+                continue
+            number = element.get("r")
+            index = int(float(number)) if number else expected + 1
+            cells = []
+            column = 0
+            for cell in element:
+                if cell.tag != cell_tag:
+                    continue
+                ref = cell.get("r")
+                if ref:
+                    letters = ref.rstrip("0123456789")
+                    column = columns.get(letters) or column_of(letters)
+                else:
+                    column += 1
+                value = cell_value(cell, cell.get("t", "n"))
+                if value is not None:
+                    cells.append((column, value))
+            element.clear()
+            if index <= expected:
+                continue
+            while expected + 1 < index:  # rows absent from the XML are empty rows
                 expected += 1
                 yield ()
-            if index < expected:
-                continue
-            expected += 1
+            expected = index
             if not cells:
                 yield ()
                 continue
-            values = [None] * max(cell["column"] for cell in cells)
-            for cell in cells:
-                values[cell["column"] - 1] = cell["value"]
+            values = [None] * max(c for c, _ in cells)
+            for c, value in cells:
+                values[c - 1] = value
             yield tuple(values)
 
 
