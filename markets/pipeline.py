@@ -20,8 +20,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, Exists, F, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, DecimalField, Exists, F, OuterRef, Q, Subquery, Sum, Value, Window
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from clauses_site.months import add_months, first_of_month, month_span
@@ -130,15 +130,16 @@ def board(markets=None, cards_per_column=CARDS_PER_COLUMN):
     holds its count, amount and hours, and its most recently moved markets as cards (two queries)."""
     totals = stage_totals(markets)
     columns = {stage: Column(stage, stage.label, *totals.get(stage, (0, ZERO, ZERO))) for stage in Stage}
+    latest_first = [F("stage_reached_on").desc(), F("pk").desc()]
     cards = (
         pipeline_markets(markets)
         .select_related("buyer", "sector", "facilitator")
-        .order_by("-stage_reached_on", "-pk")
+        .annotate(position=Window(RowNumber(), partition_by=[F("stage")], order_by=latest_first))
+        .filter(position__lte=cards_per_column)  # the first cards of each stage only, in SQL
+        .order_by(*latest_first)
     )
     for market in cards:
-        column = columns[market.stage]
-        if len(column.cards) < cards_per_column:
-            column.cards.append(market)
+        columns[market.stage].cards.append(market)
     return Board([columns[s] for s in Stage.pipeline()], columns[Stage.DROPPED])
 
 

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.views.decorators.http import require_GET, require_POST
 
 from clauses_site import roles
@@ -30,8 +31,19 @@ def _is_htmx(request):
 def _board_context(request, moved=None):
     board = pipeline.board()
     order = Stage.pipeline()
+    # The « Déplacer… » menu of a card only depends on its stage: built once per stage.
+    menus = {
+        stage: format_html_join(
+            "",
+            '<button type="submit" name="stage" value="{}" class="list-group-item list-group-item-action '
+            'py-1 small">{}</button>',
+            ((other.value, other.label) for other in Stage if other != stage),
+        )
+        for stage in Stage
+    }
     for column in [*board.columns, board.dropped]:
         for market in column.cards:
+            market.move_menu = menus[market.stage]
             # The arrows of a card: the stages just before and after its own (none for dropped ones).
             index = order.index(market.stage) if market.stage in order else None
             market.previous_stage = order[index - 1] if index else None
