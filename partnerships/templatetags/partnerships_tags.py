@@ -54,7 +54,7 @@ def participant_partnerships(context, person):
 
 
 @register.inclusion_tag("partnerships/includes/follow_ups_due.html", takes_context=True)
-def follow_ups_panel(context, limit=8):
+def follow_ups_panel(context, limit=5):
     request = context.get("request")
     user = getattr(request, "user", None)
     today = timezone.localdate()
