@@ -71,8 +71,9 @@
   function refreshTotals() {
     const h = document.getElementById("total-h");
     const t = document.getElementById("total-t");
-    if (h) h.textContent = fmt.format(total("h"));
-    if (t) t.textContent = fmt.format(total("t"));
+    // Same thousands separator as the server's (no-break space), whatever the browser's locale data.
+    if (h) h.textContent = fmt.format(total("h")).replace(/[\u202f\s]/g, "\u00a0");
+    if (t) t.textContent = fmt.format(total("t")).replace(/[\u202f\s]/g, "\u00a0");
   }
 
   function markDirty(input) {
