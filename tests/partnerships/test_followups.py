@@ -139,7 +139,12 @@ def test_the_lists_name_people_for_the_team_only(client_for, due_now):
     for name in ("outcomes_six_months", "outcomes_end"):
         response = client_for(FACILITATOR).get(reverse(f"partnerships:{name}"))
         assert [a.participant.last_name for a in response.context["table"].data] == ["Dupont"], name
-        assert "DUPONT" in response.content.decode()
+        text = response.content.decode()
+        assert "DUPONT" in text
+        row = text[text.index(f'id="suivi-{due_now.pk}"') :]
+        row = row[: row.index("</tr>")]
+        assert 'name="csrfmiddlewaretoken"' in row and 'name="kind"' in row  # the two-click form
+        assert f'name="timing" value="{"6mois" if name == "outcomes_six_months" else "fin"}"' in row
         assert client_for(READER).get(reverse(f"partnerships:{name}")).status_code == 403
 
 
