@@ -76,6 +76,13 @@ def lots_with_hours(lots, start=None, end=None):
     return _annotate(lots, "assignment__lot", start, end)
 
 
+def lots_with_hours_to_date(lots, end):
+    """Lots annotated with hours_required and hours_done_to_date (counted hours of every month up to end)
+    only: what lot_progress needs, without the period's other figures (dashboards, one subquery)."""
+    lots = lots.annotate(hours_required=Coalesce("clause__hours_required", Value(ZERO), output_field=HOURS))
+    return lots.annotate(hours_done_to_date=_sum_by("assignment__lot", None, end, to_date=True))
+
+
 def companies_with_hours(companies, start=None, end=None):
     """Companies annotated with hours_committed (their awards' share of lots' hours) and hours done as
     the company credited."""

@@ -292,7 +292,7 @@ def realisation(selection, on, holders=True):
     """Every lot in execution with its progress and risk flags, sorted by lag: 1 query, and 3 more for
     the holders and their contacts (with_holders) unless holders=False."""
     lots = (
-        queries.lots_with_hours(in_execution(selection, on), None, on)
+        queries.lots_with_hours_to_date(in_execution(selection, on), on)
         .select_related("market__buyer", "market__facilitator")
         .only(*LOT_ROW_FIELDS)
     )
@@ -317,7 +317,9 @@ def with_holders(rows, only=None):
     """The rows with their lot's holder (« titulaire », the first by name) and its first contact by name,
     fetched for the rows whose lot id is in `only` (all when None). 3 queries."""
     wanted = [r.lot for r in rows if only is None or r.lot.pk in only]
-    contacts = Prefetch("company__contacts", queryset=Contact.objects.only("id", "company_id", "name", "phone"))
+    contacts = Prefetch(
+        "company__contacts", queryset=Contact.objects.only("id", "company_id", "name", "phone")
+    )
     awards = (
         Award.objects.filter(role=Award.Role.HOLDER)
         .select_related("company")
@@ -421,7 +423,7 @@ def forecast(selection, on, months=FORECAST_MONTHS):
         .exclude(market__stage=Stage.DROPPED)
         .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=window[0]))
     )
-    lots = list(queries.lots_with_hours(lots, None, on).only("pk", "title", "starts_on", "ends_on"))
+    lots = list(queries.lots_with_hours_to_date(lots, on).only("pk", "title", "starts_on", "ends_on"))
     lot_ids = [lot.pk for lot in lots]
     entries = queries.counted_entries(None, on).filter(assignment__lot__in=lot_ids)
     done_by_job = queries.hours_by_fields(entries, "assignment__lot", "assignment__job")

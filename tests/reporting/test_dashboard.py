@@ -278,3 +278,18 @@ def test_realisation_page_lists_every_lot(client, facilitator, bilan_data, monke
         reverse("reporting:dashboard_lots"), {"au": "2025-06-30", "risque": "1"}
     ).content.decode()
     assert risky.count('data-testid="lot-row"') == 1
+
+
+def test_the_light_annotation_agrees_with_lots_with_hours(bilan_data):
+    from hours import queries
+    from markets.models import Lot
+
+    full = {
+        lot.pk: (lot.hours_required, lot.hours_done_to_date)
+        for lot in queries.lots_with_hours(Lot.objects.all(), None, END)
+    }
+    light = {
+        lot.pk: (lot.hours_required, lot.hours_done_to_date)
+        for lot in queries.lots_with_hours_to_date(Lot.objects.all(), END)
+    }
+    assert light == full and full[bilan_data.lots.cud1.pk] == (D("833.33"), D("387.42"))
