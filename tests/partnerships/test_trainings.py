@@ -218,3 +218,12 @@ def test_the_participant_page_section():
     assert "CACES R482" in html and "28,00" in html
     request.user = UserFactory(username="lecteur", reader=True)
     assert "CACES" not in template.render(Context({"request": request, "person": person}))
+
+
+def test_the_participant_page_shows_trainings(client):
+    person = ParticipantFactory()
+    training = TrainingFactory(title="CACES R482", hours=Decimal("35"))
+    TraineeFactory(training=training, participant=person, hours_attended=Decimal("28"))
+    client.force_login(UserFactory(facilitator=True))
+    page = client.get(reverse("participants:participant_detail", args=[person.pk])).content.decode()
+    assert "CACES R482" in page and "28,00" in page

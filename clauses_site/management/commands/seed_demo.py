@@ -6,6 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from clauses_site import demo_data
 from clauses_site.demo_users import DEMO_USERS
+from partnerships import demo as partnerships_demo
+from partnerships.models import JournalEntry, RecruitmentNeed, Training
 
 
 class Command(BaseCommand):
@@ -40,6 +42,8 @@ class Command(BaseCommand):
             self.stdout.write("seeded" if users and demo_data.is_seeded() else "empty")
             return
         if reset:
+            for model in (RecruitmentNeed, Training, JournalEntry):  # they point at lots and companies
+                model.objects.all().delete()
             demo_data.clear()
         elif demo_data.is_seeded():
             raise CommandError(
@@ -49,6 +53,7 @@ class Command(BaseCommand):
         counts = demo_data.seed(
             scale=scale, today=today, log=self.stdout.write if options["verbosity"] > 1 else None
         )
+        counts.update(partnerships_demo.seed(today))
         seconds = time.perf_counter() - started
         for label, count in counts.items():
             self.stdout.write(f"  {label:<22} {count:>9,}".replace(",", "\u202f"))
