@@ -67,6 +67,33 @@ def build_charts(f):
     }
 
 
+def lot_groups(lines):
+    """Lot lines grouped by market (they come ordered by buyer and market), with the market's span of
+    execution dates: the lots table prints one heading row per market."""
+    groups = []
+    for line in lines:
+        key = (line.buyer, line.market_reference)
+        if not groups or groups[-1]["key"] != key:
+            groups.append(
+                {
+                    "key": key,
+                    "reference": line.market_reference,
+                    "title": line.market_title,
+                    "buyer": line.buyer,
+                    "lines": [],
+                    "starts_on": None,
+                    "ends_on": None,
+                }
+            )
+        group = groups[-1]
+        group["lines"].append(line)
+        if line.starts_on and (group["starts_on"] is None or line.starts_on < group["starts_on"]):
+            group["starts_on"] = line.starts_on
+        if line.ends_on and (group["ends_on"] is None or line.ends_on > group["ends_on"]):
+            group["ends_on"] = line.ends_on
+    return groups
+
+
 def logo_path():
     """The logo printed on the cover: settings.CLAUSES_LOGO (a file path) when set, else Clauses' mark."""
     custom = getattr(settings, "CLAUSES_LOGO", "")
@@ -83,6 +110,7 @@ def document_context(figures, commentary="", facilitator="", generated_on=None, 
         "f": f,
         "scope": f.scope,
         "charts": build_charts(f),
+        "lot_groups": lot_groups(f.lots),
         "criteria_legend": [(code, f.criteria_labels.get(code, code)) for code in shown_criteria],
         "commentary": commentary.strip(),
         "facilitator": facilitator,

@@ -228,13 +228,15 @@ def gauge(title, rate, caption="des heures dues réalisées", width=220, height=
     return Chart(title, desc, _svg(width, height, title, desc, "".join(parts)), ("", "Taux"), rows, "gauge")
 
 
-def progress_bar(progress, width=100, height=12):
+def progress_bar(progress, width=None):
     """A small bar: hours done to date against owed, with a tick at the expected-to-date; the colour
-    says late (orange), done (green) or on its way (blue). Returns safe SVG markup."""
+    says late (orange), done (green) or on its way (blue). Plain boxes styled by static/reporting/
+    bilan.css (.pbar…) rather than an SVG: a bilan's tables hold hundreds of bars, and boxes are what
+    WeasyPrint lays out and draws fastest. role="img" with the figures as aria-label. Safe HTML."""
     if progress is None or not progress.required:
         return mark_safe("")
-    done = min(float(progress.done / progress.required), 1.0)
-    colour = LATE if progress.lagging else (POSITIVE if progress.rate >= 1 else PRIMARY)
+    done = min(float(progress.done / progress.required), 1.0) * 100
+    state = " pbar-late" if progress.lagging else (" pbar-full" if progress.rate >= 1 else "")
     label = (
         f"{formatting.hours(progress.done)} h réalisées sur {formatting.hours(progress.required)} h dues "
         f"({formatting.percent(progress.rate)})"
@@ -243,20 +245,14 @@ def progress_bar(progress, width=100, height=12):
         label += f", attendu à date {formatting.hours(progress.expected)} h"
     if progress.lagging:
         label += ", en retard"
-    parts = [
-        f'<rect x="0" y="2" width="{width}" height="{height - 4}" rx="3" fill="{TRACK}"/>',
-        f'<rect x="0" y="2" width="{width * done:.1f}" height="{height - 4}" rx="3" fill="{colour}"/>',
-    ]
+    tick = ""
     if progress.expected is not None:
-        x = width * min(float(progress.expected / progress.required), 1.0)
-        parts.append(
-            f'<line x1="{x:.1f}" x2="{x:.1f}" y1="0" y2="{height}" stroke="{TEXT}" stroke-width="1.5"/>'
-        )
+        x = min(float(progress.expected / progress.required), 1.0) * 100
+        tick = f'<span class="pbar-due" style="width:{x:.1f}%"></span>'
+    size = f' style="width:{width}px"' if width else ""
     return mark_safe(
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="progress-svg" role="img" '
-        f'aria-label="{escape(label)}" '
-        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}"><title>{escape(label)}</title>'
-        f"{''.join(parts)}</svg>"
+        f'<span class="pbar" role="img" aria-label="{escape(label)}"{size}>'
+        f'<span class="pbar-done{state}" style="width:{done:.1f}%"></span>{tick}</span>'
     )
 
 

@@ -88,7 +88,8 @@ class LotLine:
     buyer: str
     market_reference: str
     market_title: str
-    lot: str  # the lot's number or label as imported: "3", "Unique"
+    lot: str  # the lot's number or label as imported: "3", "Lot 3", "Unique"
+    label: str  # as printed: "lot 3", "Unique"
     title: str
     clause_type: str  # code (L2112-2…), "" without a clause
     hours_source: str | None  # "stated" (the buyer's number wins), "formula", None
@@ -116,6 +117,11 @@ class CompanyLine:
     training_hours: Decimal
     people: int | str
     progress: queries.Progress
+
+    @property
+    def short_kind(self):
+        """ "EI", "ETTI"… ("" for an ordinary company)."""
+        return "" if self.kind == Company.Kind.ORDINARY.label else self.kind.split(" — ")[0]
 
 
 @dataclass(frozen=True)
@@ -408,6 +414,7 @@ def _lot_lines(annotated, end):
                 market_reference=lot.market.reference,
                 market_title=lot.market.title,
                 lot=lot.number,
+                label=f"lot {lot.number_key}" if lot.number_key.isdigit() else lot.number,
                 title=lot.title,
                 clause_type=clause.clause_type if clause else "",
                 hours_source=("stated" if clause.stated_hours is not None else "formula") if clause else None,

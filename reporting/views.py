@@ -60,7 +60,8 @@ def bilan_form(request):
         cleaned = form.cleaned_data
         obj = form.scope_object(cleaned)
         figures = indicators.for_scope(cleaned["scope"], obj, cleaned["start"], cleaned["end"])
-        context.update(bilan.document_context(figures, facilitator=_facilitator(request.user)))
+        facilitator = _facilitator(request.user) if context["can_generate"] else ""
+        context.update(bilan.document_context(figures, facilitator=facilitator))
         context["query"] = form.query()
         context["versions"] = list(
             Bilan.objects.of_scope(cleaned["scope"], obj)

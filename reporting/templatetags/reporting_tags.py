@@ -38,5 +38,5 @@ def share_of(part, whole):
 
 
 @register.simple_tag
-def progress_svg(progress, width=100):
+def progress_svg(progress, width=None):
     return charts.progress_bar(progress, width=width)

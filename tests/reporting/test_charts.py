@@ -50,8 +50,11 @@ def test_gauge_is_not_capped_in_its_text():
 
 def test_progress_bar():
     late = Progress(D(1000), D(300), D(500), D("0.3"), True)
-    svg = str(charts.progress_bar(late))
-    assert charts.LATE in svg and "en retard" in svg and "attendu à date 500,00 h" in svg
-    done = Progress(D(100), D(120), None, D("1.2"), False)
-    assert charts.POSITIVE in str(charts.progress_bar(done)) and "<line" not in str(charts.progress_bar(done))
+    bar = str(charts.progress_bar(late))
+    assert 'role="img"' in bar and "en retard" in bar and "attendu à date 500,00 h" in bar
+    assert 'class="pbar-done pbar-late" style="width:30.0%"' in bar  # done: 300 of 1 000
+    assert 'class="pbar-due" style="width:50.0%"' in bar  # the tick at the expected 500
+    done = str(charts.progress_bar(Progress(D(100), D(120), None, D("1.2"), False)))
+    assert 'class="pbar-done pbar-full" style="width:100.0%"' in done and "pbar-due" not in done
     assert charts.progress_bar(Progress(D(0), D(5), None, D(0), False)) == ""
+    assert 'style="width:150px"' in str(charts.progress_bar(late, width=150))

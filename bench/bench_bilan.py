@@ -1,0 +1,130 @@
+#!/usr/bin/env python
+"""Benchmark of the bilans (issue 6) on the demo data. Not a test.
+
+    .venv/bin/python bench/bench_bilan.py                 # the database of CLAUSES_VAR_DIR / DATABASE_URL
+    .venv/bin/python bench/bench_bilan.py --seed          # seed the demo data first if the database is empty
+    .venv/bin/python bench/bench_bilan.py --runs 7
+    scripts/with-postgres sh -c '.venv/bin/python manage.py migrate -v0 &&
+                                 .venv/bin/python bench/bench_bilan.py --seed'
+
+Takes the busiest buyer (most validated hours) over the demo's three years (first to last month with
+validated hours) and prints, as the median of several runs:
+- the indicators' query count for each scope (target ≤ 25) and their time;
+- the JSON of that buyer's bilan (indicators + JSON, target < 0.5 s);
+- the PDF of that buyer's bilan (indicators + WeasyPrint, target < 3 s), its size and page count;
+- the xlsx, for information.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+TARGETS = {"queries": 25, "json": 0.5, "pdf": 3.0}
+
+
+def django_setup():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clauses_site.settings")
+    import django
+
+    django.setup()
+
+
+def median_time(function, runs):
+    times = []
+    result = None
+    for _ in range(runs):
+        start = time.perf_counter()
+        result = function()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def main():
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--seed", action="store_true", help="run seed_demo first when there is no data")
+    args = parser.parse_args()
+    django_setup()
+
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.models import Max, Min
+    from django.test.utils import CaptureQueriesContext
+
+    from hours import queries
+    from hours.models import HoursEntry, last_of_month
+    from markets.models import Buyer
+    from reporting import bilan, indicators
+
+    entries = HoursEntry.objects.validated()
+    if not entries.exists():
+        if not args.seed:
+            sys.exit("Pas de données : lancez d'abord `manage.py seed_demo` (ou ce script avec --seed).")
+        call_command("seed_demo")
+    span = entries.aggregate(first=Min("month"), last=Max("month"))
+    start, end = span["first"], last_of_month(span["last"])
+    buyer = queries.buyers_with_hours(Buyer.objects.all(), start, end).order_by("-hours_done").first()
+    print(f"Base : {connection.vendor} — {entries.count():,} heures du mois validées".replace(",", " "))
+    print(f"Période : {start:%d/%m/%Y} → {end:%d/%m/%Y} ; donneur d'ordre le plus actif : {buyer.name}")
+    print(f"Médiane de {args.runs} exécutions.\n")
+
+    figures = indicators.for_buyer(buyer, start, end)
+    bilan.render_pdf(figures)  # warm WeasyPrint's fonts once, as a running server would be
+
+    results = []
+    market = buyer.markets.order_by("pk").first()
+    company_id = figures.companies[0].pk if figures.companies else None
+    from companies.models import Company
+
+    company = Company.objects.get(pk=company_id) if company_id else None
+    for kind, obj in (("buyer", buyer), ("company", company), ("market", market), ("territory", None)):
+        if kind != "territory" and obj is None:
+            continue
+        with CaptureQueriesContext(connection) as ctx:
+            indicators.for_scope(kind, obj, start, end)
+        seconds, _ = median_time(
+            lambda kind=kind, obj=obj: indicators.for_scope(kind, obj, start, end), args.runs
+        )
+        results.append((f"indicateurs {kind}", f"{len(ctx.captured_queries)} requêtes", seconds, None))
+    worst = max(int(r[1].split()[0]) for r in results)
+
+    def json_bilan():
+        return bilan.render_json(indicators.for_buyer(buyer, start, end))
+
+    def pdf_bilan():
+        return bilan.render_pdf(indicators.for_buyer(buyer, start, end))
+
+    def xlsx_bilan():
+        return bilan.render_xlsx(indicators.for_buyer(buyer, start, end))
+
+    seconds, data = median_time(json_bilan, args.runs)
+    results.append(
+        ("JSON (donneur d'ordre)", f"{len(data):,} octets".replace(",", " "), seconds, TARGETS["json"])
+    )
+    seconds, data = median_time(pdf_bilan, args.runs)
+    pages = data.count(b"/Type /Page\n") or data.count(b"/Type /Page")
+    size = f"{len(data) // 1024} Ko, {pages} pages, {len(figures.lots)} lots, "
+    size += f"{len(figures.companies)} entreprises"
+    results.append(("PDF (donneur d'ordre)", size, seconds, TARGETS["pdf"]))
+    seconds, data = median_time(xlsx_bilan, args.runs)
+    results.append(("xlsx (donneur d'ordre)", f"{len(data) // 1024} Ko", seconds, None))
+
+    for name, detail, seconds, target in results:
+        verdict = (
+            "" if target is None else ("  OK" if seconds < target else f"  TROP LENT (cible < {target} s)")
+        )
+        print(f"{name:<26} {seconds:7.3f} s   {detail}{verdict}")
+    verdict = "OK" if worst <= TARGETS["queries"] else f"TROP (cible ≤ {TARGETS['queries']})"
+    print(f"\nRequêtes des indicateurs : au plus {worst} par périmètre — {verdict}")
+
+
+if __name__ == "__main__":
+    main()
