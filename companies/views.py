@@ -42,7 +42,7 @@ class CompanyList(FilteredListView):
     create_label = "Nouvelle entreprise"
 
     def get_queryset(self):
-        return companies_with_hours(Company.objects.all())
+        return companies_with_hours(Company.objects.all(), figures=("hours_done",))
 
 
 class CompanyDetail(RecordDetailView):

@@ -60,30 +60,38 @@ def _count_people_by(path, start=None, end=None):
     return Coalesce(Subquery(counted), Value(0))
 
 
-def _annotate(queryset, path, start, end):
-    return queryset.annotate(
-        hours_done=_sum_by(path, start, end),
-        hours_done_to_date=_sum_by(path, start, end, to_date=True),
-        training_hours=_sum_by(path, start, end, expression=F("training_hours")),
-        people=_count_people_by(path, start, end),
-    )
+#: The figures the *_with_hours functions annotate; a list page asks only for those it shows
+#: (each is one correlated subquery per row).
+FIGURES = ("hours_done", "hours_done_to_date", "training_hours", "people")
 
 
-def lots_with_hours(lots, start=None, end=None):
+def _annotate(queryset, path, start, end, figures=FIGURES):
+    unknown = set(figures) - set(FIGURES)
+    if unknown:
+        raise ValueError(f"unknown figures: {sorted(unknown)}")
+    builders = {
+        "hours_done": lambda: _sum_by(path, start, end),
+        "hours_done_to_date": lambda: _sum_by(path, start, end, to_date=True),
+        "training_hours": lambda: _sum_by(path, start, end, expression=F("training_hours")),
+        "people": lambda: _count_people_by(path, start, end),
+    }
+    return queryset.annotate(**{name: builders[name]() for name in figures})
+
+
+def lots_with_hours(lots, start=None, end=None, figures=FIGURES):
     """Lots annotated with hours_required, hours_done (in the period), hours_done_to_date (up to its end),
     training_hours and people (distinct participants with counted hours in the period)."""
     lots = lots.annotate(hours_required=Coalesce("clause__hours_required", Value(ZERO), output_field=HOURS))
-    return _annotate(lots, "assignment__lot", start, end)
+    return _annotate(lots, "assignment__lot", start, end, figures)
 
 
 def lots_with_hours_to_date(lots, end):
     """Lots annotated with hours_required and hours_done_to_date (counted hours of every month up to end)
     only: what lot_progress needs, without the period's other figures (dashboards, one subquery)."""
-    lots = lots.annotate(hours_required=Coalesce("clause__hours_required", Value(ZERO), output_field=HOURS))
-    return lots.annotate(hours_done_to_date=_sum_by("assignment__lot", None, end, to_date=True))
+    return lots_with_hours(lots, None, end, figures=("hours_done_to_date",))
 
 
-def companies_with_hours(companies, start=None, end=None):
+def companies_with_hours(companies, start=None, end=None, figures=FIGURES):
     """Companies annotated with hours_committed (their awards' share of lots' hours) and hours done as
     the company credited."""
     committed = (
@@ -96,10 +104,10 @@ def companies_with_hours(companies, start=None, end=None):
     companies = companies.annotate(
         hours_committed=Coalesce(Subquery(committed, output_field=HOURS), Value(ZERO), output_field=HOURS)
     )
-    return _annotate(companies, "assignment__company", start, end)
+    return _annotate(companies, "assignment__company", start, end, figures)
 
 
-def markets_with_hours(markets, start=None, end=None):
+def markets_with_hours(markets, start=None, end=None, figures=FIGURES):
     required = (
         Clause.objects.filter(lot__market=OuterRef("pk"))
         .order_by()
@@ -110,10 +118,10 @@ def markets_with_hours(markets, start=None, end=None):
     markets = markets.annotate(
         hours_required=Coalesce(Subquery(required, output_field=HOURS), Value(ZERO), output_field=HOURS)
     )
-    return _annotate(markets, "assignment__lot__market", start, end)
+    return _annotate(markets, "assignment__lot__market", start, end, figures)
 
 
-def buyers_with_hours(buyers, start=None, end=None):
+def buyers_with_hours(buyers, start=None, end=None, figures=FIGURES):
     required = (
         Clause.objects.filter(lot__market__buyer=OuterRef("pk"))
         .order_by()
@@ -124,11 +132,11 @@ def buyers_with_hours(buyers, start=None, end=None):
     buyers = buyers.annotate(
         hours_required=Coalesce(Subquery(required, output_field=HOURS), Value(ZERO), output_field=HOURS)
     )
-    return _annotate(buyers, "assignment__lot__market__buyer", start, end)
+    return _annotate(buyers, "assignment__lot__market__buyer", start, end, figures)
 
 
-def assignments_with_hours(assignments, start=None, end=None):
-    return _annotate(assignments, "assignment", start, end)
+def assignments_with_hours(assignments, start=None, end=None, figures=FIGURES):
+    return _annotate(assignments, "assignment", start, end, figures)
 
 
 def total_hours(entries):

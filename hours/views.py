@@ -491,9 +491,9 @@ class AssignmentList(FilteredListView):
     create_label = "Nouvelle mise à l'emploi"
 
     def get_queryset(self):
-        return queries.assignments_with_hours(assignments_for(self.request.user)).order_by(
-            "-starts_on", "participant__last_name", "pk"
-        )
+        return queries.assignments_with_hours(
+            assignments_for(self.request.user), figures=("hours_done",)
+        ).order_by("-starts_on", "participant__last_name", "pk")
 
 
 def assignment_detail(request, pk):

@@ -68,6 +68,10 @@ def awards_progress(awards, on):
 # --- buyers -------------------------------------------------------------------------------------------
 
 
+#: List pages show hours done only: one subquery per row instead of four.
+LIST_FIGURES = ("hours_done",)
+
+
 class BuyerList(FilteredListView):
     title = "Donneurs d'ordre"
     filterset_class = filters.BuyerFilter
@@ -78,7 +82,9 @@ class BuyerList(FilteredListView):
     create_label = "Nouveau donneur d'ordre"
 
     def get_queryset(self):
-        return buyers_with_hours(Buyer.objects.all()).annotate(market_count=market_count())
+        return buyers_with_hours(Buyer.objects.all(), figures=LIST_FIGURES).annotate(
+            market_count=market_count()
+        )
 
 
 class BuyerDetail(RecordDetailView):
@@ -218,7 +224,9 @@ class MarketList(FilteredListView):
     create_label = "Nouveau marché"
 
     def get_queryset(self):
-        return markets_with_hours(Market.objects.select_related("buyer", "sector", "facilitator"))
+        return markets_with_hours(
+            Market.objects.select_related("buyer", "sector", "facilitator"), figures=LIST_FIGURES
+        )
 
     def get_export_queryset(self, queryset):
         return queryset.select_related("operation")
@@ -336,7 +344,7 @@ class LotList(FilteredListView):
     export_filename = "lots.xlsx"
 
     def get_queryset(self):
-        return lots_with_hours(Lot.objects.select_related("market__buyer"))
+        return lots_with_hours(Lot.objects.select_related("market__buyer"), figures=LIST_FIGURES)
 
 
 class LotDetail(RecordDetailView):
