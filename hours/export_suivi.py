@@ -9,6 +9,7 @@ written by clauses_site.exports.write_xlsx_stream: the same workbook as openpyxl
 
 import datetime
 
+from django.db import connection, transaction
 from django.db.models import F
 
 from clauses_site.exports import Column, write_xlsx_stream
@@ -110,8 +111,14 @@ def suivi_rows(buyer=None, start=None, end=None):
     publics = publics_by_participant(entries)
     renamed = {k: F(v) for k, v in FIELDS.items() if k != v}
     query = entries.order_by(*ORDER).values(*(k for k, v in FIELDS.items() if k == v), **renamed)
-    for values in query.iterator(chunk_size=CHUNK):
-        yield _row(values, publics)
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # A server-side cursor is planned for its first rows (cursor_tuple_fraction = 0.1): nested
+            # loops that took 60 s for 200,000 entries, against 3 s when planned for all of them.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL cursor_tuple_fraction = 1.0")
+        for values in query.iterator(chunk_size=CHUNK):
+            yield _row(values, publics)
 
 
 KINDS = {
