@@ -34,6 +34,7 @@ import zipfile
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
 from pathlib import Path
 
 from django.db import IntegrityError, transaction
@@ -989,6 +990,14 @@ def _fetch(queryset, field_name, values):
         yield from queryset.filter(**{f"{field_name}__in": chunk})
 
 
+# The keys of the many rows that repeat the same buyer, company or person are computed once.
+_cached_match_key = lru_cache(maxsize=1 << 16)(match_key)
+_cached_company_key = lru_cache(maxsize=1 << 16)(company_key)
+_cached_identity_key = lru_cache(maxsize=1 << 16)(identity_key)
+_cached_normalize = lru_cache(maxsize=1 << 16)(normalize)
+_cached_lot_key = lru_cache(maxsize=1 << 16)(Lot.key_for)
+
+
 class Planner:
     """Holds the objects the file names (existing ones loaded once, new ones unsaved) and what
     changes on them. Keys of child objects use id() of their parents' instances."""
@@ -1029,18 +1038,19 @@ class Planner:
 
     # -- loading
     def load(self, rows):
-        buyer_keys = {match_key(r.buyer) for r in rows}
+        buyer_keys = {_cached_match_key(r.buyer) for r in rows}
         self.buyers = {b.name_key: b for b in Buyer.objects.filter(name_key__in=list(buyer_keys))}
         buyer_ids = [b.pk for b in self.buyers.values()]
         by_pk = {b.pk: b for b in self.buyers.values()}
         self.operations = {}
         for op in _fetch(Operation.objects.all(), "buyer_id", buyer_ids):
-            self.operations[(id(by_pk[op.buyer_id]), match_key(op.name))] = op
+            self.operations[(id(by_pk[op.buyer_id]), _cached_match_key(op.name))] = op
         self.markets = {}
         markets_by_pk = {}
+        references = {r.market_ref for r in rows}  # an exact spelling wins over a case-insensitive one
         for market in _fetch(Market.objects.select_related("operation"), "buyer_id", buyer_ids):
-            key = (id(by_pk[market.buyer_id]), normalize(market.reference))
-            if key not in self.markets or market.reference in {r.market_ref for r in rows}:
+            key = (id(by_pk[market.buyer_id]), _cached_normalize(market.reference))
+            if key not in self.markets or market.reference in references:
                 self.markets[key] = market
             market.buyer = by_pk[market.buyer_id]
             markets_by_pk[market.pk] = market
@@ -1057,7 +1067,9 @@ class Planner:
             self.clauses[id(lots_by_pk[clause.lot_id])] = clause
 
         sirets = {r.siret for r in rows if r.siret}
-        names = {company_key(r.company) for r in rows} | {company_key(r.employer) for r in rows if r.employer}
+        names = {_cached_company_key(r.company) for r in rows} | {
+            _cached_company_key(r.employer) for r in rows if r.employer
+        }
         self.companies_by_siret = {}
         self.companies_by_name = {}
         companies = {}
@@ -1070,7 +1082,7 @@ class Planner:
                 self.companies_by_siret[company.siret] = company
             self.companies_by_name.setdefault(company.name_key, company)
 
-        keys = {identity_key(r.last_name, r.first_name, r.birth_date) for r in rows}
+        keys = {_cached_identity_key(r.last_name, r.first_name, r.birth_date) for r in rows}
         self.participants = {
             p.identity_key: p for p in _fetch(Participant.objects.all(), "identity_key", keys)
         }
@@ -1140,10 +1152,10 @@ class Planner:
         self.entry_for(row, assignment)
 
     def buyer_for(self, row):
-        key = match_key(row.buyer)
+        key = _cached_match_key(row.buyer)
         buyer = self.buyers.get(key)
         if buyer is None:
-            buyer = Buyer(name=row.buyer, name_key=key, search_text=normalize(row.buyer))
+            buyer = Buyer(name=row.buyer, name_key=key, search_text=_cached_normalize(row.buyer))
             self.buyers[key] = buyer
             self.mark_new("buyers", buyer, row)
             self.warn_once(("buyer", key), f"Donneur d'ordre inconnu « {row.buyer} » : il sera créé.")
@@ -1152,7 +1164,7 @@ class Planner:
     def operation_for(self, row, buyer, create):
         if not row.operation:
             return None
-        key = (id(buyer), match_key(row.operation))
+        key = (id(buyer), _cached_match_key(row.operation))
         operation = self.operations.get(key)
         if operation is None and create:
             operation = Operation(buyer=buyer, name=row.operation)
@@ -1161,7 +1173,7 @@ class Planner:
         return operation
 
     def market_for(self, row, buyer):
-        key = (id(buyer), normalize(row.market_ref))
+        key = (id(buyer), _cached_normalize(row.market_ref))
         market = self.markets.get(key)
         if market is None:
             if not row.market_title:
@@ -1174,7 +1186,7 @@ class Planner:
                 title=row.market_title,
                 operation=self.operation_for(row, buyer, create=True),
                 stage=Stage.EXECUTION,
-                search_text=normalize(f"{row.market_ref} {row.market_title}"),
+                search_text=_cached_normalize(f"{row.market_ref} {row.market_title}"),
             )
             self.markets[key] = market
             self.mark_new("markets", market, row)
@@ -1185,7 +1197,7 @@ class Planner:
             market.operation = self.operation_for(row, buyer, create=True)
             if not self.is_new(market):
                 self.mark_changed("markets", market, "operation")
-        elif match_key(market.operation.name) != match_key(row.operation):
+        elif _cached_match_key(market.operation.name) != _cached_match_key(row.operation):
             self.warn_once(
                 ("market-op", id(market)),
                 f"Marché {market.reference} : l'opération « {row.operation} » (ligne {row.number}) diffère "
@@ -1194,7 +1206,7 @@ class Planner:
         return market
 
     def lot_for(self, row, market):
-        number_key = Lot.key_for(row.lot)
+        number_key = _cached_lot_key(row.lot)
         key = (id(market), number_key)
         lot = self.lots.get(key)
         if lot is None:
@@ -1236,7 +1248,7 @@ class Planner:
         return clause
 
     def company_for(self, row):
-        key = company_key(row.company)
+        key = _cached_company_key(row.company)
         company = None
         if row.siret:
             company = self.companies_by_siret.get(row.siret)
@@ -1262,7 +1274,7 @@ class Planner:
                 siret=row.siret,
                 kind=Company.Kind.ORDINARY,
                 name_key=key,
-                search_text=normalize(row.company),
+                search_text=_cached_normalize(row.company),
             )
             if row.siret:
                 self.companies_by_siret[row.siret] = company
@@ -1286,14 +1298,14 @@ class Planner:
     def employer_for(self, row, company):
         if not row.employer:
             return company
-        key = company_key(row.employer)
+        key = _cached_company_key(row.employer)
         if key == company.name_key:
             return company
         employer = self.companies_by_name.get(key)
         if employer is None:
             kind = self.EMPLOYER_KINDS.get(row.modality, Company.Kind.ORDINARY)
             employer = Company(
-                name=row.employer, kind=kind, name_key=key, search_text=normalize(row.employer)
+                name=row.employer, kind=kind, name_key=key, search_text=_cached_normalize(row.employer)
             )
             self.companies_by_name[key] = employer
             self.mark_new("companies", employer, row)
@@ -1311,7 +1323,7 @@ class Planner:
     )
 
     def participant_for(self, row):
-        key = identity_key(row.last_name, row.first_name, row.birth_date)
+        key = _cached_identity_key(row.last_name, row.first_name, row.birth_date)
         person = self.participants.get(key)
         if person is None:
             person = Participant(
