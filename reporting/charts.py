@@ -166,9 +166,10 @@ def hbar_chart(title, items, unit="personnes", width=330, hide_zero=False, highl
     for i, (label, value) in enumerate(entries):
         y = top + i * row_h
         shown = label if len(label) <= 31 else label[:30] + "…"
+        full = f"<title>{escape(label)}</title>" if shown != label else ""  # the whole label on hover
         parts.append(
-            f'<text x="{label_w - 6}" y="{y + 14}" text-anchor="end" font-size="10">{escape(shown)}'
-            f"<title>{escape(label)}</title></text>"
+            f'<text x="{label_w - 6}" y="{y + 14}" text-anchor="end" font-size="10">'
+            f"{escape(shown)}{full}</text>"
         )
         parts.append(
             f'<rect x="{label_w}" y="{y + 4}" width="{bar_area}" height="{row_h - 8}" fill="{TRACK}" rx="2"/>'
@@ -246,8 +247,8 @@ def progress_bar(progress, width=None):
     if progress.lagging:
         label += ", en retard"
     tick = ""
-    if progress.expected is not None:
-        x = min(float(progress.expected / progress.required), 1.0) * 100
+    if progress.expected is not None and progress.expected < progress.required:  # at the end: no tick
+        x = float(progress.expected / progress.required) * 100
         tick = f'<span class="pbar-due" style="width:{x:.1f}%"></span>'
     size = f' style="width:{width}px"' if width else ""
     return mark_safe(
