@@ -286,25 +286,6 @@ def awards_with_hours(awards, start=None, end=None):
     return _annotate_where(awards, ["assignment__lot", "assignment__company"], where, start, end)
 
 
-def companies_with_hours_on(companies, lots, start=None, end=None):
-    """Companies annotated with what they owe and did on some lots only (a buyer's, a market's):
-    hours_owed (sum of award_share over their awards on those lots), and the hours credited to them
-    on those lots: hours_done, hours_done_to_date, training_hours, people."""
-    owed = (
-        Award.objects.filter(company=OuterRef("pk"), lot__in=lots)
-        .annotate(share=award_share())
-        .order_by()
-        .values("company")
-        .annotate(total=Sum("share"))
-        .values("total")
-    )
-    companies = companies.annotate(
-        hours_owed=Coalesce(Subquery(owed, output_field=HOURS), Value(ZERO), output_field=HOURS)
-    )
-    where = Q(assignment__company=OuterRef("pk")) & Q(assignment__lot__in=lots)
-    return _annotate_where(companies, ["assignment__company"], where, start, end)
-
-
 def hours_by(entries, path):
     """Counted hours of (already filtered) entries per value of one field: {value: hours}, one query."""
     rows = entries.order_by().values(path).annotate(total=Sum(COUNTED_HOURS, output_field=HOURS))
@@ -340,3 +321,34 @@ def hours_by_fields(entries, *paths):
     {(value1, value2, …): hours}, one query (hours_by for one field)."""
     rows = entries.order_by().values(*paths).annotate(total=Sum(COUNTED_HOURS, output_field=HOURS))
     return {tuple(row[p] for p in paths): row["total"] for row in rows}
+
+
+def period_totals(entries, start):
+    """One aggregate over (already filtered) entries counted up to a period's end — counted_entries(
+    end=end, to_date=True) — : hours_done and training_hours of the months from `start`, and
+    hours_done_to_date of them all."""
+    in_period = Q(month__gte=first_of_month(start))
+    return entries.aggregate(
+        hours_done=Coalesce(Sum(COUNTED_HOURS, filter=in_period, output_field=HOURS), Value(ZERO)),
+        hours_done_to_date=Coalesce(Sum(COUNTED_HOURS, output_field=HOURS), Value(ZERO)),
+        training_hours=Coalesce(Sum("training_hours", filter=in_period, output_field=HOURS), Value(ZERO)),
+    )
+
+
+def period_totals_by(entries, path, start):
+    """period_totals per value of one field (a company: "assignment__company"), with people (distinct
+    participants with entries from `start`), in one GROUP BY query — what _annotate gives a list of
+    rows, without a correlated subquery per row:
+    {value: {"hours_done", "hours_done_to_date", "training_hours", "people"}}."""
+    in_period = Q(month__gte=first_of_month(start))
+    rows = (
+        entries.order_by()
+        .values(path)
+        .annotate(
+            hours_done=Coalesce(Sum(COUNTED_HOURS, filter=in_period, output_field=HOURS), Value(ZERO)),
+            hours_done_to_date=Coalesce(Sum(COUNTED_HOURS, output_field=HOURS), Value(ZERO)),
+            training_hours=Coalesce(Sum("training_hours", filter=in_period, output_field=HOURS), Value(ZERO)),
+            people=Count("assignment__participant", distinct=True, filter=in_period),
+        )
+    )
+    return {row.pop(path): row for row in rows}

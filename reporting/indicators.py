@@ -8,7 +8,7 @@
     indicators.to_json(figures, anonymise_small=False)   # the dict of shared/formats/bilan-json.md
     figures.masked()                                      # breakdown cells of 1–2 people → "< 3"
 
-Every figure comes from database aggregates (a constant number of queries, 17, whatever the data size)
+Every figure comes from database aggregates (a constant number of queries, 20, whatever the data size)
 through hours/queries.py, the one way of counting hours: validated entries only, COUNTED_HOURS.
 
 What each scope counts
@@ -34,7 +34,7 @@ import datetime
 from dataclasses import dataclass, field, fields, replace
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Case, Count, Exists, IntegerField, Min, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, Sum, Value
 from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear
 
 from companies.models import Company
@@ -335,14 +335,21 @@ def _figures(scope, lots, entries_q, siae_q, company=None):
         annotated = queries.lots_with_company_hours(in_scope, company, start, end)
 
     lot_lines = _lot_lines(annotated, end)  # 1 query
-    totals = annotated.aggregate(  # 1 query
-        required=Coalesce(Sum("hours_required"), Value(ZERO)),
-        done=Coalesce(Sum("hours_done"), Value(ZERO)),
-        to_date=Coalesce(Sum("hours_done_to_date"), Value(ZERO)),
-        training=Coalesce(Sum("training_hours"), Value(ZERO)),
-    )
+    # Counted hours up to the period's end on the lots in scope (for a company: credited to it).
+    to_date = queries.counted_entries(end=end, to_date=True).filter(entries_q, assignment__lot__in=in_scope)
+    hours = queries.period_totals(to_date, start)  # 1 query
+    if company is None:
+        owed = in_scope.aggregate(h=Sum("clause__hours_required"))["h"]  # 1 query
+    else:
+        shares = Award.objects.filter(company=company, lot__in=in_scope).annotate(share=queries.award_share())
+        owed = shares.aggregate(h=Sum("share"))["h"]  # 1 query
+    totals = {
+        "required": _h(owed or ZERO),
+        "done": _h(hours["hours_done"]),
+        "to_date": _h(hours["hours_done_to_date"]),
+        "training": _h(hours["training_hours"]),
+    }
     expected = [line.progress.expected for line in lot_lines if line.progress.expected is not None]
-    totals = {key: _h(value) for key, value in totals.items()}
     overall = queries.progress_over(
         totals["required"], totals["to_date"], sum(expected, ZERO) if expected else None
     )
@@ -366,7 +373,7 @@ def _figures(scope, lots, entries_q, siae_q, company=None):
     return Figures(
         scope=scope,
         lots=lot_lines,
-        companies=_company_lines(in_scope, company, start, end),  # 2 queries
+        companies=_company_lines(in_scope, to_date, company, start, end),  # 4 queries
         hours_required=totals["required"],
         hours_done=totals["done"],
         hours_done_to_date=totals["to_date"],
@@ -375,7 +382,7 @@ def _figures(scope, lots, entries_q, siae_q, company=None):
         people=people,
         assignments=queries.assignments_count(period),  # 1 query
         by_sex=by_sex,
-        by_age_band=_age_bands(people_ids, period),  # 1 query
+        by_age_band=_age_bands(period),  # 1 query
         by_level=by_level,
         by_criterion=by_criterion,
         qpv=qpv,
@@ -431,43 +438,52 @@ def _lot_lines(annotated, end):
     return tuple(lines)
 
 
-def _company_lines(in_scope, company, start, end):
-    """Companies owing a share of, or credited with hours on, the lots in scope. 2 queries."""
+def _company_lines(in_scope, to_date, company, start, end):
+    """Companies owing a share of, or credited with hours on, the lots in scope: their hours from one
+    GROUP BY over the entries (hours.queries.period_totals_by), their shares (award_share) and the
+    expected-to-date of each share. 4 queries, none correlated per company."""
+    awards = Award.objects.filter(lot__in=in_scope)
     if company is not None:
-        companies = Company.objects.filter(pk=company.pk)
-        awards = Award.objects.filter(lot__in=in_scope, company=company)
-    else:
-        credited = queries.counted_entries(None, end).filter(assignment__lot__in=in_scope)
-        awards = Award.objects.filter(lot__in=in_scope)
-        companies = Company.objects.filter(
-            Q(pk__in=awards.values("company")) | Q(pk__in=credited.values("assignment__company"))
-        )
+        awards = awards.filter(company=company)
+    hours = queries.period_totals_by(to_date, "assignment__company", start)  # 1 query
+    owed = dict(  # 1 query
+        awards.annotate(share=queries.award_share())
+        .order_by()
+        .values("company")
+        .annotate(total=Sum("share"))
+        .values_list("company", "total")
+    )
     # Expected to date: the sum, over the company's awards, of its share pro rata of the lot's period.
     expected = {}
-    shares = awards.annotate(share=queries.award_share()).values(
+    shares = awards.annotate(share=queries.award_share()).values(  # 1 query
         "company_id", "share", "lot__starts_on", "lot__ends_on"
     )
     for row in shares:
         part = queries.expected_hours(row["share"], row["lot__starts_on"], row["lot__ends_on"], end)
         if part is not None:
             expected[row["company_id"]] = expected.get(row["company_id"], ZERO) + part
-    rows = queries.companies_with_hours_on(companies, in_scope, start, end).order_by("name_key", "pk")
-    return tuple(
-        CompanyLine(
-            pk=c.pk,
-            name=c.name,
-            siret=c.siret,
-            kind=c.get_kind_display(),
-            hours_required=_h(c.hours_owed),
-            hours_done=_h(c.hours_done),
-            hours_done_to_date=_h(c.hours_done_to_date),
-            training_hours=_h(c.training_hours),
-            people=c.people,
-            progress=queries.progress_over(c.hours_owed, c.hours_done_to_date, expected.get(c.pk)),
+    none = {"hours_done": ZERO, "hours_done_to_date": ZERO, "training_hours": ZERO, "people": 0}
+    lines = []
+    for c in Company.objects.filter(pk__in=set(hours) | set(owed)).order_by("name_key", "pk"):  # 1 query
+        done = hours.get(c.pk, none)
+        required = _h(owed.get(c.pk) or ZERO)
+        if not (required or done["hours_done_to_date"] or done["people"]):
+            continue
+        lines.append(
+            CompanyLine(
+                pk=c.pk,
+                name=c.name,
+                siret=c.siret,
+                kind=c.get_kind_display(),
+                hours_required=required,
+                hours_done=_h(done["hours_done"]),
+                hours_done_to_date=_h(done["hours_done_to_date"]),
+                training_hours=_h(done["training_hours"]),
+                people=done["people"],
+                progress=queries.progress_over(required, _h(done["hours_done_to_date"]), expected.get(c.pk)),
+            )
         )
-        for c in rows
-        if c.hours_owed or c.hours_done_to_date or c.people
-    )
+    return tuple(lines)
 
 
 def _sex_level_qpv(people_ids):
@@ -491,34 +507,22 @@ def _ymd(date_expression):
     )
 
 
-def _age_bands(people_ids, period):
+def _age_bands(period):
     """People per age band, the age taken on the start of their earliest assignment counted in the
-    period. One query (a correlated subquery per person)."""
-    first_start = (
-        period.filter(assignment__participant=OuterRef("pk"))
-        .order_by()
+    period: one GROUP BY per person (earliest start, birth date), counted by band over it. One query."""
+    per_person = (
+        period.order_by()
         .values("assignment__participant")
-        .annotate(ymd=_ymd(Min("assignment__starts_on")))
-        .values("ymd")
-    )
-    rows = (
-        Participant.objects.filter(pk__in=people_ids)
         .annotate(
-            years_x10000=Subquery(first_start, output_field=IntegerField()) - _ymd("birth_date"),
+            years_x10000=_ymd(Min("assignment__starts_on")) - _ymd(Max("assignment__participant__birth_date"))
         )
-        .annotate(
-            band=Case(
-                When(years_x10000__lt=260000, then=Value(AGE_BANDS[0])),
-                When(years_x10000__lt=500000, then=Value(AGE_BANDS[1])),
-                default=Value(AGE_BANDS[2]),
-            )
-        )
-        .order_by()
-        .values("band")
-        .annotate(n=Count("pk"))
     )
-    found = {row["band"]: row["n"] for row in rows}
-    return {band: found.get(band, 0) for band in AGE_BANDS}
+    found = per_person.aggregate(
+        young=Count("assignment__participant", filter=Q(years_x10000__lt=260000)),
+        middle=Count("assignment__participant", filter=Q(years_x10000__gte=260000, years_x10000__lt=500000)),
+        senior=Count("assignment__participant", filter=Q(years_x10000__gte=500000)),
+    )
+    return dict(zip(AGE_BANDS, (found["young"], found["middle"], found["senior"]), strict=True))
 
 
 def _criteria(people_ids):
