@@ -226,3 +226,25 @@ def test_archive_list_queries_are_constant(client, facilitator, db, django_asser
         response = client.get(reverse("reporting:bilan_archive"))
     assert len(response.context["page"].object_list) == views.ARCHIVE_PAGE_SIZE
     assert response.content.decode().count("/telecharger/") == 50
+
+
+def test_detail_pages_have_a_bilan_button(client, reader, bilan_data, monkeypatch):
+    """The buyer's, market's and company's pages link to the Bilans page with their scope and the
+    period « depuis le début du contrat », for every role (the reader included)."""
+    import re
+
+    import reporting.forms
+
+    monkeypatch.setattr(reporting.forms.timezone, "localdate", lambda: datetime.date(2025, 7, 14))
+    client.force_login(reader)
+    for detail, obj, kind in (
+        ("markets:buyer_detail", bilan_data.cud, "buyer"),
+        ("markets:market_detail", bilan_data.m3, "market"),
+        ("companies:company_detail", bilan_data.bati, "company"),
+    ):
+        html = client.get(reverse(detail, args=[obj.pk])).content.decode()
+        link = re.search(r'href="([^"]*/bilans/\?[^"]*)"[^>]*>[^<]*<i[^>]*></i> Bilan</a>', html)
+        assert link, detail
+        response = client.get(unescape(link.group(1)))
+        scope = response.context["scope"]
+        assert (scope.kind, scope.pk, scope.end) == (kind, obj.pk, datetime.date(2025, 7, 14))
