@@ -8,6 +8,7 @@ The PDF and the web preview always apply the small-numbers rule (a breakdown cel
 scope of fewer than 10 people reads "< 3"); the xlsx and JSON only with anonymise_small=True.
 """
 
+import functools
 import io
 import json
 from pathlib import Path
@@ -130,13 +131,19 @@ def render_html(figures, commentary="", facilitator="", generated_on=None):
     return render_to_string("reporting/bilan_pdf.html", context)
 
 
-def render_pdf(figures, commentary="", facilitator="", generated_on=None):
+@functools.cache
+def _stylesheet():
+    """static/reporting/bilan.css parsed once per process (WeasyPrint stylesheets are reusable)."""
     from weasyprint import CSS as WeasyCSS
+
+    return WeasyCSS(filename=finders.find(CSS))
+
+
+def render_pdf(figures, commentary="", facilitator="", generated_on=None):
     from weasyprint import HTML
 
     html = render_html(figures, commentary, facilitator, generated_on)
-    stylesheet = WeasyCSS(filename=finders.find(CSS))
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(stylesheets=[stylesheet])
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(stylesheets=[_stylesheet()])
 
 
 def render_json(figures, anonymise_small=False):
