@@ -13,8 +13,21 @@ import datetime
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Case, Count, DecimalField, F, OuterRef, Q, Subquery, Sum, Value, When
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, Greatest, Round
 
 from hours.models import HoursEntry, Modality, first_of_month
 from markets.models import Award, Clause
@@ -92,13 +105,14 @@ def lots_with_hours_to_date(lots, end):
 
 
 def companies_with_hours(companies, start=None, end=None, figures=FIGURES):
-    """Companies annotated with hours_committed (their awards' share of lots' hours) and hours done as
-    the company credited."""
+    """Companies annotated with hours_committed (what they owe through their awards: award_share, the
+    same figure as the bilans) and hours done as the company credited."""
     committed = (
         Award.objects.filter(company=OuterRef("pk"))
+        .annotate(share=award_share())
         .order_by()
         .values("company")
-        .annotate(total=Sum("hours_committed"))
+        .annotate(total=Sum("share"))
         .values("total")
     )
     companies = companies.annotate(
@@ -137,6 +151,36 @@ def buyers_with_hours(buyers, start=None, end=None, figures=FIGURES):
 
 def assignments_with_hours(assignments, start=None, end=None, figures=FIGURES):
     return _annotate(assignments, "assignment", start, end, figures)
+
+
+def _scaled(path, factor):
+    """A decimal column as an exact integer: value × factor (factor = 10 ** its decimal places)."""
+    return Cast(Round(F(path) * Value(factor)), output_field=BigIntegerField())
+
+
+def siae_hour_equivalent(prefix=""):
+    """Expression: the hours an SIAE purchase (reached through `prefix`) counts for, with its clause's
+    conversion as it is now — amount_invoiced × siae_labour_share ÷ siae_hourly_cost, rounded half up
+    to 2 places, as Clause.siae_hour_equivalent; 0 when the clause sets no conversion.
+    Computed in integers (cents × ten-thousandths ÷ cents), so that SQLite rounds as PostgreSQL does;
+    amounts are never negative (a constraint), so integer division floors."""
+    amount = _scaled(f"{prefix}amount_invoiced", 100)  # cents
+    share = _scaled(f"{prefix}lot__clause__siae_labour_share", 10_000)  # ten-thousandths
+    cost = _scaled(f"{prefix}lot__clause__siae_hourly_cost", 100)  # cents
+    # hundredths of an hour = amount × share ÷ (cost × 100); + half the divisor to round half up
+    hundredths = ExpressionWrapper(
+        (Value(2) * amount * share + Value(100) * cost) / (Value(200) * cost),
+        output_field=BigIntegerField(),
+    )
+    hours = ExpressionWrapper(hundredths * Value(Decimal("0.01")), output_field=HOURS)
+    return Coalesce(hours, Value(ZERO), output_field=HOURS)
+
+
+def siae_hours(purchases):
+    """Hour equivalent of a queryset of SIAE purchases (already filtered), as one aggregate."""
+    return purchases.aggregate(total=Coalesce(Sum(siae_hour_equivalent(), output_field=HOURS), Value(ZERO)))[
+        "total"
+    ]
 
 
 def total_hours(entries):

@@ -54,11 +54,11 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from django.db.models import Count, Prefetch, Q, prefetch_related_objects
 from django.utils import timezone
 
-from clauses_site.months import add_months, first_of_month, month_span
+from clauses_site.months import add_months, month_span
 from clauses_site.text import normalize
 from companies.models import Contact
 from hours import queries
-from hours.models import Assignment
+from hours.models import Assignment, active_in_month
 from markets.models import Award, Lot, Stage
 from reporting import indicators
 
@@ -351,15 +351,13 @@ def headline(selection, on, lot_rows):
     done = sum((r.progress.done for r in lot_rows), ZERO)
 
     assignments = Assignment.objects.filter(selection.market_filter("lot__market__"))
-    month = first_of_month(on)
-    active = Q(starts_on__lt=add_months(month, 1)) & (Q(ends_on__isnull=True) | Q(ends_on__gte=month))
     counts = assignments.aggregate(
-        at_work=Count("participant", distinct=True, filter=active),
+        at_work=Count("participant", distinct=True, filter=active_in_month(on)),
         new=Count("pk", filter=Q(starts_on__gte=start, starts_on__lte=end)),
         new_last_year=Count("pk", filter=Q(starts_on__gte=ly_start, starts_on__lte=ly_end)),
     )
     # The bilan's outcome rule (reporting.indicators), on the people counted in the period.
-    outcomes = indicators._outcomes(period.values("assignment__participant"), start, end)
+    outcomes = indicators.outcomes(period.values("assignment__participant"), start, end)
     return Headline(
         hours_done=hours_done,
         hours_done_last_year=hours_last_year,

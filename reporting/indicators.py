@@ -358,7 +358,7 @@ def _figures(scope, lots, entries_q, siae_q, company=None):
     people = queries.people_count(period)  # 1 query
     by_sex, by_level, qpv = _sex_level_qpv(people_ids)  # 1 query
     by_criterion, criteria_labels = _criteria(people_ids)  # 1 query
-    outcomes = _outcomes(people_ids, start, end)  # 2 queries
+    outcomes_found = outcomes(people_ids, start, end)  # 2 queries
     modality_hours = queries.hours_by(period, "assignment__modality")  # 1 query
     contracts = queries.assignments_by(period, "assignment__contract_type")  # 1 query
     month_hours = queries.hours_by(period, "month")  # 1 query
@@ -398,7 +398,7 @@ def _figures(scope, lots, entries_q, siae_q, company=None):
         siae_purchases=siae["n"],
         progress=overall,
         criteria_labels=criteria_labels,
-        **outcomes,
+        **outcomes_found,
     )
 
 
@@ -534,15 +534,15 @@ def _criteria(people_ids):
     return {c.code: c.n for c in rows}, {c.code: c.label for c in rows}
 
 
-def _outcomes(people_ids, start, end):
+def outcomes(people_ids, start, end):
     """Outcomes of the people counted, dated in the period: people per outcome (at the end of the
     contract, at 6 months) and the positive ones apart. 2 queries."""
-    outcomes = Outcome.objects.filter(participant__in=people_ids, date__gte=start, date__lte=end)
-    rows = outcomes.order_by().values("timing", "kind").annotate(n=Count("participant", distinct=True))
+    dated = Outcome.objects.filter(participant__in=people_ids, date__gte=start, date__lte=end)
+    rows = dated.order_by().values("timing", "kind").annotate(n=Count("participant", distinct=True))
     found = {(row["timing"], row["kind"]): row["n"] for row in rows}
     end_q, six_q = Q(timing=Outcome.Timing.END), Q(timing=Outcome.Timing.SIX_MONTHS)
     positive = Outcome.positive_q()
-    totals = outcomes.aggregate(
+    totals = dated.aggregate(
         at_end=Count("participant", distinct=True, filter=end_q),
         positive_at_end=Count("participant", distinct=True, filter=end_q & positive),
         at_six=Count("participant", distinct=True, filter=six_q),

@@ -99,3 +99,13 @@ def test_progress_and_lag():
     assert queries.expected_hours(D(1200), lot_start, lot_end, datetime.date(2026, 3, 1)) == D(1200)
     assert queries.completion_rate(D(10), D(0)) == D(0)
     assert queries.completion_rate(D(1300), D(1200)) == D("1.0833")
+
+
+def test_companies_owe_their_award_share(db):
+    """A holder without a commitment owes what the lot's other companies leave (the bilans' rule)."""
+    lot = ClauseFactory().lot  # 833,33 h
+    holder, sub = CompanyFactory(name="Titulaire"), CompanyFactory(name="Sous-traitant")
+    AwardFactory(lot=lot, company=holder)
+    AwardFactory(lot=lot, company=sub, role="soustraitant", hours_committed=D(100))
+    owed = {c.name: c.hours_committed for c in queries.companies_with_hours(Company.objects.all())}
+    assert owed == {"Titulaire": D("733.33"), "Sous-traitant": D(100)}
