@@ -155,3 +155,44 @@ def test_hours_list_runs_a_constant_number_of_queries(client, manager, django_as
     for name in ("hours_hoursentry", "hours_assignment", "markets_award", "markets_clause", "markets_lot"):
         with django_assert_max_num_queries(15):
             assert client.get(reverse(f"admin:{name}_changelist")).status_code == 200
+
+
+def test_the_manager_manages_the_team_accounts(client):
+    from django.contrib.auth.models import Group, User
+
+    manager = UserFactory(username="chef", manager=True)
+    client.force_login(manager)
+    assert client.get(reverse("admin:auth_user_changelist")).status_code == 200
+    response = client.post(
+        reverse("admin:auth_user_add"),
+        {
+            "username": "nouvelle",
+            "password1": "Dunkerque-2026!",
+            "password2": "Dunkerque-2026!",
+            "first_name": "Léa",
+            "groups": [Group.objects.get(name="Responsable").pk],
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    created = User.objects.get(username="nouvelle")
+    assert created.groups.filter(name="Responsable").exists() and created.is_staff
+    assert not created.is_superuser
+
+
+def test_the_manager_cannot_touch_a_superuser_nor_grant_superuser(client):
+    from django.contrib.auth.models import User
+
+    root = User.objects.create_superuser("root", "root@example.org", "x")
+    client.force_login(UserFactory(username="chef", manager=True))
+    response = client.post(reverse("admin:auth_user_change", args=[root.pk]), {"username": "pirate"})
+    assert response.status_code == 403
+    root.refresh_from_db()
+    assert root.username == "root"
+    other = UserFactory(username="claire", facilitator=True)
+    page = client.get(reverse("admin:auth_user_change", args=[other.pk])).content.decode()
+    assert 'name="is_superuser"' not in page
+
+
+def test_a_facilitator_cannot_manage_accounts(client):
+    client.force_login(UserFactory(username="claire", facilitator=True, is_staff=True))
+    assert client.get(reverse("admin:auth_user_changelist")).status_code == 403
