@@ -1,5 +1,6 @@
 """Takes the README's captures from a running Clauses: docs/login.png (1280x800), docs/dashboard.png (the
-whole home page, 1280 wide) and docs/pipeline.png (the pipeline's board, conversion and calendar, 1280 wide).
+whole home page, 1280 wide), docs/pipeline.png (the pipeline's board, conversion and calendar, 1280
+wide), docs/grid.png (a lot's monthly hours grid) and docs/market.png (a market in execution).
 
 Usage: ./run in one terminal, then .venv/bin/python scripts/screenshots.py [BASE_URL] (default
 http://127.0.0.1:8000). Logs in as the demo account "responsable" with Debian's Chromium.
@@ -41,5 +42,18 @@ with sync_playwright() as p:
     page.screenshot(
         path=DOCS / "pipeline.png", full_page=True, clip={"x": 0, "y": 0, "width": 1280, "height": height}
     )
+    # The grid of the lot listed first for last month (lots still to enter come first), then a market.
+    page.goto(f"{BASE}/heures/saisie/?mois=2026-10&miens=0")
+    page.locator("main table a").first.click()
+    page.wait_for_load_state("networkidle")
+    page.screenshot(path=DOCS / "grid.png")
+    page.goto(f"{BASE}/marches/?stage=execution")
+    page.locator("main table a").first.click()
+    page.wait_for_load_state("networkidle")
+    page.screenshot(path=DOCS / "market.png")
     browser.close()
-print(f"{DOCS / 'login.png'}, {DOCS / 'dashboard.png'}, {DOCS / 'pipeline.png'}")
+print(
+    ", ".join(
+        str(DOCS / name) for name in ("login.png", "dashboard.png", "pipeline.png", "grid.png", "market.png")
+    )
+)
