@@ -34,7 +34,7 @@ from clauses_site.demo_users import create_demo_users
 from clauses_site.text import company_key
 from clauses_site.vocabulary import CRITERIA
 from companies.models import Company, Contact, Sector
-from hours.models import Assignment, ContractType, HoursEntry, Modality, SiaePurchase
+from hours.models import SIAE_PURCHASE_KINDS, Assignment, ContractType, HoursEntry, Modality, SiaePurchase
 from markets.models import (
     Award,
     Buyer,
@@ -1728,7 +1728,7 @@ class Territory:
             clause = plan.clause
             if not clause or not clause.siae_labour_share or plan.market.stage not in WITH_HOURS:
                 continue
-            structures = [a.company for a in plan.awards if a.company.kind in Company.Kind.insertion_kinds()]
+            structures = [a.company for a in plan.awards if a.company.kind in SIAE_PURCHASE_KINDS]
             if not structures:
                 continue
             company = structures[0]
@@ -1745,7 +1745,6 @@ class Territory:
                         company=company,
                         month=from_index(m),
                         amount_invoiced=amount,
-                        hour_equivalent=clause.siae_hour_equivalent(amount),
                         validated=validated,
                         validated_by=self.validator if validated else None,
                         validated_at=aware(

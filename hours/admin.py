@@ -141,7 +141,7 @@ class HoursEntryAdmin(ManagerOnly, SimpleHistoryAdmin):
 
 @admin.register(SiaePurchase)
 class SiaePurchaseAdmin(ManagerOnly, admin.ModelAdmin):
-    list_display = ["company", "lot", "month", "amount_invoiced", "hour_equivalent", "validated"]
+    list_display = ["company", "lot", "month", "amount_invoiced", "hours", "validated"]
     list_select_related = ["company", "lot__market"]
     list_filter = ["validated", "company__kind"]
     date_hierarchy = "month"
@@ -152,12 +152,16 @@ class SiaePurchaseAdmin(ManagerOnly, admin.ModelAdmin):
         "company",
         "month",
         "amount_invoiced",
-        "hour_equivalent",
+        "hours",
         "validated",
         "validated_by",
         "validated_at",
     ]
-    readonly_fields = ["hour_equivalent", "validated_by", "validated_at"]
+    readonly_fields = ["hours", "validated_by", "validated_at"]
+
+    @admin.display(description="équivalent en heures", ordering="hour_equivalent")
+    def hours(self, purchase):
+        return purchase.hour_equivalent  # computed from the clause's conversion as it is now
 
     def save_model(self, request, obj, form, change):
         if obj.validated and not obj.validated_at:

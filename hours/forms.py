@@ -18,7 +18,7 @@ from clauses_site.forms import (
 from companies.models import Company
 from hours import grid
 from hours.grid import month_label
-from hours.models import Assignment, HoursEntry, first_of_month, last_of_month
+from hours.models import SAME_ASSIGNMENT, Assignment, HoursEntry, first_of_month, last_of_month
 from markets.models import Lot
 from participants.models import Participant
 
@@ -251,7 +251,6 @@ class GridAddForm(QuickParticipantMixin, BootstrapModelForm):
         self.month, self.grid_lot, self.grid_company = month, lot, company
         self.add_person_fields()
         self.order_fields(self.field_order)
-        self.fields["employer"].required = False
         self.fields["employer"].help_text = "Vide : l'entreprise créditée elle-même."
         self.fields["starts_on"].initial = month
         if lot is not None:
@@ -310,10 +309,7 @@ class GridAddForm(QuickParticipantMixin, BootstrapModelForm):
                 starts_on=self.instance.starts_on,
             ).exists()
             if duplicate:
-                self.add_error(
-                    None,
-                    "Cette personne a déjà ce contrat sur ce lot (même employeur, même type, même début).",
-                )
+                self.add_error(None, SAME_ASSIGNMENT)
 
     def save(self, commit=True):
         person = self.person
@@ -404,7 +400,6 @@ class AssignmentForm(BootstrapModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["employer"].required = False
         self.fields["employer"].help_text = "Vide : l'entreprise créditée elle-même (ETTI, AI, GEIQ… sinon)."
         self.fields["lot"].queryset = Lot.objects.select_related("market")
         self.fields["lot"].label_from_instance = lambda lot: f"{lot.market.reference} — {lot}"
@@ -425,22 +420,6 @@ class AssignmentForm(BootstrapModelForm):
                     f"Des heures sont saisies hors de ces dates ({listed}) : corrigez les dates ou "
                     "supprimez d'abord ces heures."
                 )
-        participant, lot = data.get("participant"), data.get("lot")
-        company = data.get("company")
-        if participant and lot and company and starts_on and data.get("contract_type"):
-            duplicate = (
-                Assignment.objects.exclude(pk=self.instance.pk)
-                .filter(
-                    participant=participant,
-                    lot=lot,
-                    employer=data.get("employer") or company,
-                    contract_type=data["contract_type"],
-                    starts_on=starts_on,
-                )
-                .exists()
-            )
-            if duplicate:
-                raise ValidationError(
-                    "Cette personne a déjà ce contrat sur ce lot (même employeur, même type, même début)."
-                )
+        # The same person, lot, employer (empty: the company credited), contract and start: refused by the
+        # model's identity constraint, with its French message, once clean() has filled the employer.
         return data

@@ -65,20 +65,12 @@ def month_short(month):
 # --- which rows -----------------------------------------------------------------------------------------
 
 
-def active_in(month, prefix=""):
-    """Q: the assignment is active in the month (same rule as Assignment.is_active_in)."""
-    month = first_of_month(month)
-    return Q(**{f"{prefix}starts_on__lt": add_months(month, 1)}) & (
-        Q(**{f"{prefix}ends_on__isnull": True}) | Q(**{f"{prefix}ends_on__gte": month})
-    )
-
-
 def grid_assignments(month, lot=None, company=None):
     """The assignments a grid shows: those active in the month on the lot (or for the company, credited or
     employer), and any that already has an entry that month (so that nothing entered is hidden)."""
     month = first_of_month(month)
     has_entry = Exists(HoursEntry.objects.filter(assignment=OuterRef("pk"), month=month))
-    assignments = Assignment.objects.filter(active_in(month) | Q(has_entry))
+    assignments = Assignment.objects.active_in(month) | Assignment.objects.filter(has_entry)
     if lot is not None:
         assignments = assignments.filter(lot=lot)
     if company is not None:

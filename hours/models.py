@@ -51,6 +51,25 @@ class ContractType(models.TextChoices):
     OTHER = "autre", "Autre"
 
 
+def active_in_month(month, prefix=""):
+    """Q: the assignment (reached through `prefix`, e.g. "assignments__") is active in the month: its
+    contract covers at least one day of it. Same rule as Assignment.is_active_in; for filters inside an
+    aggregate or on another model (Assignment.objects.active_in(month) otherwise)."""
+    month = first_of_month(month)
+    return Q(**{f"{prefix}starts_on__lte": last_of_month(month)}) & (
+        Q(**{f"{prefix}ends_on__isnull": True}) | Q(**{f"{prefix}ends_on__gte": month})
+    )
+
+
+class AssignmentQuerySet(models.QuerySet):
+    def active_in(self, month):
+        """The assignments whose contract covers at least one day of the month."""
+        return self.filter(active_in_month(month))
+
+
+SAME_ASSIGNMENT = "Cette personne a déjà ce contrat sur ce lot (même employeur, même type, même début)."
+
+
 class Assignment(models.Model):
     """One person working on one lot for one employer under one contract (« mise à l'emploi »)."""
 
@@ -70,8 +89,8 @@ class Assignment(models.Model):
         on_delete=models.PROTECT,
         related_name="employed_assignments",
         verbose_name="employeur",
-        help_text="La structure qui emploie la personne (ETTI, AI, GEIQ…) ; "
-        "par défaut, l'entreprise créditée.",
+        blank=True,  # empty in a form: the company credited (filled by clean() and save())
+        help_text="La structure qui emploie la personne (ETTI, AI, GEIQ…) ; vide : l'entreprise créditée.",
     )
     modality = models.CharField("modalité", max_length=20, choices=Modality, default=Modality.DIRECT_HIRE)
     contract_type = models.CharField("type de contrat", max_length=30, choices=ContractType)
@@ -82,6 +101,8 @@ class Assignment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
+    objects = AssignmentQuerySet.as_manager()
+
     class Meta:
         ordering = ["-starts_on", "pk"]
         verbose_name = "mise à l'emploi"
@@ -90,10 +111,12 @@ class Assignment(models.Model):
             models.UniqueConstraint(
                 fields=["participant", "lot", "employer", "contract_type", "starts_on"],
                 name="assignment_identity_unique",
+                violation_error_message=SAME_ASSIGNMENT,
             ),
             models.CheckConstraint(
                 condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
                 name="assignment_ends_after_start",
+                violation_error_message="La fin du contrat ne peut pas précéder son début.",
             ),
         ]
 
@@ -109,13 +132,8 @@ class Assignment(models.Model):
         month = first_of_month(month)
         return first_of_month(self.starts_on) <= month and (self.ends_on is None or month <= self.ends_on)
 
-    def clean_fields(self, exclude=None):
-        # The employer defaults to the company credited: filled before the "required" check.
-        if self.company_id and not self.employer_id:
-            self.employer_id = self.company_id
-        super().clean_fields(exclude=exclude)
-
     def clean(self):
+        # The employer defaults to the company credited (before the constraints are validated).
         if self.company_id and not self.employer_id:
             self.employer_id = self.company_id
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
@@ -166,6 +184,11 @@ class ImportBatch(models.Model):
 
     def __str__(self):
         return f"{self.file_name} ({self.created_at:%d/%m/%Y %H:%M})"
+
+
+ENTRY_EXISTS = "Des heures sont déjà saisies pour ce mois et cette mise à l'emploi."
+MONTH_FIRST_DAY = "Un mois s'enregistre à son premier jour."
+VALIDATED_WITHOUT_DATE = "Des heures validées doivent porter la date de leur validation."
 
 
 class HoursEntryQuerySet(models.QuerySet):
@@ -243,18 +266,30 @@ class HoursEntry(models.Model):
         verbose_name = "heures du mois"
         verbose_name_plural = "heures"
         constraints = [
-            models.UniqueConstraint(fields=["assignment", "month"], name="hours_one_entry_per_month"),
+            models.UniqueConstraint(
+                fields=["assignment", "month"],
+                name="hours_one_entry_per_month",
+                violation_error_message=ENTRY_EXISTS,
+            ),
             models.CheckConstraint(
-                condition=Q(hours__gte=0, hours__lte=MAX_MONTH_HOURS), name="hours_in_range"
+                condition=Q(hours__gte=0, hours__lte=MAX_MONTH_HOURS),
+                name="hours_in_range",
+                violation_error_message="Entre 0 et 744 heures travaillées dans un mois.",
             ),
             models.CheckConstraint(
                 condition=Q(training_hours__gte=0, training_hours__lte=MAX_MONTH_HOURS),
                 name="training_hours_in_range",
+                violation_error_message="Entre 0 et 744 heures de formation dans un mois.",
             ),
-            models.CheckConstraint(condition=Q(month__day=1), name="hours_month_is_first_day"),
+            models.CheckConstraint(
+                condition=Q(month__day=1),
+                name="hours_month_is_first_day",
+                violation_error_message=MONTH_FIRST_DAY,
+            ),
             models.CheckConstraint(
                 condition=Q(status="brouillon") | Q(validated_at__isnull=False),
                 name="hours_validated_has_date",
+                violation_error_message=VALIDATED_WITHOUT_DATE,
             ),
         ]
 
@@ -280,9 +315,9 @@ class HoursEntry(models.Model):
             .filter(assignment_id=self.assignment_id, month=self.month)
             .exists()
         ):
-            errors["month"] = "Des heures sont déjà saisies pour ce mois et cette mise à l'emploi."
+            errors["month"] = ENTRY_EXISTS
         if self.status == self.Status.VALIDATED and not self.validated_at:
-            errors["status"] = "Des heures validées doivent porter la date de leur validation."
+            errors["status"] = VALIDATED_WITHOUT_DATE
         if errors:
             raise ValidationError(errors)
 
@@ -302,9 +337,30 @@ class HoursEntry(models.Model):
         super().save(*args, **kwargs)
 
 
+#: The structures whose purchases convert into hours: the SIAE that produce (EI, ACI, ETTI, AI, EITI)
+#: and the disability structures (EA, ESAT). Not a GEIQ: it lends people, it does not sell work.
+SIAE_PURCHASE_KINDS = (*Company.Kind.siae_kinds(), Company.Kind.EA, Company.Kind.ESAT)
+
+
+class SiaePurchaseQuerySet(models.QuerySet):
+    def with_hour_equivalent(self):
+        """Annotated with hour_equivalent, from the clause's conversion as it is now (hours.queries)."""
+        from hours.queries import siae_hour_equivalent  # queries imports this module
+
+        return self.annotate(hour_equivalent=siae_hour_equivalent())
+
+
+class SiaePurchaseManager(models.Manager.from_queryset(SiaePurchaseQuerySet)):
+    def get_queryset(self):
+        # Every query sees hour_equivalent, so that Sum("hour_equivalent") and filters on it work.
+        return super().get_queryset().with_hour_equivalent()
+
+
 class SiaePurchase(models.Model):
     """An SIAE (or EA/ESAT) that invoices work on a lot instead of reporting hours: counted as hours
-    with the clause's conversion (amount invoiced × labour share ÷ hourly cost)."""
+    with the clause's conversion (amount invoiced × labour share ÷ hourly cost). The hour equivalent is
+    not stored: it is computed when read (hours.queries.siae_hour_equivalent), so that it follows the
+    clause when its conversion changes."""
 
     lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="siae_purchases", verbose_name="lot")
     company = models.ForeignKey(
@@ -314,9 +370,6 @@ class SiaePurchase(models.Model):
     amount_invoiced = models.DecimalField(
         "montant facturé HT (€)", max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal(0))]
     )
-    hour_equivalent = models.DecimalField(
-        "équivalent en heures", max_digits=10, decimal_places=2, default=Decimal(0), editable=False
-    )
     validated = models.BooleanField("validé", default=False)
     validated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name="validé par"
@@ -324,31 +377,76 @@ class SiaePurchase(models.Model):
     validated_at = models.DateTimeField("validé le", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = SiaePurchaseManager()
+
     class Meta:
         ordering = ["month"]
         verbose_name = "achat à une SIAE"
         verbose_name_plural = "achats aux SIAE"
         constraints = [
-            models.UniqueConstraint(fields=["lot", "company", "month"], name="siae_purchase_one_per_month"),
-            models.CheckConstraint(condition=Q(month__day=1), name="siae_purchase_month_is_first_day"),
+            models.UniqueConstraint(
+                fields=["lot", "company", "month"],
+                name="siae_purchase_one_per_month",
+                violation_error_message="Un achat à cette structure est déjà saisi pour ce lot et ce mois.",
+            ),
+            models.CheckConstraint(
+                condition=Q(month__day=1),
+                name="siae_purchase_month_is_first_day",
+                violation_error_message=MONTH_FIRST_DAY,
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_invoiced__gte=0),
+                name="siae_purchase_amount_not_negative",
+                violation_error_message="Le montant facturé ne peut pas être négatif.",
+            ),
+            models.CheckConstraint(
+                condition=Q(validated=False) | Q(validated_at__isnull=False),
+                name="siae_purchase_validated_has_date",
+                violation_error_message="Un achat validé doit porter la date de sa validation.",
+            ),
         ]
 
     def __str__(self):
         return f"{self.company} — {self.lot} — {self.month:%m/%Y}"
 
+    @property
+    def hour_equivalent(self):
+        """The hours this purchase counts for: as annotated by the query that fetched it, else from the
+        clause of its lot (0 without a conversion)."""
+        if self._hour_equivalent is None:
+            clause = getattr(self.lot, "clause", None) if self.lot_id else None
+            equivalent = clause.siae_hour_equivalent(self.amount_invoiced or 0) if clause else None
+            return equivalent or Decimal("0.00")
+        return self._hour_equivalent
+
+    @hour_equivalent.setter
+    def hour_equivalent(self, value):  # set by the annotation
+        self._hour_equivalent = value
+
+    _hour_equivalent = None
+
+    def refresh_from_db(self, *args, **kwargs):
+        self._hour_equivalent = None
+        super().refresh_from_db(*args, **kwargs)
+
     def clean(self):
         errors = {}
-        if self.company_id and self.company.kind not in Company.Kind.insertion_kinds():
+        if self.company_id and self.company.kind == Company.Kind.GEIQ:
+            errors["company"] = (
+                "Un GEIQ met des personnes à disposition : saisissez leurs heures (mise à l'emploi), "
+                "pas un achat."
+            )
+        elif self.company_id and self.company.kind not in SIAE_PURCHASE_KINDS:
             errors["company"] = "Seuls les achats à une SIAE, une EA ou un ESAT se convertissent en heures."
         clause = getattr(self.lot, "clause", None) if self.lot_id else None
         if self.lot_id and (clause is None or clause.siae_hour_equivalent(1) is None):
             errors["lot"] = "La clause de ce lot ne fixe pas la conversion des achats SIAE en heures."
+        if self.validated and not self.validated_at:
+            errors["validated"] = "Un achat validé doit porter la date de sa validation."
         if errors:
             raise ValidationError(errors)
 
     def save(self, *args, **kwargs):
         self.month = first_of_month(self.month)
-        clause = getattr(self.lot, "clause", None)
-        equivalent = clause.siae_hour_equivalent(self.amount_invoiced) if clause else None
-        self.hour_equivalent = equivalent or Decimal(0)
+        self._hour_equivalent = None
         super().save(*args, **kwargs)

@@ -67,7 +67,8 @@ def grid_url(month, lot=None, company=None, **extra):
 def _lots_to_enter(month, user, mine):
     """The lots with people at work in the month, with how many rows are entered and validated (1 query)."""
     active = (
-        Assignment.objects.filter(grid.active_in(month), lot=OuterRef("pk"))
+        Assignment.objects.active_in(month)
+        .filter(lot=OuterRef("pk"))
         .order_by()
         .values("lot")
         .annotate(n=Count("pk"))

@@ -49,3 +49,4 @@ class SiaePurchaseFactory(factory.django.DjangoModelFactory):
     month = datetime.date(2025, 3, 1)
     amount_invoiced = Decimal("10000")
     validated = True
+    validated_at = factory.LazyAttribute(lambda o: timezone.now() if o.validated else None)

@@ -7,8 +7,18 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.forms import modelform_factory
 
-from hours.models import Assignment, ContractType, HoursEntry, SiaePurchase, first_of_month, last_of_month
+from hours import queries
+from hours.models import (
+    Assignment,
+    ContractType,
+    HoursEntry,
+    SiaePurchase,
+    active_in_month,
+    first_of_month,
+    last_of_month,
+)
 from markets.models import Clause
 from tests.companies.factories import CompanyFactory
 from tests.factories import UserFactory
@@ -73,6 +83,33 @@ def test_employer_defaults_to_the_company_credited():
     assert unsaved.employer_id == company.pk
 
 
+def test_a_model_form_does_not_require_the_employer():
+    """employer is blank=True: a ModelForm (any screen, the admin) leaves it empty and the model fills it
+    with the company credited before the identity constraint is checked."""
+    a = AssignmentFactory()
+    form_class = modelform_factory(
+        Assignment, fields=["participant", "lot", "company", "employer", "contract_type", "starts_on"]
+    )
+    assert not form_class().fields["employer"].required
+    data = {
+        "participant": a.participant.pk,
+        "lot": a.lot.pk,
+        "company": a.company.pk,
+        "employer": "",
+        "contract_type": a.contract_type,
+        "starts_on": "06/01/2025",
+    }
+    form = form_class(data)
+    assert not form.is_valid()  # the same assignment as `a`, once its employer is filled
+    assert form.errors == {
+        "__all__": ["Cette personne a déjà ce contrat sur ce lot (même employeur, même type, même début)."]
+    }
+    form = form_class({**data, "starts_on": "01/02/2025"})
+    assert form.is_valid(), form.errors
+    saved = form.save()
+    assert saved.employer == a.company
+
+
 def test_one_assignment_per_person_lot_employer_contract_and_start():
     a = AssignmentFactory()
     same = Assignment(
@@ -83,8 +120,9 @@ def test_one_assignment_per_person_lot_employer_contract_and_start():
         contract_type=a.contract_type,
         starts_on=a.starts_on,
     )
-    errors = errors_of(same)
-    assert list(errors) == ["__all__"] and "existe déjà" in errors["__all__"][0]
+    assert errors_of(same) == {
+        "__all__": ["Cette personne a déjà ce contrat sur ce lot (même employeur, même type, même début)."]
+    }
     integrity_error(same.save)
     same.starts_on = day(2025, 2, 1)
     assert errors_of(same) == {}
@@ -96,6 +134,30 @@ def test_is_active_in():
     assert not a.is_active_in(day(2024, 12, 31))
     a.ends_on = None
     assert a.is_active_in(day(2030, 1, 1))
+
+
+def test_assignments_active_in_a_month():
+    """Assignment.objects.active_in(month): the contract covers at least one day of the month (any day
+    of the month given), as Assignment.is_active_in says."""
+    march_only = AssignmentFactory(starts_on=day(2025, 3, 31), ends_on=day(2025, 3, 31))
+    spring = AssignmentFactory(starts_on=day(2025, 3, 6), ends_on=day(2025, 5, 1))
+    open_ended = AssignmentFactory(starts_on=day(2025, 4, 15), ends_on=None)
+    everyone = [march_only, spring, open_ended]
+
+    def active(month):
+        return set(Assignment.objects.active_in(month))
+
+    assert active(day(2025, 2, 1)) == set()
+    assert active(day(2025, 3, 17)) == {march_only, spring}
+    assert active(day(2025, 4, 1)) == {spring, open_ended}
+    assert active(day(2025, 5, 31)) == {spring, open_ended}
+    assert active(day(2025, 6, 1)) == {open_ended}
+    assert active(day(2031, 1, 1)) == {open_ended}
+    for month in [day(2025, m, 1) for m in range(1, 13)]:
+        assert active(month) == {a for a in everyone if a.is_active_in(month)}
+    # The same rule through a relation (a lot's assignments), for filters and aggregates.
+    lots = {a.lot for a in Assignment.objects.filter(active_in_month(day(2025, 6, 9)))}
+    assert lots == {open_ended.lot}
 
 
 # --- hours entries --------------------------------------------------------------------------------------
@@ -177,6 +239,64 @@ def test_validated_entries_carry_their_date():
     assert (entry.status, entry.validated_by, entry.validated_at) == (HoursEntry.Status.DRAFT, None, None)
 
 
+def test_constraints_speak_french_when_validated():
+    """Every constraint of HoursEntry, Assignment and SiaePurchase carries a French message, shown when
+    Django validates the constraints (a form, full_clean) rather than the database refusing the row."""
+    entry = HoursEntryFactory(month=day(2025, 3, 1))
+
+    def messages(instance, exclude=None):
+        try:
+            instance.validate_constraints(exclude=exclude)
+        except ValidationError as exc:
+            return exc.messages
+        return []
+
+    twice = HoursEntry(assignment=entry.assignment, month=day(2025, 3, 1), hours=D(1))
+    assert messages(twice) == ["Des heures sont déjà saisies pour ce mois et cette mise à l'emploi."]
+    bad = HoursEntry(
+        assignment=entry.assignment,
+        month=day(2025, 4, 2),
+        hours=D(745),
+        training_hours=D(-1),
+        status=HoursEntry.Status.VALIDATED,
+    )
+    assert sorted(messages(bad)) == [
+        "Des heures validées doivent porter la date de leur validation.",
+        "Entre 0 et 744 heures de formation dans un mois.",
+        "Entre 0 et 744 heures travaillées dans un mois.",
+        "Un mois s'enregistre à son premier jour.",
+    ]
+    a = entry.assignment
+    same = Assignment(
+        participant=a.participant,
+        lot=a.lot,
+        company=a.company,
+        employer=a.employer,
+        contract_type=a.contract_type,
+        starts_on=a.starts_on,
+        ends_on=day(2024, 1, 1),
+    )
+    assert sorted(messages(same)) == [
+        "Cette personne a déjà ce contrat sur ce lot (même employeur, même type, même début).",
+        "La fin du contrat ne peut pas précéder son début.",
+    ]
+    purchase = SiaePurchaseFactory(lot=siae_clause().lot)
+    again = SiaePurchase(
+        lot=purchase.lot,
+        company=purchase.company,
+        month=day(2025, 3, 2),
+        amount_invoiced=D(-1),
+        validated=True,
+    )
+    assert sorted(messages(again)) == [
+        "Le montant facturé ne peut pas être négatif.",
+        "Un achat validé doit porter la date de sa validation.",
+        "Un mois s'enregistre à son premier jour.",
+    ]
+    again.month = purchase.month
+    assert "Un achat à cette structure est déjà saisi pour ce lot et ce mois." in messages(again)
+
+
 def test_hours_queryset_methods():
     a = AssignmentFactory(starts_on=day(2024, 11, 1), ends_on=None)
     HoursEntryFactory(assignment=a, month=day(2024, 12, 1), hours=D("100.25"))
@@ -213,7 +333,61 @@ def test_siae_purchase_converted_with_the_clause():
     ea = SiaePurchaseFactory(
         lot=purchase.lot, company=CompanyFactory(kind="EA"), amount_invoiced=D("1234.56")
     )
-    assert ea.hour_equivalent == D("24.69")
+    assert ea.hour_equivalent == D("24.69")  # 740,736 h
+    assert SiaePurchase.objects.get(pk=ea.pk).hour_equivalent == D("24.69")
+
+
+def test_siae_hour_equivalent_follows_the_clause():
+    """Not stored: computed when read, from the clause's conversion as it is now."""
+    clause = ClauseFactory(siae_labour_share=D("0.4"), siae_hourly_cost=D(25))
+    purchase = SiaePurchaseFactory(lot=clause.lot, amount_invoiced=D(10_000))
+    assert SiaePurchase.objects.get(pk=purchase.pk).hour_equivalent == D("160.00")  # 10 000 × 40 % ÷ 25
+    assert queries.siae_hours(SiaePurchase.objects.all()) == D("160.00")
+    clause = Clause.objects.get(pk=clause.pk)
+    clause.siae_labour_share = D("0.5")
+    clause.save()
+    assert SiaePurchase.objects.get(pk=purchase.pk).hour_equivalent == D("200.00")  # 10 000 × 50 % ÷ 25
+    assert queries.siae_hours(SiaePurchase.objects.all()) == D("200.00")
+    assert list(SiaePurchase.objects.filter(hour_equivalent__gt=D(199)).values_list("hour_equivalent")) == [
+        (D("200.00"),)
+    ]
+    # A conversion removed from the clause (clean() refuses new purchases then): 0 h, not an error.
+    Clause.objects.filter(pk=clause.pk).update(siae_hourly_cost=None)
+    assert SiaePurchase.objects.get(pk=purchase.pk).hour_equivalent == D(0)
+
+
+@pytest.mark.parametrize(
+    "amount,share,cost,hours",
+    [
+        (D("1.45"), D("1"), D(2), D("0.73")),  # 0,725 exactly: half up (0,72499… as a binary float)
+        (D("0.01"), D("0.5"), D(1), D("0.01")),  # 0,005
+        (D("0.01"), D("0.4999"), D(1), D("0.00")),  # 0,004999
+        (D("1234.56"), D("0.6"), D(30), D("24.69")),
+        (D("9999999999.99"), D("1"), D("0.01"), D("999999999999.00")),
+        (D(0), D("0.6"), D(30), D("0.00")),
+    ],
+)
+def test_siae_hour_equivalent_rounds_half_up_like_the_clause(amount, share, cost, hours):
+    clause = ClauseFactory(siae_labour_share=share, siae_hourly_cost=cost)
+    purchase = SiaePurchaseFactory(lot=clause.lot, amount_invoiced=amount)
+    assert clause.siae_hour_equivalent(amount) == hours
+    assert SiaePurchase.objects.get(pk=purchase.pk).hour_equivalent == hours
+
+
+def test_siae_hours_sum_the_rounded_purchases():
+    """The total is the sum of each purchase rounded to 2 places (as each is shown), one query."""
+    clause = ClauseFactory(siae_labour_share=D(1), siae_hourly_cost=D(2))
+    other = ClauseFactory(siae_labour_share=D("0.5"), siae_hourly_cost=D(30))
+    for month, amount in [(3, "1.45"), (4, "1.45"), (5, "1.45")]:  # 0,725 → 0,73 each
+        SiaePurchaseFactory(lot=clause.lot, month=day(2025, month, 1), amount_invoiced=D(amount))
+    SiaePurchaseFactory(lot=other.lot, amount_invoiced=D(3000))  # 50 h
+    SiaePurchaseFactory(
+        lot=other.lot, company=CompanyFactory(kind="ESAT"), amount_invoiced=D(100), validated=False
+    )
+    assert queries.siae_hours(SiaePurchase.objects.filter(lot=clause.lot)) == D("2.19")
+    assert queries.siae_hours(SiaePurchase.objects.filter(validated=True)) == D("52.19")
+    assert queries.siae_hours(SiaePurchase.objects.all()) == D("53.86")  # + 1,666… → 1,67
+    assert queries.siae_hours(SiaePurchase.objects.none()) == D(0)
 
 
 @pytest.mark.parametrize("kind", ["entreprise", "ETT", "formation"])
@@ -221,6 +395,23 @@ def test_siae_purchase_only_from_insertion_structures(kind):
     purchase = SiaePurchaseFactory.build(lot=siae_clause().lot, company=CompanyFactory(kind=kind))
     assert errors_of(purchase) == {
         "company": ["Seuls les achats à une SIAE, une EA ou un ESAT se convertissent en heures."]
+    }
+
+
+@pytest.mark.parametrize("kind", ["EI", "ETTI", "AI", "ACI", "EITI", "EA", "ESAT"])
+def test_siae_purchase_from_an_siae_an_ea_or_an_esat(kind):
+    purchase = SiaePurchaseFactory.build(lot=siae_clause().lot, company=CompanyFactory(kind=kind))
+    assert errors_of(purchase) == {}
+
+
+def test_no_siae_purchase_from_a_geiq():
+    """A GEIQ lends people (its hours are entered as assignments); it does not sell work."""
+    purchase = SiaePurchaseFactory.build(lot=siae_clause().lot, company=CompanyFactory(kind="GEIQ"))
+    assert errors_of(purchase) == {
+        "company": [
+            "Un GEIQ met des personnes à disposition : saisissez leurs heures (mise à l'emploi), "
+            "pas un achat."
+        ]
     }
 
 
@@ -238,6 +429,18 @@ def test_siae_purchase_once_per_lot_company_and_month():
         lambda: SiaePurchaseFactory(lot=purchase.lot, company=purchase.company, month=day(2025, 3, 31))
     )
     integrity_error(lambda: SiaePurchase.objects.filter(pk=purchase.pk).update(month=day(2025, 3, 2)))
+
+
+def test_siae_purchase_amount_and_validation_date_in_the_database():
+    purchase = SiaePurchaseFactory(lot=siae_clause().lot)
+    integrity_error(lambda: SiaePurchase.objects.filter(pk=purchase.pk).update(amount_invoiced=D("-0.01")))
+    integrity_error(lambda: SiaePurchase.objects.filter(pk=purchase.pk).update(validated_at=None))
+    SiaePurchase.objects.filter(pk=purchase.pk).update(validated=False, validated_at=None)
+    unvalidated = SiaePurchaseFactory.build(
+        lot=purchase.lot, company=purchase.company, month=day(2025, 4, 1), validated=True
+    )
+    unvalidated.validated_at = None
+    assert errors_of(unvalidated) == {"validated": ["Un achat validé doit porter la date de sa validation."]}
 
 
 # --- history --------------------------------------------------------------------------------------------
