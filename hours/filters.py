@@ -7,7 +7,7 @@ from django.db.models import Q
 
 from clauses_site.forms import AutocompleteSelect
 from clauses_site.listing import ListFilterSet, PeriodField, PeriodFilter, SearchFilter
-from companies.models import Company
+from companies.models import Company, Sector
 from hours.models import Assignment, ContractType, HoursEntry, Modality, first_of_month
 from markets.models import Buyer, Lot
 
@@ -62,6 +62,37 @@ class MonthPeriodFilter(django_filters.Filter):
         return qs
 
 
+class DateBetweenFilter(django_filters.Filter):
+    """Rows whose date lies in [du, au] (either end may be empty): NAME_du and NAME_au in the URL."""
+
+    field_class = PeriodField
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        start, end = value
+        if start:
+            qs = qs.filter(**{f"{self.field_name}__gte": start})
+        if end:
+            qs = qs.filter(**{f"{self.field_name}__lte": end})
+        return qs
+
+
+def buyer_filter(path):
+    return django_filters.ModelChoiceFilter(
+        label="Donneur d'ordre",
+        field_name=path,
+        queryset=Buyer.objects.all(),
+        widget=AutocompleteSelect("buyer", placeholder="Nom…"),
+    )
+
+
+def sector_filter(path):
+    return django_filters.ModelChoiceFilter(
+        label="Secteur du marché", field_name=path, queryset=Sector.objects.all(), empty_label="Tous"
+    )
+
+
 class PersonSearchFilter(SearchFilter):
     """The participant's name (case and accents ignored)."""
 
@@ -93,17 +124,13 @@ class EntryFilter(ListFilterSet):
         method="filter_company",
         widget=AutocompleteSelect("company", placeholder="Nom ou SIRET…"),
     )
-    buyer = django_filters.ModelChoiceFilter(
-        label="Donneur d'ordre",
-        field_name="assignment__lot__market__buyer",
-        queryset=Buyer.objects.all(),
-        widget=AutocompleteSelect("buyer", placeholder="Nom…"),
-    )
+    buyer = buyer_filter("assignment__lot__market__buyer")
     facilitator = FacilitatorFilter(
         label="Facilitatrice en charge",
         field_name="assignment__lot__market__facilitator",
         queryset=facilitators(),
     )
+    sector = sector_filter("assignment__lot__market__sector")
     source = django_filters.ChoiceFilter(
         label="Origine", choices=HoursEntry.Source.choices, empty_label="Toutes"
     )
@@ -131,15 +158,25 @@ class AssignmentFilter(ListFilterSet):
         method="filter_company",
         widget=AutocompleteSelect("company", placeholder="Nom ou SIRET…"),
     )
+    buyer = buyer_filter("lot__market__buyer")
+    facilitator = FacilitatorFilter(
+        label="Facilitatrice en charge", field_name="lot__market__facilitator", queryset=facilitators()
+    )
+    sector = sector_filter("lot__market__sector")
     modality = django_filters.ChoiceFilter(label="Modalité", choices=Modality.choices, empty_label="Toutes")
     contract_type = django_filters.ChoiceFilter(
         label="Type de contrat", choices=ContractType.choices, empty_label="Tous"
     )
     period = PeriodFilter("starts_on", "ends_on", label="En cours sur la période")
+    start = DateBetweenFilter(field_name="starts_on", label="Début entre")
 
     class Meta:
         model = Assignment
         fields = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["facilitator"].queryset = facilitators()
 
     def filter_company(self, qs, name, value):
         if not value:

@@ -3,13 +3,15 @@
 import datetime
 import io
 from decimal import Decimal
+from html import unescape
 
 import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from hours.models import Assignment, HoursEntry
-from tests.companies.factories import CompanyFactory
+from markets.models import Market
+from tests.companies.factories import CompanyFactory, SectorFactory
 from tests.factories import UserFactory
 from tests.hours.factories import AssignmentFactory, HoursEntryFactory
 from tests.markets.factories import BuyerFactory, LotFactory, MarketFactory
@@ -236,4 +238,134 @@ def test_assignment_list_queries_are_constant(client_for, django_assert_max_num_
     client = client_for("Facilitatrice")
     with django_assert_max_num_queries(15):
         response = client.get(ASSIGNMENTS)
+    assert len(response.context["table"].page.object_list) == 50
+
+
+# --- filters by buyer, facilitator, sector and start date (the dashboard links to them) ---------------
+
+
+@pytest.fixture
+def sectors(data):
+    """Lot A's market (CUD, Claire) in « Bâtiment », lot B's (Gravelines, Sophie) in « Nettoyage »; a third
+    lot in « Bâtiment » for Gravelines without a facilitator, where Inès started on 01/03/2025 and
+    Nora on 31/03/2025."""
+    batiment, nettoyage = SectorFactory(name="Bâtiment"), SectorFactory(name="Nettoyage")
+    lot_a, lot_b = data["lots"]
+    Market.objects.filter(pk=lot_a.market_id).update(sector=batiment)
+    Market.objects.filter(pk=lot_b.market_id).update(sector=nettoyage)
+    lot_c = LotFactory(market=MarketFactory(buyer=data["buyers"][1], reference="GRA-9", sector=batiment))
+    ines = AssignmentFactory(
+        participant=ParticipantFactory(last_name="Roussel", first_name="Inès"),
+        lot=lot_c,
+        starts_on=datetime.date(2025, 3, 1),
+    )
+    nora = AssignmentFactory(
+        participant=ParticipantFactory(last_name="Mahieu", first_name="Nora"),
+        lot=lot_c,
+        starts_on=datetime.date(2025, 3, 31),
+    )
+    HoursEntryFactory(assignment=ines, month=datetime.date(2025, 3, 1), hours=D(12))
+    return {"batiment": batiment, "nettoyage": nettoyage, "ines": ines, "nora": nora}
+
+
+def names(response):
+    assert response.status_code == 200
+    return sorted(a.participant.last_name for a in response.context["table"].data)
+
+
+def test_assignment_list_filters_by_buyer_facilitator_sector_and_start(data, sectors, client_for):
+    client = client_for("Facilitatrice")
+    cud, ville = data["buyers"]
+    claire, sophie = data["users"]
+    batiment, nettoyage = sectors["batiment"], sectors["nettoyage"]
+    # Élodie (lot A) and Karim (lot B) started on 06/01/2025.
+    cases = {
+        "": ["Benali", "Lefèvre", "Mahieu", "Roussel"],
+        f"buyer={cud.pk}": ["Lefèvre"],
+        f"buyer={ville.pk}": ["Benali", "Mahieu", "Roussel"],
+        f"facilitator={claire.pk}": ["Lefèvre"],
+        f"facilitator={sophie.pk}": ["Benali"],
+        f"sector={batiment.pk}": ["Lefèvre", "Mahieu", "Roussel"],
+        f"sector={nettoyage.pk}": ["Benali"],
+        f"sector={batiment.pk}&buyer={ville.pk}": ["Mahieu", "Roussel"],
+        "start_du=2025-03-01&start_au=2025-03-31": ["Mahieu", "Roussel"],  # both ends included
+        "start_du=2025-03-02": ["Mahieu"],
+        "start_au=2025-03-30": ["Benali", "Lefèvre", "Roussel"],
+        "start_du=2025-01-06&start_au=2025-01-06": ["Benali", "Lefèvre"],
+        f"start_du=2025-03-01&sector={batiment.pk}&buyer={ville.pk}": ["Mahieu", "Roussel"],
+        "start_du=2025-04-01": [],
+    }
+    for query, expected in cases.items():
+        assert names(client.get(f"{ASSIGNMENTS}?{query}")) == expected, query
+    # Dates in the wrong order: the error shown, no rows (never the unfiltered list).
+    response = client.get(f"{ASSIGNMENTS}?start_du=2025-03-31&start_au=2025-03-01")
+    assert names(response) == []
+    assert "La fin précède le début." in response.content.decode()
+
+
+def test_assignment_list_keeps_its_filters_in_the_url(data, sectors, client_for):
+    ville, batiment = data["buyers"][1], sectors["batiment"]
+    query = f"buyer={ville.pk}&sector={batiment.pk}&start_du=2025-03-01&start_au=2025-03-31"
+    html = unescape(client_for("Facilitatrice").get(f"{ASSIGNMENTS}?{query}").content.decode())
+    # The form shows what was chosen; sorting and exporting keep every filter.
+    assert 'name="start_du" value="2025-03-01"' in html and 'name="start_au" value="2025-03-31"' in html
+    assert f'<option value="{batiment.pk}" selected>Bâtiment</option>' in html
+    assert f"?{query}&export=xlsx" in html
+    assert f"?{query}&sort=person" in html
+    assert "Réinitialiser" in html
+
+
+def test_assignment_export_has_the_rows_filtered_by_sector_and_start(data, sectors, client_for):
+    ville, batiment = data["buyers"][1], sectors["batiment"]
+    response = client_for("Facilitatrice").get(
+        f"{ASSIGNMENTS}?buyer={ville.pk}&sector={batiment.pk}&start_du=2025-03-01&export=xlsx&sort=person"
+    )
+    values = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert [(r[0], r[1], r[2], r[3], r[10].date(), r[12]) for r in values[1:]] == [
+        ("Mahieu", "Nora", "Ville de Gravelines", "GRA-9", datetime.date(2025, 3, 31), 0),
+        ("Roussel", "Inès", "Ville de Gravelines", "GRA-9", datetime.date(2025, 3, 1), 12),
+    ]
+
+
+def test_entry_list_filters_by_sector(data, sectors, client_for):
+    client = client_for("Facilitatrice")
+    batiment, nettoyage = sectors["batiment"], sectors["nettoyage"]
+    cases = {
+        f"sector={batiment.pk}": [("Lefèvre", 3), ("Lefèvre", 4), ("Roussel", 3)],
+        f"sector={nettoyage.pk}": [("Benali", 4), ("Benali", 5)],
+        f"sector={batiment.pk}&status=validee&period_du=2025-03-01&period_au=2025-03-31": [
+            ("Lefèvre", 3),
+            ("Roussel", 3),
+        ],
+        f"sector={batiment.pk}&buyer={data['buyers'][1].pk}": [("Roussel", 3)],
+    }
+    for query, expected in cases.items():
+        assert rows(client.get(f"{ENTRIES}?{query}")) == expected, query
+    response = client_for("Responsable").get(f"{ENTRIES}?sector={batiment.pk}&export=xlsx&sort=month")
+    values = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert [(r[0].date(), r[1], r[10]) for r in values[1:]] == [
+        (datetime.date(2025, 3, 1), "Lefèvre", 151.67),
+        (datetime.date(2025, 3, 1), "Roussel", 12),
+        (datetime.date(2025, 4, 1), "Lefèvre", 120),
+    ]
+
+
+def test_filtered_lists_queries_are_constant(client_for, django_assert_max_num_queries):
+    """50 rows of each list, with every new filter applied: at most 15 queries."""
+    sector = SectorFactory(name="Bâtiment")
+    claire = UserFactory(username="claire", facilitator=True)
+    market = MarketFactory(sector=sector, facilitator=claire)
+    lot = LotFactory(market=market)
+    for n in range(55):
+        a = AssignmentFactory(lot=lot, starts_on=datetime.date(2025, 2, 1 + n % 28))
+        HoursEntryFactory(assignment=a, draft=bool(n % 2))
+    client = client_for("Responsable")
+    common = f"buyer={market.buyer_id}&facilitator={claire.pk}&sector={sector.pk}"
+    with django_assert_max_num_queries(15):
+        response = client.get(f"{ASSIGNMENTS}?{common}&start_du=2025-02-01&start_au=2025-02-28")
+    assert response.context["result_count"] == 55
+    assert len(response.context["table"].page.object_list) == 50
+    with django_assert_max_num_queries(15):
+        response = client.get(f"{ENTRIES}?{common}")
+    assert response.context["result_count"] == 55
     assert len(response.context["table"].page.object_list) == 50
