@@ -131,24 +131,27 @@ def figure_links(request, selection, board):
         )
         links["hours"] = links["bilan"]
     if roles.sees_people(request.user):
-        # Lists of people, only where they hold exactly the figure's rows: the hour-entries list filters
-        # by buyer and facilitator but not by sector; the assignments list by none of the three.
-        if s.sector is None:
-            links["hours"] = _url(
-                "hours:entry_list",
-                status="validee",
-                period_du=s.start.isoformat(),
-                period_au=s.end.isoformat(),
-                buyer=buyer,
-                facilitator=facilitator,
-            )
-        if not s.is_filtered:
-            month = on.replace(day=1)
-            links["people"] = _url(  # the assignments running this month (a person may hold two)
-                "hours:assignment_list",
-                period_du=month.isoformat(),
-                period_au=(add_months(month, 1) - datetime.timedelta(days=1)).isoformat(),
-            )
+        # Lists of people, only where they hold exactly the figure's rows: the hour-entries and the
+        # assignments lists filter by the market's buyer, facilitator in charge and sector, as the
+        # dashboard does.
+        markets = {"buyer": buyer, "facilitator": facilitator, "sector": s.sector.pk if s.sector else None}
+        links["hours"] = _url(
+            "hours:entry_list",
+            status="validee",
+            period_du=s.start.isoformat(),
+            period_au=s.end.isoformat(),
+            **markets,
+        )
+        links["new_assignments"] = _url(  # the assignments that started in the period
+            "hours:assignment_list", start_du=s.start.isoformat(), start_au=s.end.isoformat(), **markets
+        )
+        month = on.replace(day=1)
+        links["people"] = _url(  # the assignments running this month (a person may hold two)
+            "hours:assignment_list",
+            period_du=month.isoformat(),
+            period_au=(add_months(month, 1) - datetime.timedelta(days=1)).isoformat(),
+            **markets,
+        )
     return links
 
 

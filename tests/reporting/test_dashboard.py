@@ -9,10 +9,10 @@ from html import unescape
 import pytest
 from django.urls import reverse
 
-from markets.models import Stage
+from markets.models import Market, Stage
 from reporting import dashboard, indicators
 from reporting.dashboard import Selection
-from tests.companies.factories import ContactFactory
+from tests.companies.factories import ContactFactory, SectorFactory
 from tests.factories import UserFactory
 from tests.hours.factories import AssignmentFactory, HoursEntryFactory
 from tests.markets.factories import ClauseFactory, MarketFactory
@@ -245,6 +245,66 @@ def test_a_reader_sees_figures_but_no_names(client, reader, named, monkeypatch):
     assert main.count('href="/bilans/?scope=territory&start=2025-01-01&end=2025-06-30"') == 2
     lots = unescape(client.get(reverse("reporting:dashboard_lots")).content.decode()).split("<main", 1)[1]
     assert "Claire" not in lots and "Dupuis" not in lots
+
+
+def test_figures_link_to_the_lists_holding_their_rows(client, named, bilan_data, monkeypatch):
+    """Filtered by facilitator and sector, the hours, new assignments and people figures link to the
+    hour-entries and assignments lists filtered the same way, and those lists hold exactly the rows
+    counted."""
+    import reporting.views_dashboard as views
+    from hours import queries
+    from hours.models import HoursEntry
+
+    monkeypatch.setattr(views.timezone, "localdate", lambda: END)
+    batiment, verts = SectorFactory(name="Bâtiment"), SectorFactory(name="Espaces verts")
+    Market.objects.filter(pk=bilan_data.m1.pk).update(sector=batiment)  # CUD-2025-001, Claire's
+    Market.objects.filter(pk=bilan_data.m3.pk).update(sector=verts)  # VGS-2025-003, Claire's
+    client.force_login(named)
+    response = client.get(
+        reverse("home"),
+        {"du": "2025-01-01", "au": "2025-06-30", "facilitatrice": named.pk, "secteur": batiment.pk},
+    )
+    h, links = response.context["h"], response.context["links"]
+    ASSIGNMENTS, ENTRIES = reverse("hours:assignment_list"), reverse("hours:entry_list")
+    markets = f"facilitator={named.pk}&sector={batiment.pk}"
+    # New assignments on CUD-2025-001 in the period: A1 (06/01), A6 (01/01), A3 (03/02), A2 (14/03).
+    assert h.new_assignments == 4
+    assert links["new_assignments"] == f"{ASSIGNMENTS}?start_du=2025-01-01&start_au=2025-06-30&{markets}"
+    html = unescape(response.content.decode())
+    assert (
+        f'href="{links["new_assignments"]}" title="Les mises à l\'emploi commencées sur la période">4</a>'
+        in html
+    )
+    listed = client.get(links["new_assignments"]).context["table"].data
+    assert sorted((a.participant.last_name, a.starts_on) for a in listed) == sorted(
+        (p.last_name, d)
+        for p, d in [
+            (bilan_data.people[0], datetime.date(2025, 1, 6)),
+            (bilan_data.people[5], datetime.date(2025, 1, 1)),
+            (bilan_data.people[6], datetime.date(2025, 2, 3)),
+            (bilan_data.people[1], datetime.date(2025, 3, 14)),
+        ]
+    )
+    # Hours: A1 151,67 + 120,50, A2 35,25 + 80, A3 14 (counted 0), A4 60 (+5 training counted) = 452,42 h.
+    assert h.hours_done == D("452.42")
+    assert links["hours"] == (f"{ENTRIES}?status=validee&period_du=2025-01-01&period_au=2025-06-30&{markets}")
+    entries = client.get(links["hours"]).context["table"].data
+    assert len(entries) == 6
+    assert queries.total_hours(HoursEntry.objects.filter(pk__in=[e.pk for e in entries])) == h.hours_done
+    # People at work in June: the assignments running that month, filtered the same way.
+    assert links["people"] == f"{ASSIGNMENTS}?period_du=2025-06-01&period_au=2025-06-30&{markets}"
+    running = client.get(links["people"]).context["table"].data
+    # P1 (A1), P2 (A2), P3 (A4), P6 (A6), P7 (A3): open-ended contracts on CUD-2025-001.
+    assert sorted(a.participant.last_name for a in running) == sorted(
+        bilan_data.people[i].last_name for i in (0, 1, 2, 5, 6)
+    )
+    assert h.people_at_work == 5
+    # Sector alone: the same lists, without the facilitator.
+    response = client.get(reverse("home"), {"du": "2025-01-01", "au": "2025-06-30", "secteur": verts.pk})
+    links = response.context["links"]
+    assert response.context["h"].new_assignments == 2  # A8, A9 on VGS-1
+    assert links["new_assignments"].endswith(f"start_du=2025-01-01&start_au=2025-06-30&sector={verts.pk}")
+    assert len(client.get(links["new_assignments"]).context["table"].data) == 2
 
 
 def test_filters_from_the_query_string(client, manager, bilan_data, monkeypatch):
