@@ -376,7 +376,31 @@ class EntryList(FilteredListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["can_validate"] = roles.can_validate(self.request.user)
+        context["suivi_export_url"], context["suivi_export_title"] = self.suivi_export()
         return context
+
+    def suivi_export(self):
+        """The tracking sheet's export with the list's buyer and period (the filters it knows), and what
+        it holds, for the button's tooltip."""
+        form = self.filterset.form
+        data = form.cleaned_data if form.is_valid() else {}
+        buyer, period = data.get("buyer"), data.get("period")
+        params, scope = {}, ["Les heures validées"]
+        if buyer is not None:
+            params["buyer"] = buyer.pk
+            scope.append(f"de {buyer}")
+        start, end = period or (None, None)
+        if start:
+            params["period_du"] = start.isoformat()
+        if end:
+            params["period_au"] = end.isoformat()
+        if start and end:
+            scope.append(f"de {start:%m/%Y} à {end:%m/%Y}")
+        elif start or end:
+            scope.append(f"à partir de {start:%m/%Y}" if start else f"jusqu'à {end:%m/%Y}")
+        url = reverse("hours:export_suivi")
+        title = " ".join(scope) + ", au format du tableau de suivi"
+        return (f"{url}?{urlencode(params)}" if params else url), title
 
 
 class EntryCreate(RecordCreateView):

@@ -369,3 +369,53 @@ def test_filtered_lists_queries_are_constant(client_for, django_assert_max_num_q
         response = client.get(f"{ENTRIES}?{common}")
     assert response.context["result_count"] == 55
     assert len(response.context["table"].page.object_list) == 50
+
+
+# --- links to the tracking spreadsheet's pages -----------------------------------------------------------
+
+
+def suivi_links(html):
+    """The hrefs of the « Tableau de suivi » links of a page, with their labels."""
+    import re
+
+    nav = html.split('data-testid="suivi-links"', 1)[1].split("</nav>", 1)[0]
+    return [
+        (href, label.strip())
+        for href, label in re.findall(r'<a [^>]*href="([^"]*)"[^>]*>(?:<i [^>]*></i>)?\s*([^<]*)</a>', nav)
+    ]
+
+
+@pytest.mark.parametrize("role", ["Responsable", "Facilitatrice"])
+def test_the_hours_pages_link_to_the_import_and_the_export(data, client_for, role):
+    client = client_for(role)
+    expected = [
+        (reverse("hours:import_upload"), "Importer un tableau de suivi"),
+        (reverse("hours:import_list"), "Imports"),
+        (reverse("hours:export_suivi"), "Exporter le tableau de suivi"),
+    ]
+    grid_home = unescape(client.get(reverse("hours:grid"), {"mois": "2025-03"}).content.decode())
+    assert suivi_links(grid_home) == expected
+    assert suivi_links(unescape(client.get(ENTRIES).content.decode())) == expected
+    for href, _ in expected:
+        assert client.get(href).status_code == 200, href
+
+
+def test_the_entries_list_exports_the_tracking_sheet_of_its_buyer_and_period(data, client_for):
+    client = client_for("Facilitatrice")
+    cud = data["buyers"][0]
+    html = unescape(
+        client.get(
+            f"{ENTRIES}?buyer={cud.pk}&period_du=2025-03-01&period_au=2025-04-30&status=brouillon"
+        ).content.decode()
+    )
+    href, label = suivi_links(html)[2]
+    assert href == f"{reverse('hours:export_suivi')}?buyer={cud.pk}&period_du=2025-03-01&period_au=2025-04-30"
+    assert 'title="Les heures validées de CUD de 03/2025 à 04/2025, au format du tableau de suivi"' in html
+    sheet = load_workbook(io.BytesIO(b"".join(client.get(href).streaming_content))).active
+    values = list(sheet.iter_rows(values_only=True))
+    assert len(values) == 2  # the titles and Élodie's validated March (the April draft is not exported)
+    # An invalid filter: the whole export, not a half-filtered one.
+    html = unescape(
+        client.get(f"{ENTRIES}?buyer={cud.pk}&period_du=2025-05-01&period_au=2025-04-01").content.decode()
+    )
+    assert suivi_links(html)[2][0] == reverse("hours:export_suivi")
