@@ -30,6 +30,10 @@ TARGETS = {"queries": 25, "json": 0.5, "pdf": 3.0}
 
 def django_setup():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clauses_site.settings")
+    # A benchmark runs like the tests: production settings (DEBUG off), no secret needed.
+    for name, value in {"SECRET_KEY": "bench", "DEBUG": "0", "CLAUSES_TESTING": "1"}.items():
+        os.environ.setdefault(name, value)
+    os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost")
     import django
 
     django.setup()
