@@ -45,6 +45,10 @@ class FacilitatorChoiceField(forms.ModelChoiceField):
 class FacilitatorFilter(django_filters.ModelChoiceFilter):
     field_class = FacilitatorChoiceField
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("empty_label", "Toutes")
+        super().__init__(*args, **kwargs)
+
 
 class MonthPeriodFilter(django_filters.Filter):
     """Entries whose month lies in [du, au] (months compared, any day of the month accepted)."""
