@@ -26,12 +26,15 @@ filtered list can be bookmarked), 50 rows a page, sortable columns, French numbe
 Template: templates/includes/list_page.html (blocks `list_intro`, `list_actions`, `below_table`).
 """
 
+import html
+
 import django_filters
 import django_tables2 as tables
 from django import forms
 from django.db.models import Q
 from django.http import QueryDict
 from django.urls import reverse
+from django.utils.html import strip_tags
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 from django_tables2 import utils as tables_utils
@@ -226,6 +229,55 @@ class BooleanColumn(tables.BooleanColumn):
         super().__init__(*args, verbose_name=verbose_name, yesno=yesno, **kwargs)
 
 
+# --- long text: one line, cut with « … », the whole text as a tooltip ------------------------------------
+
+#: Columns (by name, the same across the project's tables) that hold long text: titles, names of
+#: organisations, lots. FilteredListView keeps them on one line, cut at a maximum width (CSS .cell-long),
+#: so that rows stay one line high and a list fits a 1366 px screen without scrolling sideways.
+LONG_TEXT_COLUMNS = ("title", "name", "buyer", "lot", "company", "employer")
+
+#: Columns (by name) holding short codes that must not break at their hyphens (CUD-2025-001): one line.
+NOWRAP_COLUMNS = ("reference", "market", "siret", "month")
+
+#: A cell's text longer than this gets a tooltip (title) with the whole text: it may be cut.
+TOOLTIP_FROM = 24
+
+
+def _whole_text(value, record, bound_column):
+    """The tooltip of a long-text cell: the longer of the rendered text (tags removed) and the raw text
+    (a render_* method may shorten it); None when short (nothing is cut)."""
+    texts = [html.unescape(strip_tags(str(value)))]
+    raw = bound_column.accessor.resolve(record, quiet=True)
+    if isinstance(raw, str):
+        texts.append(raw)
+    text = " ".join(max(texts, key=len).split())
+    return text if len(text) > TOOLTIP_FROM else None
+
+
+def fit_long_text(table, names=LONG_TEXT_COLUMNS, nowrap=NOWRAP_COLUMNS):
+    """Mark the table's long-text columns (class cell-long on their cells, the whole text as a tooltip)
+    and keep its short codes on one line (text-nowrap). Numbers and cells already kept whole are left
+    alone. The table's columns are its own copies (django-tables2 copies them per table): the table
+    classes are not changed."""
+    for bound in table.columns:
+        column = bound.column
+        if isinstance(column, (tables.CheckBoxColumn, tables.TemplateColumn)):
+            continue
+        td = dict(column.attrs.get("td", {}))
+        css = td.get("class", "")
+        if callable(css) or {"num", "text-nowrap"} & set(css.split()):
+            continue
+        if bound.name in names:
+            td["class"] = f"{css} cell-long".strip()
+            td.setdefault("title", _whole_text)
+        elif bound.name in nowrap:
+            td["class"] = f"{css} text-nowrap".strip()
+        else:
+            continue
+        column.attrs = {**column.attrs, "td": td}
+    return table
+
+
 # --- the view -----------------------------------------------------------------------------------------
 
 
@@ -241,6 +293,11 @@ class FilteredListView(RoleRequiredMixin, SingleTableMixin, FilterView):
     export_sheet = None
     create_url_name = None
     create_label = "Ajouter"
+    long_text_columns = LONG_TEXT_COLUMNS  # () to leave every column as it is
+    nowrap_columns = NOWRAP_COLUMNS
+
+    def get_table(self, **kwargs):
+        return fit_long_text(super().get_table(**kwargs), self.long_text_columns, self.nowrap_columns)
 
     def get(self, request, *args, **kwargs):
         if request.GET.get("export") == "xlsx" and self.export_columns:
