@@ -166,6 +166,28 @@ class PeriodFilter(django_filters.Filter):
         return qs
 
 
+class DateBetweenFilter(django_filters.Filter):
+    """Rows whose date field lies in [du, au] (either end may be empty): NAME_du and NAME_au in the URL.
+    With whole_months, the field holds months (first days) and « du » may be any day of its month."""
+
+    field_class = PeriodField
+
+    def __init__(self, *args, whole_months=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.whole_months = whole_months
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        start, end = value
+        if start:
+            start = start.replace(day=1) if self.whole_months else start
+            qs = qs.filter(**{f"{self.field_name}__gte": start})
+        if end:
+            qs = qs.filter(**{f"{self.field_name}__lte": end})
+        return qs
+
+
 class ArchivedFilter(django_filters.BooleanFilter):
     """Archived rows are hidden unless « Afficher les archivés » is ticked."""
 

@@ -6,9 +6,9 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 
 from clauses_site.forms import AutocompleteSelect
-from clauses_site.listing import ListFilterSet, PeriodField, PeriodFilter, SearchFilter
+from clauses_site.listing import DateBetweenFilter, ListFilterSet, PeriodFilter, SearchFilter
 from companies.models import Company, Sector
-from hours.models import Assignment, ContractType, HoursEntry, Modality, first_of_month
+from hours.models import Assignment, ContractType, HoursEntry, Modality
 from markets.models import Buyer, Lot
 
 
@@ -50,38 +50,6 @@ class FacilitatorFilter(django_filters.ModelChoiceFilter):
         super().__init__(*args, **kwargs)
 
 
-class MonthPeriodFilter(django_filters.Filter):
-    """Entries whose month lies in [du, au] (months compared, any day of the month accepted)."""
-
-    field_class = PeriodField
-
-    def filter(self, qs, value):
-        if not value:
-            return qs
-        start, end = value
-        if start:
-            qs = qs.filter(**{f"{self.field_name}__gte": first_of_month(start)})
-        if end:
-            qs = qs.filter(**{f"{self.field_name}__lte": end})
-        return qs
-
-
-class DateBetweenFilter(django_filters.Filter):
-    """Rows whose date lies in [du, au] (either end may be empty): NAME_du and NAME_au in the URL."""
-
-    field_class = PeriodField
-
-    def filter(self, qs, value):
-        if not value:
-            return qs
-        start, end = value
-        if start:
-            qs = qs.filter(**{f"{self.field_name}__gte": start})
-        if end:
-            qs = qs.filter(**{f"{self.field_name}__lte": end})
-        return qs
-
-
 def buyer_filter(path):
     return django_filters.ModelChoiceFilter(
         label="Donneur d'ordre",
@@ -120,7 +88,7 @@ class EntryFilter(ListFilterSet):
     status = django_filters.ChoiceFilter(
         label="Statut", choices=HoursEntry.Status.choices, empty_label="Tous"
     )
-    period = MonthPeriodFilter(field_name="month", label="Mois")
+    period = DateBetweenFilter(field_name="month", label="Mois", whole_months=True)
     lot = LotFilter(field_name="assignment__lot")
     company = django_filters.ModelChoiceFilter(
         label="Entreprise (créditée ou employeur)",

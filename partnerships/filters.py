@@ -6,28 +6,12 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 
 from clauses_site.forms import AutocompleteSelect
-from clauses_site.listing import ListFilterSet, PeriodField, PeriodFilter, SearchFilter
+from clauses_site.listing import DateBetweenFilter, ListFilterSet, PeriodFilter, SearchFilter
 from clauses_site.text import normalize
 from companies.models import Company, Sector
 from hours.models import Assignment
 from markets.models import Buyer, Lot, Market
 from partnerships.models import JournalEntry, RecruitmentNeed, Training
-
-
-class DateRangeFilter(django_filters.Filter):
-    """Rows whose date field lies in [du, au]."""
-
-    field_class = PeriodField
-
-    def filter(self, qs, value):
-        if not value:
-            return qs
-        start, end = value
-        if start:
-            qs = qs.filter(**{f"{self.field_name}__gte": start})
-        if end:
-            qs = qs.filter(**{f"{self.field_name}__lte": end})
-        return qs
 
 
 def _lot_label(lot):
@@ -86,7 +70,7 @@ class NeedFilter(ListFilterSet):
         queryset=Market.objects.all(),
         widget=AutocompleteSelect("market", placeholder="Référence ou intitulé…"),
     )
-    period = DateRangeFilter(field_name="expected_start", label="Début prévu")
+    period = DateBetweenFilter(field_name="expected_start", label="Début prévu")
 
     class Meta:
         model = RecruitmentNeed
@@ -129,7 +113,7 @@ class TrainingFilter(ListFilterSet):
 class JournalFilter(ListFilterSet):
     q = SearchFilter(placeholder="Objet, personnes rencontrées")
     kind = django_filters.ChoiceFilter(label="Type", choices=JournalEntry.Kind.choices, empty_label="Tous")
-    period = DateRangeFilter(field_name="date", label="Date")
+    period = DateBetweenFilter(field_name="date", label="Date")
     buyer = django_filters.ModelChoiceFilter(
         label="Donneur d'ordre",
         queryset=Buyer.objects.all(),
@@ -196,7 +180,7 @@ class OutcomeDueFilter(ListFilterSet):
         placeholder="Nom, prénom…",
         search=lambda qs, text: qs.filter(participant__search_text__contains=normalize(text)),
     )
-    period = DateRangeFilter(field_name="ends_on", label="Fin du contrat")
+    period = DateBetweenFilter(field_name="ends_on", label="Fin du contrat")
     company = company_filter(label="Entreprise (créditée ou employeur)", method="filter_company")
     mine = django_filters.BooleanFilter(
         label="Mes marchés seulement", widget=forms.CheckboxInput, method="filter_mine"
