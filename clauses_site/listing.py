@@ -43,7 +43,8 @@ from clauses_site import formatting, roles
 from clauses_site.autocomplete import any_role
 from clauses_site.editing import RoleRequiredMixin
 from clauses_site.exports import xlsx_response
-from clauses_site.forms import BootstrapForm, DateInput
+from clauses_site.forms import AutocompleteSelect, BootstrapForm, DateInput
+from markets.models import Lot
 
 PER_PAGE = 50
 
@@ -186,6 +187,26 @@ class DateBetweenFilter(django_filters.Filter):
         if end:
             qs = qs.filter(**{f"{self.field_name}__lte": end})
         return qs
+
+
+def _lot_label(lot):
+    return f"{lot.market.reference} — {lot}"
+
+
+class LotFilter(django_filters.ModelChoiceFilter):
+    """A lot, picked by autocompletion, labelled with its market's reference."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label", "Lot")
+        kwargs.setdefault("queryset", Lot.objects.select_related("market"))
+        kwargs.setdefault("widget", AutocompleteSelect("lot", placeholder="Marché ou lot…"))
+        super().__init__(*args, **kwargs)
+
+    @property
+    def field(self):
+        field = super().field
+        field.label_from_instance = _lot_label
+        return field
 
 
 class ArchivedFilter(django_filters.BooleanFilter):

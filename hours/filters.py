@@ -6,28 +6,10 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 
 from clauses_site.forms import AutocompleteSelect
-from clauses_site.listing import DateBetweenFilter, ListFilterSet, PeriodFilter, SearchFilter
+from clauses_site.listing import DateBetweenFilter, ListFilterSet, LotFilter, PeriodFilter, SearchFilter
 from companies.models import Company, Sector
 from hours.models import Assignment, ContractType, HoursEntry, Modality
-from markets.models import Buyer, Lot
-
-
-def _lot_label(lot):
-    return f"{lot.market.reference} — {lot}"
-
-
-class LotFilter(django_filters.ModelChoiceFilter):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label", "Lot")
-        kwargs.setdefault("queryset", Lot.objects.select_related("market"))
-        kwargs.setdefault("widget", AutocompleteSelect("lot", placeholder="Marché ou lot…"))
-        super().__init__(*args, **kwargs)
-
-    @property
-    def field(self):
-        field = super().field
-        field.label_from_instance = _lot_label
-        return field
+from markets.models import Buyer
 
 
 def facilitators():
