@@ -151,6 +151,7 @@ LOGOUT_REDIRECT_URL = "login"
 
 # French UI, Paris time, French number and date formats (1 234,5 — 26/11/2026).
 LANGUAGE_CODE = "fr-fr"
+LANGUAGES = [("fr", "Français")]  # French only: a browser asking for English still gets 1 234,50
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True
