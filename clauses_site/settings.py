@@ -1,7 +1,8 @@
 """Settings for Clauses: one module, every deployment-specific value read from the environment.
 
-Development defaults are safe: DEBUG is off unless asked for, SQLite is used when DATABASE_URL is unset,
-and a secret key is generated (and kept under var/) only when DEBUG is on.
+Development defaults: with no SECRET_KEY the checkout is a development one (DEBUG on, a generated key
+kept under var/); with a SECRET_KEY, as in every deployment, DEBUG is off unless asked for. SQLite is
+used when DATABASE_URL is unset.
 """
 
 import os
@@ -39,7 +40,10 @@ def env_int(name, default):
         raise ImproperlyConfigured(f"{name} doit être un nombre entier (reçu : {value!r}).") from exc
 
 
-DEBUG = env_bool("DEBUG", False)
+# A checkout with no SECRET_KEY is a development one: DEBUG defaults to on there (so that `manage.py …`
+# works with no set-up), and to off as soon as a secret key is configured, as in every deployment.
+# DEBUG=0 without SECRET_KEY refuses to start.
+DEBUG = env_bool("DEBUG", not os.environ.get("SECRET_KEY", "").strip())
 
 
 def _secret_key():

@@ -67,3 +67,11 @@ def test_bad_boolean_is_named(tmp_path):
     result = run_manage("check", DEBUG="peut-être", CLAUSES_VAR_DIR=str(tmp_path))
     assert result.returncode != 0
     assert "DEBUG doit valoir 1 ou 0" in result.stderr
+
+
+def test_debug_follows_the_presence_of_a_secret_key(tmp_path):
+    show = "from django.conf import settings; print(settings.DEBUG)"
+    development = run_manage("shell", "-c", show, CLAUSES_VAR_DIR=str(tmp_path))
+    deployed = run_manage("shell", "-c", show, SECRET_KEY="x" * 60, CLAUSES_VAR_DIR=str(tmp_path))
+    assert development.stdout.strip().splitlines()[-1] == "True", development.stderr
+    assert deployed.stdout.strip().splitlines()[-1] == "False", deployed.stderr
