@@ -121,31 +121,25 @@ def companies_with_hours(companies, start=None, end=None, figures=FIGURES):
     return _annotate(companies, "assignment__company", start, end, figures)
 
 
-def markets_with_hours(markets, start=None, end=None, figures=FIGURES):
+def _hours_required_by(path):
+    """A subquery: the hours owed by the clauses whose `path` (from Clause) is the outer row."""
     required = (
-        Clause.objects.filter(lot__market=OuterRef("pk"))
+        Clause.objects.filter(**{path: OuterRef("pk")})
         .order_by()
-        .values("lot__market")
+        .values(path)
         .annotate(total=Sum("hours_required"))
         .values("total")
     )
-    markets = markets.annotate(
-        hours_required=Coalesce(Subquery(required, output_field=HOURS), Value(ZERO), output_field=HOURS)
-    )
+    return Coalesce(Subquery(required, output_field=HOURS), Value(ZERO), output_field=HOURS)
+
+
+def markets_with_hours(markets, start=None, end=None, figures=FIGURES):
+    markets = markets.annotate(hours_required=_hours_required_by("lot__market"))
     return _annotate(markets, "assignment__lot__market", start, end, figures)
 
 
 def buyers_with_hours(buyers, start=None, end=None, figures=FIGURES):
-    required = (
-        Clause.objects.filter(lot__market__buyer=OuterRef("pk"))
-        .order_by()
-        .values("lot__market__buyer")
-        .annotate(total=Sum("hours_required"))
-        .values("total")
-    )
-    buyers = buyers.annotate(
-        hours_required=Coalesce(Subquery(required, output_field=HOURS), Value(ZERO), output_field=HOURS)
-    )
+    buyers = buyers.annotate(hours_required=_hours_required_by("lot__market__buyer"))
     return _annotate(buyers, "assignment__lot__market__buyer", start, end, figures)
 
 
