@@ -24,6 +24,7 @@ from django.db import transaction
 from django.db.models import ProtectedError
 from django.http import HttpResponseRedirect
 from django.shortcuts import resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.generic import CreateView, DeleteView, DetailView, UpdateView, View
 from django.views.generic.detail import SingleObjectMixin
 
@@ -116,7 +117,9 @@ class RecordFormMixin(RoleRequiredMixin):
 
 
 def url_is_local(url):
-    return bool(url) and url.startswith("/") and not url.startswith("//")
+    """A return address that stays on this site: a path, never another host (« //evil », « /\\evil »,
+    « https://evil ») — Django's own check, with no host allowed."""
+    return bool(url) and url.startswith("/") and url_has_allowed_host_and_scheme(url, allowed_hosts=None)
 
 
 class RecordCreateView(RecordFormMixin, CreateView):
