@@ -187,6 +187,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Whether facilitators may validate hours themselves (the manager always can).
 CLAUSES_FACILITATORS_VALIDATE = env_bool("CLAUSES_FACILITATORS_VALIDATE", False)
+# Personal data: people are anonymised this many years after their last assignment ended
+# (manage.py apply_retention, daily).
+CLAUSES_RETENTION_YEARS = env_int("CLAUSES_RETENTION_YEARS", 5)
 # The logo printed on the bilans and brochures (a file path); Clauses' own mark when unset.
 CLAUSES_LOGO = os.environ.get("CLAUSES_LOGO", "")
 CLAUSES_TEAM_NAME = os.environ.get(

@@ -2,9 +2,10 @@
 
 import django_filters
 from django import forms
+from django.contrib.auth import get_user_model
 
-from clauses_site.listing import ListFilterSet, SearchFilter
-from participants.models import Criterion, Participant
+from clauses_site.listing import DateBetweenFilter, ListFilterSet, SearchFilter
+from participants.models import AccessLog, Criterion, Participant
 
 
 def _distinct(field):
@@ -38,3 +39,18 @@ class ParticipantFilter(ListFilterSet):
         super().__init__(*args, **kwargs)
         self.filters["commune"].extra["choices"] = _distinct("commune")
         self.filters["prescriber"].extra["choices"] = _distinct("prescriber")
+
+
+class AccessLogFilter(ListFilterSet):
+    """The access log: by person (the link from a participant's page), user, kind of access and date."""
+
+    participant = django_filters.NumberFilter(widget=forms.HiddenInput)
+    user = django_filters.ModelChoiceFilter(
+        label="Utilisateur", queryset=get_user_model().objects.order_by("username"), empty_label="Tous"
+    )
+    action = django_filters.ChoiceFilter(label="Accès", choices=AccessLog.Action.choices, empty_label="Tous")
+    at = DateBetweenFilter(field_name="at__date", label="Entre le")
+
+    class Meta:
+        model = AccessLog
+        fields = []

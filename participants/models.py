@@ -1,8 +1,10 @@
 """People in an insertion path, their eligibility criteria, and what became of them (outcomes)."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from clauses_site import vocabulary
@@ -34,6 +36,14 @@ def identity_key(last_name, first_name, birth_date):
 
 
 IDENTITY_TAKEN = "Cette personne existe déjà (même nom, prénom et date de naissance)."
+ANONYMISED_FROZEN = (
+    "Cette personne a été anonymisée le {:%d/%m/%Y} : sa fiche ne peut plus être modifiée "
+    "(elle ne sert plus qu'aux chiffres des bilans)."
+)
+ANONYMISATION_REASONS = [
+    ("demande", "à la demande de la personne (droit à l'effacement)"),
+    ("conservation", "fin de la durée de conservation"),
+]
 
 
 class ParticipantQuerySet(models.QuerySet):
@@ -66,6 +76,20 @@ class Participant(models.Model):
     referent = models.CharField("référent de parcours", max_length=150, blank=True)
     entered_on = models.DateField("entrée dans le parcours", null=True, blank=True)
     notes = models.TextField("notes", blank=True)
+    # Anonymisation (participants/privacy.py): identity replaced, figures kept; the record is then frozen.
+    anonymised_at = models.DateTimeField("anonymisé le", null=True, blank=True, editable=False)
+    anonymised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name="anonymisé par",
+    )
+    anonymised_reason = models.CharField(
+        "motif de l'anonymisation", max_length=12, choices=ANONYMISATION_REASONS, blank=True, editable=False
+    )
     identity_key = models.CharField(
         max_length=250, unique=True, editable=False, error_messages={"unique": IDENTITY_TAKEN}
     )
@@ -88,7 +112,13 @@ class Participant(models.Model):
         self.identity_key = identity_key(self.last_name, self.first_name, self.birth_date)
         self.search_text = normalize(f"{self.last_name} {self.first_name} {self.first_name} {self.last_name}")
 
+    @property
+    def is_anonymised(self):
+        return self.anonymised_at is not None
+
     def clean(self):
+        if self.anonymised_at:
+            raise ValidationError(ANONYMISED_FROZEN.format(timezone.localtime(self.anonymised_at)))
         if self.last_name and self.first_name and self.birth_date:
             self.compute_keys()
             if Participant.objects.exclude(pk=self.pk).filter(identity_key=self.identity_key).exists():
@@ -155,3 +185,54 @@ class Outcome(models.Model):
     @staticmethod
     def positive_q(prefix=""):
         return Q(**{f"{prefix}kind__in": Outcome.Kind.positive()})
+
+
+class AccessLog(models.Model):
+    """Who read a participant's personal data, when, and how (page, export, anonymisation). Never the
+    person's identity: the row points at the record (anonymised records show their stand-in name).
+    Kept one year (manage.py apply_retention)."""
+
+    class Action(models.TextChoices):
+        PAGE = "page", "Consultation de la fiche"
+        EXPORT_PDF = "export_pdf", "Export des données (PDF)"
+        EXPORT_XLSX = "export_xlsx", "Export des données (xlsx)"
+        ANONYMISATION = "anonymisation", "Anonymisation"
+
+    at = models.DateTimeField("le", default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="utilisateur",
+    )
+    user_label = models.CharField("utilisateur (au moment de l'accès)", max_length=150, blank=True)
+    participant = models.ForeignKey(
+        Participant,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="access_log",
+        verbose_name="participant",
+    )
+    action = models.CharField("accès", max_length=15, choices=Action)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = "accès aux données personnelles"
+        verbose_name_plural = "journal des accès aux données personnelles"
+        indexes = [models.Index(fields=["participant", "-at"], name="accesslog_person_at")]
+
+    def __str__(self):
+        return f"{self.get_action_display()} — {self.at:%d/%m/%Y %H:%M}"
+
+    @classmethod
+    def record(cls, user, participant, action):
+        """One row: the user (None for the daily retention run) reading `participant` through `action`."""
+        label = ""
+        if user is not None and user.is_authenticated:
+            label = user.get_full_name() or user.get_username()
+        else:
+            user = None
+        return cls.objects.create(user=user, user_label=label, participant=participant, action=action)

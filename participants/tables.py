@@ -8,7 +8,7 @@ from django.utils.html import format_html
 
 from clauses_site.exports import Column
 from clauses_site.listing import DateColumn, IntegerColumn
-from participants.models import Participant
+from participants.models import AccessLog, Participant
 
 
 def _criteria(person):
@@ -72,3 +72,28 @@ EXPORT_COLUMNS = [
     Column("Entrée dans le parcours", attrgetter("entered_on"), "date", 12),
     Column("Contrats", attrgetter("assignment_count"), "int", 10),
 ]
+
+
+class AccessLogTable(tables.Table):
+    at = tables.DateTimeColumn(verbose_name="Date", format="d/m/Y H:i")
+    user_label = tables.Column("Utilisateur", empty_values=())
+    action = tables.Column("Accès")
+    participant = tables.Column("Personne", empty_values=(), order_by=("participant__last_name",))
+
+    class Meta:
+        model = AccessLog
+        fields = []
+        sequence = ("at", "user_label", "action", "participant")
+        order_by = ("-at",)
+
+    def render_user_label(self, value):
+        return value or "Traitement automatique (durée de conservation)"
+
+    def render_participant(self, record):
+        if record.participant_id is None:
+            return "Fiche supprimée"
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("participants:participant_detail", args=[record.participant_id]),
+            record.participant,
+        )

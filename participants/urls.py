@@ -1,6 +1,6 @@
 from django.urls import path
 
-from participants import views
+from participants import views, views_privacy
 
 app_name = "participants"
 
@@ -13,4 +13,10 @@ urlpatterns = [
     path("<int:pk>/sorties/nouvelle/", views.OutcomeCreate.as_view(), name="outcome_create"),
     path("sorties/<int:pk>/modifier/", views.OutcomeUpdate.as_view(), name="outcome_update"),
     path("sorties/<int:pk>/supprimer/", views.OutcomeDelete.as_view(), name="outcome_delete"),
+    # Personal-data rights (the manager): export, anonymisation, retention, access log.
+    path("<int:pk>/donnees.pdf", views_privacy.participant_export_pdf, name="participant_export_pdf"),
+    path("<int:pk>/donnees.xlsx", views_privacy.participant_export_xlsx, name="participant_export_xlsx"),
+    path("<int:pk>/anonymiser/", views_privacy.participant_anonymise, name="participant_anonymise"),
+    path("donnees-personnelles/", views_privacy.personal_data_overview, name="personal_data"),
+    path("donnees-personnelles/acces/", views_privacy.AccessLogList.as_view(), name="access_log"),
 ]

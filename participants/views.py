@@ -12,7 +12,7 @@ from hours import queries
 from hours.models import HoursEntry
 from participants.filters import ParticipantFilter
 from participants.forms import COMMUNES, PRESCRIBERS, OutcomeForm, ParticipantForm
-from participants.models import Outcome, Participant
+from participants.models import AccessLog, Outcome, Participant
 from participants.tables import EXPORT_COLUMNS, ParticipantTable
 
 PEOPLE = staticmethod(roles.sees_people)
@@ -50,6 +50,7 @@ class ParticipantList(FilteredListView):
 
 def participant_detail(request, pk):
     person = participant_for(request.user, pk)
+    AccessLog.record(request.user, person, AccessLog.Action.PAGE)
     assignments = queries.assignments_with_hours(
         person.assignments.select_related("lot__market__buyer", "company", "employer")
     ).order_by("-starts_on", "pk")
