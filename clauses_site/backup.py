@@ -143,9 +143,10 @@ def media_files(media_root):
 
 
 def pg_tool(name):
-    """The path of pg_dump / pg_restore: CLAUSES_PG_BIN_DIR, else PATH, else the newest
-    /usr/lib/postgresql/*/bin (Debian's layout, as scripts/with-postgres finds initdb)."""
-    bin_dir = getattr(settings, "CLAUSES_PG_BIN_DIR", "")
+    """The path of pg_dump / pg_restore: the CLAUSES_PG_BIN_DIR setting or environment variable, else
+    PATH, else the newest /usr/lib/postgresql/*/bin (Debian's layout, as scripts/with-postgres finds
+    initdb). Their version must be at least the server's."""
+    bin_dir = getattr(settings, "CLAUSES_PG_BIN_DIR", "") or os.environ.get("CLAUSES_PG_BIN_DIR", "")
     if bin_dir:
         path = Path(bin_dir) / name
         if os.access(path, os.X_OK):

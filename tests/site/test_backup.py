@@ -59,7 +59,7 @@ def empty_database(tmp_path, transactional_db, monkeypatch):
         worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
         created = f"clauses_restore_{worker}_{uuid.uuid4().hex[:8]}"
         with connection.cursor() as cursor:
-            cursor.execute(f'CREATE DATABASE "{created}"')
+            cursor.execute(f'CREATE DATABASE "{created}" TEMPLATE template0')
         target = {**source, "NAME": created}
     target_connection = load_backend(source["ENGINE"]).DatabaseWrapper(target, alias=RESTORED)
     monkeypatch.setattr(restore_command, "connections", {RESTORED: target_connection, "default": connection})
