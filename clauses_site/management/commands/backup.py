@@ -24,10 +24,12 @@ class Command(BaseCommand):
         except backup.BackupError as exc:
             raise CommandError(f"Sauvegarde impossible. {exc}") from exc
         size = sum(entry["size"] for entry in manifest["files"].values())
+        files = len(manifest["media"])
         self.stdout.write(
             self.style.SUCCESS(
                 f"Sauvegarde écrite dans {dest} : base {backup.ENGINE_NAMES[manifest['engine']]}, "
-                f"{len(manifest['tables'])} tables, {manifest['rows']} lignes ; {len(manifest['media'])} "
-                f"fichiers ; {size / 1e6:.1f} Mo en tout. Manifeste : {backup.MANIFEST}."
+                f"{len(manifest['tables'])} tables, {manifest['rows']} lignes ; "
+                f"{files} fichier{'s' if files > 1 else ''} ; {size / 1e6:.1f} Mo en tout. "
+                f"Manifeste : {backup.MANIFEST}."
             )
         )

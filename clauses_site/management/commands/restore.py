@@ -23,10 +23,11 @@ class Command(BaseCommand):
             manifest = backup.restore_backup(src, connections[database], settings.MEDIA_ROOT)
         except backup.BackupError as exc:
             raise CommandError(f"Restauration impossible. {exc}") from exc
+        files = len(manifest["media"])
         self.stdout.write(
             self.style.SUCCESS(
                 f"Sauvegarde du {manifest['created_at']} restaurée et vérifiée : {len(manifest['tables'])} "
-                f"tables, {manifest['rows']} lignes, {len(manifest['media'])} fichiers, tous conformes au "
-                "manifeste (nombre de lignes par table, empreintes SHA-256)."
+                f"tables, {manifest['rows']} lignes, {files} fichier{'s' if files > 1 else ''}, tous "
+                "conformes au manifeste (nombre de lignes par table, empreintes SHA-256)."
             )
         )
