@@ -67,7 +67,7 @@ def participant_anonymise(request, pk):
         when = timezone.localtime(person.anonymised_at)
         messages.info(request, f"Cette personne a déjà été anonymisée le {when:%d/%m/%Y}.")
         return redirect(detail)
-    form = AnonymiseForm(request.POST or None)
+    form = AnonymiseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         person = personal_data.anonymise(person, user=request.user)
         messages.success(
