@@ -51,26 +51,57 @@ class HoursCellField(forms.Field):
         return grid.parse_hours(value)
 
 
+class OriginalCellInput(forms.HiddenInput):
+    """The value a cell was rendered with (« 151,67 », empty), posted back to tell what the user changed."""
+
+    def format_value(self, value):
+        if value is None or value == "":
+            return ""
+        return value if isinstance(value, str) else grid.format_hours(value)
+
+
 def cell_name(kind, row):
-    """h12 / t12: hours worked / training hours of assignment 12."""
-    return f"{kind}{row.key}"
+    """h12 / t12: hours worked / training hours of assignment 12; oh12 / ot12: the values they were
+    rendered with."""
+    return f"{kind}{row.key if hasattr(row, 'key') else row}"
+
+
+def _lenient(value):
+    """A posted cell without a field (row validated meanwhile, or gone): its value, or the text as posted
+    when it is not a number (still different from any number: a change)."""
+    try:
+        return grid.parse_hours(value)
+    except ValidationError:
+        return str(value)
 
 
 class GridForm(forms.Form):
-    """One hours field and one training field per editable row (validated rows have none)."""
+    """One hours field and one training field per editable row (validated rows have none), each with a hidden
+    field holding the value the page was rendered with.
 
-    def __init__(self, rows, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    A row counts as shown by the page when its hidden originals are posted; the editable rows the POST
+    does not have (added meanwhile, re-opened meanwhile) are filled in with the values stored now, as if
+    shown unchanged: they are displayed as they are and never written."""
+
+    def __init__(self, rows, data=None, *args, **kwargs):
+        if data is not None:
+            data = data.copy()
+            for row in rows:
+                if row.editable and cell_name("oh", row) not in data:
+                    for column, value in zip(grid.COLUMNS, grid.stored_cells(row.entry), strict=True):
+                        data[cell_name(column, row)] = data[cell_name("o" + column, row)] = grid.format_hours(
+                            value
+                        )
+        super().__init__(data, *args, **kwargs)
         self.rows = rows
         for row in rows:
             if not row.editable:
                 continue
-            entry = row.entry
             person = str(row.assignment.participant)
-            training = entry.training_hours if entry is not None and entry.training_hours else None
+            hours, training = grid.stored_cells(row.entry)
             self.fields[cell_name("h", row)] = HoursCellField(
                 required=False,
-                initial=entry.hours if entry is not None else None,
+                initial=hours,
                 label=f"{person} — heures travaillées",
                 widget=HoursCellInput({"aria-label": f"Heures travaillées — {person}", "data-col": "h"}),
             )
@@ -80,6 +111,13 @@ class GridForm(forms.Form):
                 label=f"{person} — heures de formation",
                 widget=HoursCellInput({"aria-label": f"Heures de formation — {person}", "data-col": "t"}),
             )
+            for column, value in (("h", hours), ("t", training)):
+                self.fields[cell_name("o" + column, row)] = HoursCellField(
+                    required=False,
+                    initial=value,
+                    label=f"{person} — valeur affichée ({column})",
+                    widget=OriginalCellInput(),
+                )
 
     def clean(self):
         data = super().clean()
@@ -104,19 +142,89 @@ class GridForm(forms.Form):
                 widget = self.fields[name].widget
                 widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"
 
-    def values(self):
-        """{assignment pk: (hours, training)} for the editable rows (after is_valid())."""
-        return {
-            row.key: (self.cleaned_data.get(cell_name("h", row)), self.cleaned_data.get(cell_name("t", row)))
-            for row in self.rows
-            if row.editable
-        }
+    def submitted(self):
+        """{assignment pk: (original, typed)} for the rows the page showed (after is_valid()), each a pair
+        (hours, training) of Decimals or None; rows validated meanwhile with their values as posted."""
+        result = {}
+        for row in self.rows:
+            if cell_name("oh", row) not in self.data:
+                continue
+            original = tuple(self._posted(row, "o" + c) for c in grid.COLUMNS)
+            typed = tuple(
+                self._posted(row, c) if cell_name(c, row) in self.data else original[i]
+                for i, c in enumerate(grid.COLUMNS)
+            )
+            result[row.key] = (original, typed)
+        return result
+
+    def _posted(self, row, kind):
+        """A cell's value as posted: cleaned for an editable row, read as it comes for the others."""
+        name = cell_name(kind, row)
+        return self.cleaned_data.get(name) if row.editable else _lenient(self.data.get(name))
+
+    def gone(self):
+        """How many rows the page showed and the user changed are no longer in the grid (their assignment
+        deleted, or moved out of the month or the lot): ignored."""
+        keys = {str(row.key) for row in self.rows}
+        count = 0
+        for name in self.data:
+            pk = name[2:]
+            if not name.startswith("oh") or not pk.isdigit() or pk in keys:
+                continue
+            pairs = [(self.data.get(f"o{c}{pk}"), self.data.get(f"{c}{pk}")) for c in grid.COLUMNS]
+            if any(typed is not None and _lenient(typed) != _lenient(original) for original, typed in pairs):
+                count += 1
+        return count
+
+    def after_conflicts(self, submitted, conflicts):
+        """The form re-displayed after a refused save: every cell the user changed keeps the typed value,
+        every other cell shows the value stored now, and every original becomes the value stored now (so
+        that saving again the same values overwrites, knowingly). The conflicting cells are marked."""
+        data = {}
+        for row in self.rows:
+            if not row.editable:
+                continue
+            current = grid.stored_cells(row.entry)
+            original, typed = submitted.get(row.key, (current, current))
+            for i, column in enumerate(grid.COLUMNS):
+                shown = typed[i] if typed[i] != original[i] else current[i]
+                data[cell_name(column, row)] = grid.format_hours(shown)
+                data[cell_name("o" + column, row)] = grid.format_hours(current[i])
+        form = GridForm(self.rows, data)
+        form.is_valid()
+        for conflict in conflicts:
+            if conflict.validated:
+                continue
+            name = cell_name(conflict.column, conflict.row)
+            widget = form.fields[name].widget
+            widget.attrs["class"] = widget.attrs.get("class", "") + " grid-conflict border-warning border-2"
+            widget.attrs["aria-describedby"] = f"{form[name].auto_id}_conflict"
+        return form
 
     def cells(self, row):
         """The bound fields of a row (hours, training), or (None, None) for a validated row."""
         if not row.editable:
             return None, None
         return self[cell_name("h", row)], self[cell_name("t", row)]
+
+    def originals(self, row):
+        """The hidden fields of a row's original values (hours, training), or (None, None)."""
+        if not row.editable:
+            return None, None
+        return self[cell_name("oh", row)], self[cell_name("ot", row)]
+
+    def conflict_list(self):
+        """[(anchor id, label, message)] for the summary above a re-displayed grid, in row order."""
+        result = []
+        for row in self.rows:
+            for column in grid.COLUMNS:
+                conflict = row.conflicts.get(column)
+                if conflict is None:
+                    continue
+                kind = "heures travaillées" if column == "h" else "heures de formation"
+                anchor = f"grid-row-{row.key}" if conflict.validated else self[cell_name(column, row)].auto_id
+                result.append((anchor, f"{row.assignment.participant} — {kind}", conflict.message))
+        return result
 
     def error_list(self):
         """[(field id, label, message)] for the summary above the grid, in row order."""

@@ -1,5 +1,7 @@
 """The monthly hours grid: which assignments a month shows for a lot or a company, the cells as typed,
-and saving a whole grid at once (bulk queries, history kept).
+and saving a whole grid at once (bulk queries, history kept) without losing a colleague's changes: a save
+writes only the cells its user changed, compared with the values the page was rendered with
+(`merge_cells`), and a cell changed meanwhile by someone else is a conflict (`Conflict`), never overwritten.
 
 Pure domain code: no forms, no requests. The screens (hours/forms.py, hours/views.py) call it.
 """
@@ -14,6 +16,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from clauses_site.formatting import hours as french_hours
 from clauses_site.months import add_months
 from hours.models import MAX_MONTH_HOURS, Assignment, HoursEntry, first_of_month
 
@@ -85,6 +88,7 @@ class Row:
     assignment: Assignment
     entry: HoursEntry | None
     previous: list = field(default_factory=list)  # entries (or None) of the reference months, oldest first
+    conflicts: dict = field(default_factory=dict)  # column ("h" or "t") -> Conflict, after a refused save
 
     @property
     def editable(self):
@@ -96,8 +100,16 @@ class Row:
 
 
 def build_rows(month, assignments, lock=False):
-    """One Row per assignment, with its entry for the month and those of the reference months (2 queries)."""
+    """One Row per assignment, with its entry for the month and those of the reference months (2 queries).
+
+    lock=True (a save, inside its transaction): the assignments (FOR NO KEY UPDATE) and their entries
+    (FOR UPDATE) are locked until the end of the transaction, so that two saves of the same rows run one
+    after the other and the second compares with what the first wrote. Rows are locked in the grid's
+    order (the same for a lot's and a company's grid): no deadlock between two grids.
+    """
     month = first_of_month(month)
+    if lock and hasattr(assignments, "select_for_update"):
+        assignments = assignments.select_for_update(of=("self",), no_key=True)
     assignments = list(assignments)
     months = [add_months(month, -n) for n in range(REFERENCE_MONTHS, 0, -1)]
     entries = HoursEntry.objects.filter(
@@ -149,6 +161,117 @@ def format_hours(value):
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text.replace(".", ",")
+
+
+# --- what changed since the page was rendered -----------------------------------------------------------
+
+COLUMNS = ("h", "t")  # hours worked, training hours
+
+
+def stored_cells(entry):
+    """(hours, training) as the grid shows them: None for an empty cell (no entry; no training hours)."""
+    if entry is None:
+        return None, None
+    return entry.hours, entry.training_hours or None
+
+
+@dataclass
+class Conflict:
+    """A cell the user changed that someone else changed (or validated) since the page was rendered."""
+
+    row: Row
+    column: str  # "h" or "t"
+    typed: Decimal | None  # what the user typed (kept in the input on the re-display)
+    current: Decimal | None  # what is stored now
+    by: object = None  # the user of the last change (None: unknown)
+    at: datetime.datetime | None = None
+    deleted: bool = False  # the entry was deleted
+
+    @property
+    def validated(self):
+        return not self.row.editable
+
+    @property
+    def message(self):
+        """« modifiée par Sophie Deschodt à 14 h 32 : 44,00 »"""
+        who = (self.by.get_full_name() or self.by.get_username()) if self.by is not None else "quelqu'un"
+        when = ""
+        if self.at is not None:
+            local = timezone.localtime(self.at)
+            day = "" if local.date() == timezone.localdate() else f" le {local:%d/%m/%Y}"
+            when = f"{day} à {local.hour} h {local.minute:02d}"
+        if self.validated:
+            return (
+                f"validée par {who}{when} : {_cell_text(self.current)} ; votre saisie "
+                f"({_cell_text(self.typed)}) n'est pas enregistrée : rouvrez la ligne pour la modifier"
+            )
+        if self.current is None:
+            return f"effacée par {who}{when}"
+        return f"modifiée par {who}{when} : {_cell_text(self.current)}"
+
+
+def _cell_text(value):
+    return "vide" if value is None else french_hours(value)
+
+
+def merge_cells(rows, submitted):
+    """Compare what a page posted with what is stored now, cell by cell.
+
+    submitted maps the pk of each row the page showed to (original, typed): the (hours, training) the page
+    was rendered with and those posted, Decimals or None. Returns (values, conflicts): values as save_rows
+    takes them, only for rows with a cell to write (each cell: the typed value if the user changed it, the
+    stored one otherwise); conflicts: the cells the user changed that were changed meanwhile (or whose entry
+    was validated meanwhile), unless both typed the same value. Rows not submitted are not in values:
+    never touched. A row whose two cells would add up to more than a month holds (each person changed one)
+    is a conflict on the other person's cell.
+    """
+    values, conflicts = {}, []
+    for row in rows:
+        if row.key not in submitted:
+            continue
+        original, typed = submitted[row.key]
+        current = stored_cells(row.entry)
+        merged, changed, row_conflicts = list(current), False, []
+        for i, column in enumerate(COLUMNS):
+            if typed[i] == original[i] or typed[i] == current[i]:
+                continue
+            if not row.editable or current[i] != original[i]:
+                row_conflicts.append(Conflict(row, column, typed[i], current[i]))
+            else:
+                merged[i], changed = typed[i], True
+        if not row_conflicts and changed and sum(v or 0 for v in merged) > MAX_MONTH_HOURS:
+            row_conflicts = [
+                Conflict(row, column, typed[i], current[i])
+                for i, column in enumerate(COLUMNS)
+                if current[i] != original[i]
+            ]
+        if row_conflicts:
+            conflicts.extend(row_conflicts)
+        elif changed:
+            values[row.key] = tuple(merged)
+    return values, conflicts
+
+
+def explain_conflicts(month, conflicts):
+    """Who made the last change of each conflicting row and when, from the history (1 query)."""
+    if not conflicts:
+        return conflicts
+    keys = {c.row.key for c in conflicts}
+    last = {}
+    records = (
+        HoursEntry.history.filter(assignment_id__in=keys, month=first_of_month(month))
+        .select_related("history_user")
+        .order_by("-history_id")  # the last written (history_date may come from a clock set back)
+    )
+    for record in records:
+        last.setdefault(record.assignment_id, record)
+    for conflict in conflicts:
+        record = last.get(conflict.row.key)
+        if record is not None:
+            conflict.by, conflict.at = record.history_user, record.history_date
+            conflict.deleted = record.history_type == "-"
+        conflict.row.conflicts[conflict.column] = conflict
+    return conflicts
 
 
 # --- saving ---------------------------------------------------------------------------------------------

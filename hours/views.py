@@ -169,42 +169,61 @@ def grid_view(request):
     is_post = request.method == "POST"
     rows, months = grid.build_rows(month, grid.grid_assignments(month, lot, company), lock=is_post)
     here = grid_url(month, lot, company)
+    status = 200
     if is_post:
+        validate = "valider" in request.POST
+        if validate:
+            roles.require(roles.can_validate, request.user)
         form = GridForm(rows, request.POST)
         if form.is_valid():
-            result = grid.save_rows(month, rows, form.values(), request.user)
-            stale = sum(1 for row in rows if not row.editable and f"h{row.key}" in request.POST)
-            parts = []
-            if result.changed:
-                parts.append(
-                    f"{_plural(result.created, 'ligne créée', 'lignes créées')}, "
-                    f"{_plural(result.updated, 'modifiée')}, {_plural(result.deleted, 'effacée')}"
-                )
-            if "valider" in request.POST:
-                roles.require(roles.can_validate, request.user)
-                count = grid.validate_entries([r.entry for r in rows if r.entry is not None], request.user)
-                parts.append(f"{_plural(count, 'ligne validée', 'lignes validées')}")
-            if parts:
-                messages.success(
-                    request, f"Heures de {grid.month_label(month)} enregistrées : {' ; '.join(parts)}."
-                )
+            submitted = form.submitted()
+            values, conflicts = grid.merge_cells(rows, submitted)
+            if conflicts:
+                # Nothing of this save is written (the whole request is one transaction that writes
+                # nothing): everything is re-displayed, the conflicting cells marked.
+                grid.explain_conflicts(month, conflicts)
+                form, status = form.after_conflicts(submitted, conflicts), 409
             else:
-                messages.info(request, "Aucune modification à enregistrer.")
-            if stale:
-                messages.warning(
-                    request,
-                    f"{_plural(stale, 'ligne a', 'lignes ont')} été validée(s) entre-temps : "
-                    "vos valeurs n'y ont pas été enregistrées.",
-                )
-            return redirect(here)
+                _save_grid(request, month, rows, values, validate, form.gone())
+                return redirect(here)
     else:
         form = GridForm(rows)
+    return _render_grid(request, form, rows, months, month, lot, company, chooser, status)
 
+
+def _save_grid(request, month, rows, values, validate, gone):
+    """Write the changed cells (and validate the month if asked), with the messages telling what was done."""
+    result = grid.save_rows(month, rows, values, request.user)
+    parts = []
+    if result.changed:
+        parts.append(
+            f"{_plural(result.created, 'ligne créée', 'lignes créées')}, "
+            f"{_plural(result.updated, 'modifiée')}, {_plural(result.deleted, 'effacée')}"
+        )
+    if validate:
+        count = grid.validate_entries([r.entry for r in rows if r.entry is not None], request.user)
+        parts.append(f"{_plural(count, 'ligne validée', 'lignes validées')}")
+    if parts:
+        messages.success(request, f"Heures de {grid.month_label(month)} enregistrées : {' ; '.join(parts)}.")
+    else:
+        messages.info(request, "Aucune modification à enregistrer.")
+    if gone:
+        messages.warning(
+            request,
+            f"{_plural(gone, "ligne n'est", 'lignes ne sont')} plus dans cette grille (contrat supprimé ou "
+            "déplacé entre-temps) : vos valeurs n'y ont pas été enregistrées.",
+        )
+
+
+def _render_grid(request, form, rows, months, month, lot, company, chooser, status=200):
+    here = grid_url(month, lot, company)
     hours_total, training_total = _totals(rows, form)
+    conflicts = [c for row in rows for c in row.conflicts.values()]
     context = {
         "chooser": chooser,
         "form": form,
-        "grid_rows": [(row, *form.cells(row)) for row in rows],
+        "grid_rows": [(row, *form.cells(row), *form.originals(row)) for row in rows],
+        "conflicts": conflicts,
         "months": [(m, grid.month_short(m)) for m in months],
         "month": month,
         "month_label": grid.month_label(month),
@@ -221,7 +240,7 @@ def grid_view(request):
         "validated": sum(1 for r in rows if r.entry is not None and r.entry.is_validated),
         "summary": _summary(month, lot, company),
     }
-    return render(request, "hours/grid.html", context)
+    return render(request, "hours/grid.html", context, status=status)
 
 
 def grid_add(request):
@@ -247,13 +266,17 @@ def grid_add(request):
             month, grid.grid_assignments(month, lot, company).filter(pk=assignment.pk)
         )
         row_form = GridForm(rows)
+        h, t = row_form.cells(rows[0])
+        oh, ot = row_form.originals(rows[0])
         response = render(
             request,
             "hours/grid.html#grid-row",
             {
                 "row": rows[0],
-                "h": row_form.cells(rows[0])[0],
-                "t": row_form.cells(rows[0])[1],
+                "h": h,
+                "t": t,
+                "oh": oh,
+                "ot": ot,
                 "company": company,
                 "month": month,
                 "month_end": last_of_month(month),

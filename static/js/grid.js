@@ -174,7 +174,12 @@
   }
 
   const errors = document.getElementById("grid-errors");
-  if (errors) {
+  const conflicts = document.getElementById("grid-conflicts");
+  if (conflicts) {
+    // A refused save (a colleague changed these cells meanwhile): to the first conflicting cell.
+    const firstConflict = body.querySelector("input.grid-conflict") || conflicts;
+    firstConflict.focus();
+  } else if (errors) {
     const firstInvalid = body.querySelector("input.is-invalid");
     if (firstInvalid) firstInvalid.focus();
   } else {

@@ -73,13 +73,16 @@ def grid_url(lot, month=JUNE):
     return reverse("hours:grid") + f"?mois={month:%Y-%m}&lot={lot.pk}"
 
 
-def cells(data, **values):
-    """POST data: values like elodie=("120", ""), keyed by the names of lot_data's assignments."""
+def cells(data, month=JUNE, **values):
+    """POST data: values like elodie=("120", ""), keyed by the names of lot_data's assignments, with the
+    original values of a page rendered now (the values stored)."""
     post = {}
     for name, (hours, training) in values.items():
         pk = data["a"][name].pk
+        original = grid.stored_cells(HoursEntry.objects.filter(assignment_id=pk, month=month).first())
         post[f"h{pk}"] = hours
         post[f"t{pk}"] = training
+        post[f"oh{pk}"], post[f"ot{pk}"] = (grid.format_hours(v) for v in original)
     return post
 
 
@@ -188,7 +191,7 @@ def test_the_grid_shows_rows_reference_months_and_totals(lot_data, client_for):
     assert response.status_code == 200
     html = response.content.decode()
     assert "Saisie des heures — Juin 2025" in html
-    assert [row.assignment.participant.last_name for row, h, t in response.context["grid_rows"]] == [
+    assert [row.assignment.participant.last_name for row, *cells in response.context["grid_rows"]] == [
         "Aubry",
         "Benali",
         "Caron",
@@ -286,14 +289,20 @@ def test_worked_and_training_hours_together_at_most_744(lot_data, client_for):
 
 
 def test_validated_entries_are_not_changed_by_the_grid(lot_data, client_for):
+    """A validated row has no input; values posted for it anyway (a forged or stale page) are not written:
+    without the original values they are ignored, with them they are a conflict."""
     karim = lot_data["e"]["karim_june"]
-    post = cells(lot_data, karim=("10", ""), sandrine=("20", ""))
-    response = client_for("Facilitatrice").post(grid_url(lot_data["lot"]), post, follow=True)
+    post = {**cells(lot_data, sandrine=("20", "")), f"h{lot_data['a']['karim'].pk}": "10"}
+    response = client_for("Facilitatrice").post(grid_url(lot_data["lot"]), post)
+    assert response.status_code == 302
     karim.refresh_from_db()
     assert karim.hours == D("151.67") and karim.is_validated
     assert HoursEntry.objects.get(assignment=lot_data["a"]["sandrine"], month=JUNE).hours == D(20)
-    texts = [str(m) for m in response.context["messages"]]
-    assert "1 ligne a été validée(s) entre-temps : vos valeurs n'y ont pas été enregistrées." in texts
+    post = cells(lot_data, karim=("10", ""))  # with its original « 151,67 »
+    response = client_for("Facilitatrice").post(grid_url(lot_data["lot"]), post)
+    assert response.status_code == 409
+    karim.refresh_from_db()
+    assert karim.hours == D("151.67") and karim.is_validated
 
 
 def test_the_manager_saves_and_validates_the_month(lot_data, client_for, manager):
@@ -368,9 +377,12 @@ def test_saving_a_big_grid_runs_a_bounded_number_of_queries(client_for, django_a
     lot = _busy_lot(50)
     rows = Assignment.objects.filter(lot=lot)
     post = {}
+    drafts = {e.assignment_id: e for e in HoursEntry.objects.filter(assignment__lot=lot, month=JUNE)}
     for n, a in enumerate(rows):
         post[f"h{a.pk}"] = f"{120 + n},5"
         post[f"t{a.pk}"] = ""
+        post[f"oh{a.pk}"] = grid.format_hours(drafts[a.pk].hours) if a.pk in drafts else ""
+        post[f"ot{a.pk}"] = ""
     client = client_for("Facilitatrice")
     with django_assert_max_num_queries(20):
         response = client.post(grid_url(lot), post)
