@@ -11,6 +11,10 @@ refused when hours are recorded (archive instead), archive/unarchive.
         hours_path = "assignment__lot__market"   # HoursEntry lookup to the object: refuse if any
         success_url = reverse_lazy("markets:market_list")
 
+Update views carry the record's version (clauses_site/versioning.py): a save over a record changed
+by someone else since the page was rendered is refused (409), nothing written, the user's values shown
+again with who changed which field and its value now.
+
 Every view declares `permission`, a predicate of clauses_site/roles.py (a plain function works:
 `permission = roles.sees_people`); the user gets 403 when it is false. Editing views default to can_edit.
 Objects are fetched through get_queryset() (404 when not there): restrict it for what a user may see.
@@ -28,7 +32,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.generic import CreateView, DeleteView, DetailView, UpdateView, View
 from django.views.generic.detail import SingleObjectMixin
 
-from clauses_site import roles
+from clauses_site import roles, versioning
 from clauses_site.autocomplete import any_role
 
 
@@ -93,7 +97,13 @@ class RecordFormMixin(RoleRequiredMixin):
         context.setdefault("title", self.get_title())
         context.setdefault("cancel_url", self.get_cancel_url())
         context["formsets_invalid"] = getattr(self, "formsets_invalid", False)
+        context["record_version"] = self.get_record_version()
+        context["version_refusal"] = getattr(self, "version_refusal", None)
         return context
+
+    def get_record_version(self):
+        """The hidden version field's value (update views only)."""
+        return None
 
     def form_valid(self, form):
         formsets = self.get_formsets()
@@ -127,7 +137,74 @@ class RecordCreateView(RecordFormMixin, CreateView):
 
 
 class RecordUpdateView(RecordFormMixin, UpdateView):
-    pass
+    """The form carries a signed snapshot of the record and of its inline children as rendered
+    (versioning.FIELD). On POST the row (and the children's) is read again under SELECT … FOR UPDATE
+    in the request's transaction: if it changed since, the save is refused with status 409 and the
+    form shown again with the user's values and what changed; a missing or forged version: 400."""
+
+    record_version = None
+    version_refusal = None
+
+    def get_record_version(self):
+        if self.record_version is None:
+            self.record_version = versioning.take(
+                self.object, self.version_children(self.get_formsets())
+            ).token()
+        return self.record_version
+
+    def version_children(self, formsets=None):
+        """{formset name: (foreign key name, rows now stored)} for the snapshot."""
+        if formsets is None:
+            formsets = {
+                name: cls(instance=self.object, prefix=name) for name, cls in self.formset_classes.items()
+            }
+        return {name: (formset.fk.name, list(formset.get_queryset())) for name, formset in formsets.items()}
+
+    def post(self, request, *args, **kwargs):
+        with transaction.atomic():
+            versioning.lock(
+                self.get_object(),
+                {name: (cls.model, cls.fk.name) for name, cls in self.formset_classes.items()},
+            )
+            self.object = self.get_object()  # read again, under the lock: the record as stored now
+            children = self.version_children()
+            current = versioning.take(self.object, children)
+            token = request.POST.get(versioning.FIELD)
+            try:
+                rendered = versioning.read(token, self.object)
+            except versioning.Unverifiable as error:
+                return self.refuse(str(error), current, status=400)
+            diff = rendered.compare(current)
+            if diff:
+                return self.refuse(
+                    self.conflict_message(diff, rendered.taken_at, children), current, status=409
+                )
+            self.record_version = token
+            form = self.get_form()
+            return self.form_valid(form) if form.is_valid() else self.form_invalid(form)
+
+    def conflict_message(self, diff, since, children):
+        kwargs = {k: v for k, v in self.get_form_kwargs().items() if k not in ("data", "files")}
+        stored_form = self.get_form_class()(**kwargs)  # unbound: shows the values now stored
+        rows = {
+            name: (
+                getattr(self.formset_classes[name], "legend", None)
+                or self.formset_classes[name].model._meta.verbose_name_plural.capitalize(),
+                {str(row.pk): row for row in children[name][1]},
+            )
+            for name in diff.children
+        }
+        return versioning.conflict_message(
+            diff, self.object, since, form=stored_form, children=rows, me=self.request.user
+        )
+
+    def refuse(self, message, current, status):
+        """The form again with the user's values, the explanation, and the version now stored (saving
+        again, once the user has looked, is their choice)."""
+        self.version_refusal = message
+        self.record_version = current.token()
+        context = self.get_context_data(form=self.get_form())
+        return self.render_to_response(context, status=status)
 
 
 class RecordDeleteView(RoleRequiredMixin, DeleteView):

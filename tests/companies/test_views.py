@@ -14,6 +14,7 @@ from companies.models import Company, Contact
 from hours.models import HoursEntry
 from markets.models import Award
 from tests.companies.factories import CompanyFactory, ContactFactory, SectorFactory
+from tests.editing import post_edit
 from tests.hours.factories import AssignmentFactory, HoursEntryFactory
 from tests.markets.factories import AwardFactory, ClauseFactory, LotFactory
 from tests.participants.factories import ParticipantFactory
@@ -184,7 +185,8 @@ def test_create_with_contacts_and_french_errors(client_for):
 def test_update_removes_a_contact(client_for):
     contact = ContactFactory(name="Jean Dupont")
     company = contact.company
-    response = client_for(FACILITATOR).post(
+    response = post_edit(
+        client_for(FACILITATOR),
         reverse("companies:company_update", kwargs={"pk": company.pk}),
         {
             "name": company.name,

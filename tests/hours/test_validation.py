@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from hours import grid
 from hours.models import HoursEntry
+from tests.editing import post_edit
 from tests.hours.factories import AssignmentFactory, HoursEntryFactory
 
 D = Decimal
@@ -87,7 +88,7 @@ def test_a_validated_entry_cannot_be_changed_until_reopened(client_for, manager)
     assert record.history_change_reason == "Réouverture : Erreur de l'entreprise sur la feuille de juin"
 
     # Now editable; then the page shows who changed what, when and why.
-    response = client.post(update, {"month": "2025-06", "hours": "130,5", "training_hours": "7"})
+    response = post_edit(client, update, {"month": "2025-06", "hours": "130,5", "training_hours": "7"})
     assert response.status_code == 302
     entry.refresh_from_db()
     assert (entry.hours, entry.training_hours, entry.entered_by) == (D("130.50"), D(7), manager)
@@ -132,7 +133,8 @@ def test_entry_history_page_runs_few_queries(client_for, manager, django_assert_
     entry = HoursEntryFactory(draft=True)
     client = login(client_for, manager)
     for n in range(10):
-        client.post(
+        post_edit(
+            client,
             reverse("hours:entry_update", args=[entry.pk]),
             {"month": "2025-03", "hours": str(100 + n), "training_hours": ""},
         )

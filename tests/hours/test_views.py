@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from hours.models import Assignment, HoursEntry
 from markets.models import Market
 from tests.companies.factories import CompanyFactory, SectorFactory
+from tests.editing import post_edit
 from tests.factories import UserFactory
 from tests.hours.factories import AssignmentFactory, HoursEntryFactory
 from tests.markets.factories import BuyerFactory, LotFactory, MarketFactory
@@ -172,14 +173,16 @@ def test_assignment_dates_cannot_exclude_recorded_hours(data, client_for):
         "starts_on": "2025-04-01",
         "ends_on": "2025-12-31",
     }
-    response = client_for("Facilitatrice").post(reverse("hours:assignment_update", args=[a.pk]), post)
+    response = post_edit(client_for("Facilitatrice"), reverse("hours:assignment_update", args=[a.pk]), post)
     assert response.status_code == 200
     assert response.context["form"].non_field_errors() == [
         "Des heures sont saisies hors de ces dates (03/2025) : "
         "corrigez les dates ou supprimez d'abord ces heures."
     ]
-    response = client_for("Facilitatrice").post(
-        reverse("hours:assignment_update", args=[a.pk]), {**post, "starts_on": "2025-02-10"}
+    response = post_edit(
+        client_for("Facilitatrice"),
+        reverse("hours:assignment_update", args=[a.pk]),
+        {**post, "starts_on": "2025-02-10"},
     )
     assert response.status_code == 302
     a.refresh_from_db()

@@ -13,6 +13,7 @@ from clauses_site.roles import FACILITATOR, READER
 from hours.models import HoursEntry
 from markets.models import Award, Buyer, BuyerContact, Clause, Lot, Market, Stage, StageChange
 from tests.companies.factories import CompanyFactory, SectorFactory
+from tests.editing import post_edit
 from tests.factories import UserFactory
 from tests.hours.factories import AssignmentFactory, HoursEntryFactory
 from tests.markets.factories import (
@@ -317,7 +318,8 @@ def test_market_create_then_stage_change_goes_through_move_to(client_for):
         "markets:market_detail", kwargs={"pk": market.pk}
     )
     assert market.estimated_amount is None and not StageChange.objects.exists()
-    response = client.post(
+    response = post_edit(
+        client,
         reverse("markets:market_update", kwargs={"pk": market.pk}),
         {**data, "stage": Stage.PROPOSED, "estimated_amount": "1 200 000"},
     )
@@ -326,7 +328,9 @@ def test_market_create_then_stage_change_goes_through_move_to(client_for):
     assert market.stage == Stage.PROPOSED and market.estimated_amount == Decimal("1200000")
     change = StageChange.objects.get()
     assert (change.stage, change.by.username) == (Stage.PROPOSED, "u-facilitatrice")
-    client.post(reverse("markets:market_update", kwargs={"pk": market.pk}), {**data, "stage": Stage.PROPOSED})
+    post_edit(
+        client, reverse("markets:market_update", kwargs={"pk": market.pk}), {**data, "stage": Stage.PROPOSED}
+    )
     assert StageChange.objects.count() == 1
 
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from participants.models import Outcome, Participant
+from tests.editing import post_edit
 from tests.hours.factories import AssignmentFactory, HoursEntryFactory
 from tests.participants.factories import OutcomeFactory, ParticipantFactory
 
@@ -186,7 +187,8 @@ def test_outcomes_add_edit_delete(people, client_for):
     assert response.url == reverse("participants:participant_detail", args=[elodie.pk])
     outcome = elodie.outcomes.get()
     assert (outcome.kind, outcome.date, outcome.is_positive) == ("cdd6", datetime.date(2025, 12, 31), True)
-    response = client.post(
+    response = post_edit(
+        client,
         reverse("participants:outcome_update", args=[outcome.pk]),
         {**post, "timing": "6mois", "kind": "recherche"},
     )

@@ -14,6 +14,7 @@ from hours.models import Assignment, ContractType, Modality
 from partnerships import needs
 from partnerships.models import Proposal, RecruitmentNeed
 from tests.companies.factories import CompanyFactory, SectorFactory
+from tests.editing import post_edit
 from tests.markets.factories import LotFactory, MarketFactory
 from tests.participants.factories import ParticipantFactory
 from tests.partnerships.factories import JournalEntryFactory, NeedFactory, ProposalFactory
@@ -214,7 +215,7 @@ def test_a_need_is_not_marked_filled_by_hand_without_enough_people(client_for):
         "positions": "2",
         "status": "pourvu",
     }
-    response = client_for(FACILITATOR).post(reverse("partnerships:need_update", args=[need.pk]), data)
+    response = post_edit(client_for(FACILITATOR), reverse("partnerships:need_update", args=[need.pk]), data)
     assert response.context["form"].errors["status"] == [
         "0 personne retenue pour 2 postes : le besoin n'est pas pourvu."
     ]
