@@ -368,6 +368,14 @@ class LotDetail(RecordDetailView):
         assignments = list(
             assignments_with_hours(lot.assignments.select_related(*related)).order_by("-starts_on", "pk")
         )
+        if not sees_people:
+            # No database id for the read-only role: « Personne 1, 2… » numbered on this page only, by
+            # order of arrival on the lot, so that nobody can be followed from one lot to another.
+            numbers = {}
+            for a in sorted(assignments, key=lambda a: (a.starts_on, a.pk)):
+                numbers.setdefault(a.participant_id, len(numbers) + 1)
+            for a in assignments:
+                a.pseudonym = f"Personne {numbers[a.participant_id]}"
         months = list(
             counted_entries()
             .filter(assignment__lot=lot)

@@ -156,6 +156,17 @@ def concerned(entry):
     return ", ".join(names)
 
 
+def subject_for(table, record, value):
+    """A journal entry's subject is free text that may name people: editors only; the read-only role
+    reads its kind and date (the table's request is set by RequestConfig)."""
+    from clauses_site import roles
+
+    request = getattr(table, "request", None)
+    if request is not None and roles.can_edit(request.user):
+        return value
+    return f"{record.get_kind_display()} du {record.date:%d/%m/%Y}"
+
+
 class JournalTable(tables.Table):
     date = DateColumn("Date")
     kind = tables.Column("Type")
@@ -169,6 +180,9 @@ class JournalTable(tables.Table):
         fields = []
         sequence = ("date", "kind", "subject", "concerned", "follow_up_on", "author")
         empty_text = "Aucune entrée ne correspond à ces filtres."
+
+    def render_subject(self, record, value):
+        return subject_for(self, record, value)
 
     def render_concerned(self, record):
         return Truncator(concerned(record)).chars(90) or "—"
@@ -197,6 +211,8 @@ JOURNAL_EXPORT_COLUMNS = [
     Column("Relance faite", lambda e: "oui" if e.follow_up_done else "", width=10),
     Column("Auteur", lambda e: e.author_label, width=20),
 ]
+#: The free-text columns (they may name people): in the export of editors only.
+JOURNAL_TEXT_COLUMNS = ("Objet", "Personnes rencontrées", "Compte rendu")
 
 
 class FollowUpTable(tables.Table):
@@ -214,6 +230,9 @@ class FollowUpTable(tables.Table):
         fields = []
         sequence = ("follow_up_on", "subject", "kind", "concerned", "author", "done")
         empty_text = "Aucune relance en attente."
+
+    def render_subject(self, record, value):
+        return subject_for(self, record, value)
 
     def render_concerned(self, record):
         return Truncator(concerned(record)).chars(90) or "—"

@@ -16,7 +16,7 @@ from markets.models import Buyer, Market
 from partnerships.filters import FollowUpDueFilter, JournalFilter
 from partnerships.forms import JournalEntryForm
 from partnerships.models import JournalEntry, Proposal, RecruitmentNeed
-from partnerships.tables import JOURNAL_EXPORT_COLUMNS, FollowUpTable, JournalTable
+from partnerships.tables import JOURNAL_EXPORT_COLUMNS, JOURNAL_TEXT_COLUMNS, FollowUpTable, JournalTable
 
 
 def journal_entries_for(user):
@@ -37,11 +37,24 @@ class JournalList(FilteredListView):
     template_name = "partnerships/list_page.html"
     filterset_class = JournalFilter
     table_class = JournalTable
-    export_columns = JOURNAL_EXPORT_COLUMNS
     export_filename = "journal.xlsx"
     export_sheet = "Journal"
     create_url_name = "partnerships:journal_create"
     create_label = "Nouvelle entrée"
+
+    # The subject, the people met and the report are free text that may name people: the read-only
+    # role sees the date, kind and organisations of an entry, cannot export or search that text.
+    @property
+    def export_columns(self):
+        if roles.can_edit(self.request.user):
+            return JOURNAL_EXPORT_COLUMNS
+        return [c for c in JOURNAL_EXPORT_COLUMNS if c.title not in JOURNAL_TEXT_COLUMNS]
+
+    def get_filterset(self, filterset_class):
+        filterset = super().get_filterset(filterset_class)
+        if not roles.can_edit(self.request.user):
+            filterset.filters.pop("q", None)
+        return filterset
 
     def get_queryset(self):
         return _listed(journal_entries_for(self.request.user))

@@ -4,8 +4,10 @@ files — PDF (WeasyPrint), xlsx (one sheet per table) and JSON (shared/formats/
     figures = indicators.for_buyer(buyer, start, end)
     data = bilan.render("pdf", figures, commentary="…", facilitator="Camille Martin")
 
-The PDF and the web preview always apply the small-numbers rule (a breakdown cell of 1 or 2 people in a
-scope of fewer than 10 people reads "< 3"); the xlsx and JSON only with anonymise_small=True.
+Every output applies the sensitive rule (RQTH, AAH, Réfugié and the outcome « Santé »: a count of 0 to 4
+people reads "< 5", whatever the scope's size; reporting/masking.py). The PDF and the web preview always
+apply the small-numbers rule too (a breakdown cell of 1 or 2 people in a scope of fewer than 10 people
+reads "< 3"); the xlsx and JSON only with anonymise_small=True.
 """
 
 import functools
@@ -165,7 +167,7 @@ def _breakdown(title, mapping, header, count="personnes"):
 
 
 def render_xlsx(figures, anonymise_small=False, commentary=""):
-    f = figures.masked() if anonymise_small else figures
+    f = figures.masked() if anonymise_small else figures.protected()
     s = f.scope
     summary = [
         ("Périmètre", s.name, ""),

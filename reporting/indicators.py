@@ -6,7 +6,8 @@
     indicators.for_territory(start, end)
     indicators.for_scope("buyer" | "company" | "market" | "territory", obj_or_None, start, end)
     indicators.to_json(figures, anonymise_small=False)   # the dict of shared/formats/bilan-json.md
-    figures.masked()                                      # breakdown cells of 1–2 people → "< 3"
+    figures.protected()                                   # sensitive cells of 0–4 people → "< 5"
+    figures.masked()                                      # and breakdown cells of 1–2 people → "< 3"
 
 Every figure comes from database aggregates (a constant number of queries, 20, whatever the data size)
 through hours/queries.py, the one way of counting hours: validated entries only, COUNTED_HOURS.
@@ -31,7 +32,7 @@ dated in the period. SIAE purchase equivalents are shown apart and do not enter 
 """
 
 import datetime
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q, Sum, Value
@@ -42,6 +43,7 @@ from hours import queries
 from hours.models import ContractType, Modality, SiaePurchase, first_of_month
 from markets.models import Award, Lot
 from participants.models import Criterion, Outcome, Participant
+from reporting import masking
 
 ZERO = Decimal(0)
 CENTS = Decimal("0.01")
@@ -62,9 +64,7 @@ LEVELS = (*Participant.Level.values, UNKNOWN_LEVEL)
 NO_PRESCRIBER = "Non renseigné"
 NO_COMMUNE = "Non renseignée"
 
-#: Breakdown cells of 1 or 2 people in a scope of fewer than SMALL_SCOPE people are shown as SMALL.
-SMALL = "< 3"
-SMALL_SCOPE = 10
+SMALL, SMALL_SCOPE, SENSITIVE = masking.SMALL, masking.SMALL_SCOPE, masking.SENSITIVE
 
 
 @dataclass(frozen=True)
@@ -157,7 +157,8 @@ class Figures:
     siae_purchases: int
     progress: queries.Progress  # owed / done to date / expected to date (sum of the lots') / lag
     criteria_labels: dict = field(default_factory=dict)  # {"DELD": "Demandeur d'emploi…"}
-    anonymised: bool = False
+    anonymised: bool = False  # the small-scope rule applied ("< 3")
+    protected_cells: bool = False  # the sensitive rule applied ("< 5")
 
     @property
     def is_small(self):
@@ -169,41 +170,15 @@ class Figures:
             return ZERO
         return (self.hours_done / self.people).quantize(CENTS, rounding=ROUND_HALF_UP)
 
+    def protected(self):
+        """A copy with the sensitive cells (RQTH, AAH, Réfugié, outcome « Santé ») of 0 to 4 people read
+        "< 5", whatever the scope's size (reporting/masking.py): every bilan output applies it."""
+        return masking.protected(self)
+
     def masked(self):
-        """A copy where, in a scope of fewer than 10 people, every breakdown cell of 1 or 2 people
-        (or contracts) reads "< 3". Hours and the scope's totals are left exact."""
-        if not self.is_small:
-            return replace(self, anonymised=True)
-
-        def cell(n):
-            return SMALL if n in (1, 2) else n
-
-        def cells(mapping):
-            return {key: cell(n) for key, n in mapping.items()}
-
-        people_dicts = (
-            "by_sex",
-            "by_age_band",
-            "by_level",
-            "by_criterion",
-            "by_contract_type",
-            "prescribers",
-            "by_commune",
-            "outcomes_at_end",
-            "outcomes_at_six_months",
-        )
-        people_cells = (
-            "qpv",
-            "people_with_outcome_at_end",
-            "positive_at_end",
-            "people_with_outcome_at_six_months",
-            "positive_at_six_months",
-        )
-        changes = {name: cells(getattr(self, name)) for name in people_dicts}
-        changes.update({name: cell(getattr(self, name)) for name in people_cells})
-        changes["lots"] = tuple(replace(line, people=cell(line.people)) for line in self.lots)
-        changes["companies"] = tuple(replace(line, people=cell(line.people)) for line in self.companies)
-        return replace(self, anonymised=True, **changes)
+        """protected(), and in a scope of fewer than 10 people every other breakdown cell of 1 or 2
+        people (or contracts) reads "< 3". Hours and the scope's totals are left exact."""
+        return masking.masked(self)
 
 
 # --- public API: one function per scope ------------------------------------------------------------------
@@ -282,9 +257,10 @@ def _hours(value):
 
 
 def to_json(figures, anonymise_small=False):
-    """The figures as the dict of shared/formats/bilan-json.md (exactly its keys). With
+    """The figures as the dict of shared/formats/bilan-json.md (exactly its keys). Sensitive criteria
+    (RQTH, AAH, Réfugié) of 0 to 4 people always read "< 5" (reporting/masking.py); with
     anonymise_small, breakdown cells of 1 or 2 people in a scope of fewer than 10 read "< 3"."""
-    f = figures.masked() if anonymise_small else figures
+    f = figures.masked() if anonymise_small else figures.protected()
     s = f.scope
     return {
         "scope": {"kind": s.kind, "name": s.name, "from": s.start.isoformat(), "to": s.end.isoformat()},

@@ -61,6 +61,12 @@ class Bilan(models.Model):
     sha256 = models.CharField("empreinte SHA-256", max_length=64)
     commentary = models.TextField("commentaire", blank=True)
     anonymised = models.BooleanField("petits effectifs masqués", default=True)
+    people = models.PositiveIntegerField(
+        "personnes comptées",
+        null=True,
+        blank=True,
+        help_text="Vide : bilan archivé avant que le nombre de personnes soit gardé.",
+    )
     batch = models.UUIDField("envoi groupé", null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -97,6 +103,14 @@ class Bilan(models.Model):
     @staticmethod
     def key_for(kind, obj):
         return kind if kind == Bilan.Kind.TERRITORY else f"{kind}:{obj.pk}"
+
+    @property
+    def readable_by_all(self):
+        """May the read-only role download it? Only a bilan of 10 people or more, and archived with its
+        count of people (older ones predate the masking of sensitive figures): reporting/masking.py."""
+        from reporting.masking import SMALL_SCOPE
+
+        return self.people is not None and self.people >= SMALL_SCOPE
 
     @property
     def content_type(self):

@@ -3,7 +3,9 @@
 Who may do what: every role, the read-only « Lecteur » included, may choose a scope and a period,
 preview the bilan, list the archive and download archived bilans — a bilan holds no personal data
 (people are counted, never named). Generating (which archives a file) and the grouped sending are for
-editors (roles.can_edit): 403 otherwise.
+editors (roles.can_edit): 403 otherwise. A scope of fewer than 10 people (masking.SMALL_SCOPE) is for
+editors only: the read-only role gets a French explanation with status 403 instead of the preview, and
+may not download its archived files (nor those archived before the count of people was kept).
 
 A detail page links to the Bilans page with its scope pre-filled:
     {% url 'reporting:bilan_form' %}?scope=buyer&id=12      (or scope=company / scope=market)
@@ -25,11 +27,24 @@ from django.views.decorators.http import require_GET, require_POST
 from clauses_site import roles
 from hours import queries
 from markets.models import Buyer
-from reporting import bilan, indicators, scopes
+from reporting import bilan, indicators, masking, scopes
 from reporting.forms import SCOPE_FIELDS, BatchForm, GenerateForm, ScopeForm
 from reporting.models import Bilan
 
 ARCHIVE_PAGE_SIZE = 50
+
+
+SMALL_SCOPE_REFUSED = (
+    f"Ce bilan compte moins de {masking.SMALL_SCOPE} personnes : avec si peu de personnes, ses "
+    "chiffres permettraient de reconnaître quelqu'un. Il n'est montré qu'à l'équipe qui suit les "
+    "personnes (responsable et facilitatrices). Choisissez un périmètre plus large ou une période "
+    "plus longue, ou demandez ce bilan à l'équipe."
+)
+
+
+def may_see(user, people):
+    """May the user see a bilan of that many people? Editors always; the read-only role from 10 people."""
+    return roles.can_edit(user) or (people is not None and people >= masking.SMALL_SCOPE)
 
 
 def _facilitator(user):
@@ -60,14 +75,19 @@ def bilan_form(request):
         cleaned = form.cleaned_data
         obj = form.scope_object(cleaned)
         figures = indicators.for_scope(cleaned["scope"], obj, cleaned["start"], cleaned["end"])
+        if not may_see(request.user, figures.people):
+            context["refused"] = SMALL_SCOPE_REFUSED
+            return render(request, "reporting/bilan_form.html", context, status=403)
         facilitator = _facilitator(request.user) if context["can_generate"] else ""
         context.update(bilan.document_context(figures, facilitator=facilitator))
         context["query"] = form.query()
-        context["versions"] = list(
-            Bilan.objects.of_scope(cleaned["scope"], obj)
+        context["versions"] = [
+            v
+            for v in Bilan.objects.of_scope(cleaned["scope"], obj)
             .filter(period_start=cleaned["start"], period_end=cleaned["end"])
             .select_related("created_by")
-        )
+            if context["can_generate"] or v.readable_by_all
+        ]
         if context["can_generate"]:
             context["generate_form"] = GenerateForm(
                 initial={
@@ -117,6 +137,7 @@ def bilan_generate(request):
         user=request.user,
         commentary=cleaned["commentary"],
         anonymised=anonymise,
+        people=figures.people,
     )
     messages.success(request, f"Bilan généré et archivé : {archived.filename} (version {archived.version}).")
     return redirect(f"{reverse('reporting:bilan_archive')}?nouveau={archived.pk}")
@@ -163,6 +184,7 @@ def bilan_batch(request):
                 filename=lambda version, figures=figures: bilan.filename(figures, "pdf", version),
                 user=request.user,
                 batch=batch,
+                people=figures.people,
             )
             archive.writestr(archived.filename, data)
     response = HttpResponse(buffer.getvalue(), content_type="application/zip")
@@ -184,7 +206,14 @@ def bilan_archive(request):
     return render(
         request,
         "reporting/bilan_archive.html",
-        {"page": page, "kinds": Bilan.Kind.choices, "kind": kind, "new": int(new) if new.isdigit() else None},
+        {
+            "page": page,
+            "kinds": Bilan.Kind.choices,
+            "kind": kind,
+            "new": int(new) if new.isdigit() else None,
+            "can_edit": roles.can_edit(request.user),
+            "small_scope": masking.SMALL_SCOPE,
+        },
     )
 
 
@@ -198,6 +227,9 @@ def bilan_for(user, pk):
 @require_GET
 def bilan_download(request, pk):
     archived = bilan_for(request.user, pk)
+    if not may_see(request.user, archived.people):
+        context = {"archived": archived, "message": SMALL_SCOPE_REFUSED}
+        return render(request, "reporting/bilan_refused.html", context, status=403)
     try:
         handle = archived.file.open("rb")
     except (FileNotFoundError, ValueError) as exc:

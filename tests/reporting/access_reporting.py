@@ -1,6 +1,7 @@
 """The Bilans screens in the access matrix. A bilan holds no personal data (people are counted,
 never named): every role may choose, preview, list and download; generating and the grouped sending
-(POST only) are for editors — their POST by a reader is tested in test_views.py."""
+(POST only) are for editors — their POST by a reader is tested in test_views.py. A bilan of fewer than 10
+people is for editors only (403 for the reader): tests/reporting/test_sensitive_masking.py."""
 
 import datetime
 
@@ -29,6 +30,7 @@ def _archived():
         fmt="json",
         data=b"{}\n",
         filename="bilan-test.json",
+        people=12,  # 10 people or more: the read-only role may download it (test_sensitive_masking.py)
     )
     return {"pk": archived.pk}
 

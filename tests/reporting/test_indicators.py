@@ -10,20 +10,22 @@ from reporting import indicators
 from tests.reporting.dataset import END, START, build
 
 D = Decimal
+# The JSON masks the sensitive criteria (RQTH, AAH, Réfugié) of 0 to 4 people as "< 5" whatever the
+# scope's size (reporting/masking.py); every other criterion is exact.
 NO_CRITERIA = {
     "DELD": 0,
     "DETLD": 0,
     "RSA": 0,
     "ASS": 0,
-    "AAH": 0,
-    "RQTH": 0,
+    "AAH": "< 5",
+    "RQTH": "< 5",
     "Jeune -26": 0,
     "Senior 50+": 0,
     "PASS IAE": 0,
     "PLIE": 0,
     "QPV": 0,
     "ZRR": 0,
-    "Réfugié": 0,
+    "Réfugié": "< 5",
     "Autre": 0,
 }
 NO_MODALITY = {
@@ -90,7 +92,7 @@ CUD_JSON = {
         **NO_CRITERIA,
         "DELD": 2,
         "RSA": 1,
-        "RQTH": 1,
+        "RQTH": "< 5",  # 1 person, sensitive
         "Senior 50+": 1,
         "Jeune -26": 1,
         "PLIE": 1,
@@ -208,7 +210,7 @@ TERRITORY_JSON = {
         **NO_CRITERIA,
         "DELD": 2,
         "RSA": 1,
-        "RQTH": 1,
+        "RQTH": "< 5",  # 1 person, sensitive
         "Senior 50+": 1,
         "Jeune -26": 1,
         "PLIE": 1,

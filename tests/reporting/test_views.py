@@ -23,8 +23,11 @@ def page(client, **params):
 
 
 def test_reader_previews_a_bilan_without_personal_data(
-    client, reader, bilan_data, django_assert_max_num_queries
+    client, reader, bilan_data, django_assert_max_num_queries, monkeypatch
 ):
+    # The hand-built data set counts 5 people: the read-only role sees scopes of 10 people or more
+    # (tests/reporting/test_sensitive_masking.py), here lowered to 5 to look at what it is shown.
+    monkeypatch.setattr(views.masking, "SMALL_SCOPE", 5)
     client.force_login(reader)
     with django_assert_max_num_queries(30):
         response = page(client, scope="buyer", buyer=bilan_data.cud.pk, start="2025-01-01", end="2025-06-30")
@@ -149,11 +152,13 @@ def test_reader_cannot_generate(client, reader, bilan_data):
     assert not Bilan.objects.exists()
 
 
-def test_reader_downloads_archived_bilans(client, reader, facilitator, bilan_data):
+def test_reader_downloads_archived_bilans(client, reader, facilitator, bilan_data, monkeypatch):
+    monkeypatch.setattr(views.masking, "SMALL_SCOPE", 5)  # 5 people in the data set (see above)
     client.force_login(facilitator)
     generate(client, bilan_data, format="xlsx")
     client.force_login(reader)
     archived = Bilan.objects.get()
+    assert archived.people == 5
     response = client.get(reverse("reporting:bilan_download", args=[archived.pk]))
     assert response.status_code == 200
     assert b"".join(response.streaming_content).startswith(b"PK")
@@ -236,6 +241,7 @@ def test_detail_pages_have_a_bilan_button(client, reader, bilan_data, monkeypatc
     import reporting.forms
 
     monkeypatch.setattr(reporting.forms.timezone, "localdate", lambda: datetime.date(2025, 7, 14))
+    monkeypatch.setattr(views.masking, "SMALL_SCOPE", 1)  # the scopes here count 2 to 6 people
     client.force_login(reader)
     for detail, obj, kind in (
         ("markets:buyer_detail", bilan_data.cud, "buyer"),
