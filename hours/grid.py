@@ -138,7 +138,8 @@ def parse_hours(text):
         cleaned = re.sub(r"[\s\u00a0\u202f]", "", str(text)).lower().removesuffix("h").replace(",", ".")
         if cleaned == "":
             return None
-        if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", cleaned):
+        # [0-9], not \d: Decimal() would read « ١٥ » or full-width digits too
+        if not re.fullmatch(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)", cleaned):
             raise ValidationError("Saisissez un nombre (ex. 151,67).", code="invalid")
         try:
             value = Decimal(cleaned)

@@ -17,7 +17,12 @@ The report counts created / updated / unchanged objects per kind and lists every
 
 Policy where the format is silent (see the module's tests):
 - hours of an existing (assignment, month) are replaced (the spreadsheet is the source), and the
-  entry becomes validated, with who/when/which file;
+  entry becomes validated, with who/when/which file, when the importer may validate hours
+  (`clauses_site.roles.can_validate`; user=None is the system: the command run without --user);
+- an importer who may not validate creates and changes entries as drafts (someone who may validates
+  them later) and never changes a validated entry: such a row is refused (« validée le … par … : à
+  rouvrir d'abord »), so the whole file is; a row giving a validated entry its recorded hours is
+  unchanged;
 - a contract's end, modality, credited company and job come from the spreadsheet (an empty cell keeps
   what is recorded);
 - other descriptive data of existing records (a person's commune, QPV, level, prescriber, publics;
@@ -41,6 +46,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from clauses_site.roles import can_validate
 from clauses_site.text import clean_siret, company_key, match_key, normalize, siret_is_valid, strip_accents
 from clauses_site.vocabulary import CRITERIA, CRITERIA_CODES
 from companies.models import Company
@@ -555,7 +561,8 @@ def decimal_of(value):
         number = Decimal(repr(value))
     else:
         text = re.sub(r"[\s\u00a0\u202f]", "", str(value)).lower().removesuffix("h")
-        if not re.fullmatch(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)", text):
+        # [0-9], not \d: Decimal() would read « ١٥ » or full-width digits too
+        if not re.fullmatch(r"[+-]?([0-9]+([.,][0-9]*)?|[.,][0-9]+)", text):
             raise CellError("nombre attendu (virgule ou point décimal, par exemple 151,67)")
         try:
             number = Decimal(text.replace(",", "."))
@@ -1006,6 +1013,8 @@ class Planner:
         self.report = report
         self.parser = parser
         self.user = user
+        # user None: the system (the command without --user), which validates as it always did
+        self.may_validate = user is None or can_validate(user)
         self.file_name = file_name
         self.new = defaultdict(list)  # kind -> [unsaved instances], in creation order
         self.changed = defaultdict(dict)  # kind -> {id(instance): (instance, {field names})}
@@ -1120,8 +1129,10 @@ class Planner:
             assignments_by_pk[a.pk] = a
         self.entries = {}
         self.entry_months = defaultdict(set)  # id(assignment) -> {months already recorded}
-        fields = ("id", "assignment_id", "month", "hours", "training_hours", "status")
-        for entry in _fetch(HoursEntry.objects.only(*fields), "assignment_id", list(assignments_by_pk)):
+        fields = ("id", "assignment_id", "month", "hours", "training_hours", "status", "validated_at")
+        fields += ("validated_by__username", "validated_by__first_name", "validated_by__last_name")
+        entries = HoursEntry.objects.select_related("validated_by").only(*fields)
+        for entry in _fetch(entries, "assignment_id", list(assignments_by_pk)):
             entry.assignment = assignments_by_pk[entry.assignment_id]
             self.entries[(id(entry.assignment), entry.month)] = entry
             self.entry_months[id(entry.assignment)].add(entry.month)
@@ -1476,26 +1487,34 @@ class Planner:
             )
             self.new["entries"].append(entry)
             if len(self.new["entries"]) <= SAMPLES:
-                text = f"{_entry_label(a, row)} : {_hours_text(row.hours)} h"
+                text = f"{_entry_label(a, row)} : {_hours_text(row.hours)} h{self.draft_mark}"
                 self.report.sample("entries", "created", text)
             return
-        same = (
-            entry.hours == row.hours
-            and entry.training_hours == row.training_hours
-            and entry.status == HoursEntry.Status.VALIDATED
-        )
-        if same:
+        validated = entry.status == HoursEntry.Status.VALIDATED
+        same_hours = entry.hours == row.hours and entry.training_hours == row.training_hours
+        if same_hours and (validated or not self.may_validate):
             self.report.count("entries", "unchanged")
             return
-        was = f"{_hours_text(entry.hours)} h" + (
-            "" if entry.status == HoursEntry.Status.VALIDATED else " (brouillon)"
-        )
+        if validated and not self.may_validate:
+            self.refuse_validated(row, entry)
+            return
+        was = f"{_hours_text(entry.hours)} h" + ("" if validated else " (brouillon)")
         if len(self.changed["entries"]) < SAMPLES:
-            text = f"{_entry_label(a, row)} : {was} → {_hours_text(row.hours)} h"
+            text = f"{_entry_label(a, row)} : {was} → {_hours_text(row.hours)} h{self.draft_mark}"
             self.report.sample("entries", "updated", text)
         entry.hours = row.hours
         entry.training_hours = row.training_hours
         self.changed["entries"][id(entry)] = (entry, {"hours"})
+        self.entry_row[entry.pk] = row
+
+    @property
+    def draft_mark(self):
+        return "" if self.may_validate else " (brouillon)"
+
+    def refuse_validated(self, row, entry):
+        """A row that would change a validated entry, from someone who may not validate."""
+        key = "hours" if entry.hours != row.hours else "training_hours"
+        self.error(row, key, getattr(row, key), validated_reason(entry))
 
     def finish(self):
         """Errors that need the whole file, then the counts and the preview's samples."""
@@ -1503,6 +1522,11 @@ class Planner:
             for row in self.pending_planned.values():
                 self.error(row, "planned_hours", "", "heures prévues obligatoires pour un nouveau lot")
         report = self.report
+        if not self.may_validate and (self.new["entries"] or self.changed["entries"]):
+            report.warn(
+                "Vous ne pouvez pas valider les heures : celles que cet import crée ou modifie seront "
+                "enregistrées en brouillon, à valider par une personne habilitée."
+            )
         report.count("entries", "created", len(self.new["entries"]))
         report.count("entries", "updated", len(self.changed["entries"]))
         for kind, label in SAMPLE_LABELS.items():
@@ -1522,6 +1546,7 @@ class Planner:
         self.pending_planned = {}
         self.assignment_rows = {}
         self.entry_rows = {}
+        self.entry_row = {}  # pk of an existing entry the file changes -> its row
         self.named = defaultdict(set)  # kind -> {id(instance)} named by the file
         self.load(rows)
         for row in rows:
@@ -1529,6 +1554,18 @@ class Planner:
         self.finish()
 
     # -- writing
+    def check_still_drafts(self, pks):
+        """The drafts this import changes, locked; one validated since the plan was made refuses its
+        row (and the file: the caller's transaction is rolled back)."""
+        since = []
+        locked = HoursEntry.objects.select_for_update(of=("self",)).select_related("validated_by")
+        for chunk in _chunks(pks):
+            since.extend(locked.filter(pk__in=chunk, status=HoursEntry.Status.VALIDATED))
+        if since:
+            for entry in sorted(since, key=lambda e: self.entry_row[e.pk].number):
+                self.refuse_validated(self.entry_row[entry.pk], entry)
+            raise ValidatedMeanwhile
+
     def apply(self, batch=None, progress=None):
         """Write the plan (the caller holds the transaction)."""
         user, now = self.user, timezone.now()
@@ -1574,10 +1611,11 @@ class Planner:
         bulk_create_with_history(new["assignments"], Assignment, batch_size=BATCH_SIZE, **history)
         _update(Assignment, changed["assignments"], now, refresh=("company",), history=history)
         step("heures")
+        validated = self.may_validate
         stamp = {
-            "status": HoursEntry.Status.VALIDATED,
-            "validated_by": user,
-            "validated_at": now,
+            "status": HoursEntry.Status.VALIDATED if validated else HoursEntry.Status.DRAFT,
+            "validated_by": user if validated else None,
+            "validated_at": now if validated else None,
             "source": HoursEntry.Source.IMPORT,
             "source_file": self.file_name[:255],
             "entered_by": user,
@@ -1588,6 +1626,8 @@ class Planner:
                 setattr(entry, name, value)
         bulk_create_with_history(new["entries"], HoursEntry, batch_size=BATCH_SIZE, **history)
         updated = [entry for entry, _ in changed["entries"].values()]
+        if updated and not validated:
+            self.check_still_drafts([entry.pk for entry in updated])
         for entry in updated:
             for name, value in stamp.items():
                 setattr(entry, name, value)
@@ -1595,6 +1635,18 @@ class Planner:
         if updated:
             fields = ["hours", "training_hours", "updated_at", *stamp]
             bulk_update_with_history(updated, HoursEntry, fields, batch_size=500, **history)
+
+
+class ValidatedMeanwhile(Exception):
+    """An entry the import changes was validated by someone else after the plan (rows reported)."""
+
+
+def validated_reason(entry):
+    """« validée le 12/03/2026 par Nadia Benali : à rouvrir d'abord »."""
+    when = f" le {timezone.localtime(entry.validated_at):%d/%m/%Y}" if entry.validated_at else ""
+    by = entry.validated_by
+    name = f" par {by.get_full_name() or by.username}" if by is not None else ""
+    return f"validée{when}{name} : à rouvrir d'abord"
 
 
 def _update(model, changed, now, refresh=(), history=None):
@@ -1764,6 +1816,8 @@ def run_import(source, *, file_name=None, user=None, dry_run=False, batch=None, 
                 report.add_error(
                     1, "—", "", f"l'enregistrement a échoué (modification simultanée ?) : {exc}".strip()
                 )
+            except ValidatedMeanwhile:
+                pass  # the rows are in the report
             else:
                 report.imported = True
     report.errors.sort(key=lambda e: (e.row, e.col or 0))

@@ -132,6 +132,8 @@ def import_detail(request, pk):
 
 @require_POST
 def import_confirm(request, pk):
+    """Runs the import again, for real, with the rights of the person who confirms: hours validated if
+    she may validate, drafts otherwise, and a validated entry never changed by someone who may not."""
     batch = batch_for(request.user, pk)
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.status != ImportBatch.Status.PENDING:
@@ -149,7 +151,11 @@ def import_confirm(request, pk):
         # The report says what was done; the workbook (personal data) is not kept once imported.
         transaction.on_commit(partial(batch.file.storage.delete, batch.file.name))
         batch.file = ""
-        messages.success(request, "Le tableau de suivi a été importé.")
+        entries = report.counts["entries"]
+        if entries.created + entries.updated and not roles.can_validate(request.user):
+            messages.success(request, "Le tableau de suivi a été importé : ses heures sont en brouillon.")
+        else:
+            messages.success(request, "Le tableau de suivi a été importé.")
     else:
         batch.status = ImportBatch.Status.REFUSED
         messages.error(request, "Le fichier a été refusé à la confirmation : rien n'a été enregistré.")

@@ -67,7 +67,8 @@ def assert_refused(data, before=None, **kwargs):
 
 
 def test_sample_imported_with_exact_totals_and_twice_changes_nothing():
-    user = UserFactory(username="imp", facilitator=True)
+    # one who may validate (the rights: tests/hours/test_import_validation_rights.py)
+    user = UserFactory(username="imp", manager=True)
     first = run_import(sample_path(), user=user)
     assert first.imported and not first.errors, first.lines()
     assert first.rows_read == 58

@@ -196,7 +196,8 @@ def test_list_of_imports(editor, django_assert_max_num_queries):
     assert "Refusé" in page and "En attente de confirmation" in page
 
 
-def test_export_download_with_filters(editor):
+def test_export_download_with_filters(editor, settings):
+    settings.CLAUSES_FACILITATORS_VALIDATE = True  # the export is of validated hours
     editor.post(
         reverse("hours:import_upload"), {"file": SimpleUploadedFile("s.xlsx", sample_path().read_bytes())}
     )

@@ -1,6 +1,12 @@
 """python manage.py import_suivi FILE.xlsx [--dry-run] [--user USERNAME]
 
-Exit status: 0 imported (or valid in a dry run), 1 refused (nothing written), 2 unreadable file."""
+Exit status: 0 imported (or valid in a dry run), 1 refused (nothing written), 2 unreadable file.
+
+--user NAME: the import is that person's, with her rights: she must be an editor (Responsable or
+Facilitatrice); hours are validated in her name if she may validate them (clauses_site.roles.can_validate),
+written as drafts otherwise, and then a validated entry the file would change refuses its row (and so
+the file). Without --user the import is the system's (whoever runs manage.py on the server): hours are
+validated with no validator named, as before the rule existed."""
 
 import sys
 import time
@@ -9,6 +15,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from clauses_site import roles
 from hours.import_suivi import run_import
 
 
@@ -52,7 +59,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", help="le classeur .xlsx")
         parser.add_argument("--dry-run", action="store_true", help="vérifie sans rien enregistrer")
-        parser.add_argument("--user", help="identifiant de la personne qui importe (tracé sur les heures)")
+        parser.add_argument(
+            "--user",
+            help="identifiant de la personne qui importe (tracé sur les heures) : ses droits s'appliquent "
+            "(heures en brouillon si elle ne peut pas valider) ; sans --user, l'import est celui du "
+            "système et valide les heures",
+        )
 
     def handle(self, *args, file, dry_run, user, **options):
         path = Path(file)
@@ -64,6 +76,11 @@ class Command(BaseCommand):
             account = get_user_model().objects.filter(username=user).first()
             if account is None:
                 raise CommandError(f"Utilisateur inconnu : {user}")
+            if not account.is_active or not roles.can_edit(account):
+                raise CommandError(
+                    f"{user} ne peut pas importer d'heures : il faut le rôle Responsable ou Facilitatrice "
+                    "et un compte actif."
+                )
         progress = Progress(self.stdout._out) if self.stdout.isatty() else None
         try:
             report = run_import(path, file_name=path.name, user=account, dry_run=dry_run, progress=progress)
