@@ -7,6 +7,7 @@ used when DATABASE_URL is unset.
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -79,6 +80,9 @@ INSTALLED_APPS = [
     "django_tables2",
     "django_filters",
     "simple_history",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "clauses_site",
     "companies",
     "markets",
@@ -97,10 +101,16 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "clauses_site.security.SessionActivityMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "clauses_site.security.TwoFactorMiddleware",
+    "clauses_site.security.NoStoreForUsersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last: turns axes' lock-out flag (set during authenticate()) into the French login page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "clauses_site.urls"
@@ -142,7 +152,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -152,6 +165,52 @@ if env_bool("CLAUSES_TESTING"):
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Authentication as for health data (RQTH): throttled log-ins, two-factor authentication, short sessions.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked user+address before any check
+    "django.contrib.auth.backends.ModelBackend",
+]
+# django-axes: 5 failures for one user name from one address lock that pair for 15 minutes; the
+# manager unlocks in the admin (« Tentatives de connexion », or the action on the team's accounts).
+AXES_FAILURE_LIMIT = env_int("CLAUSES_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("CLAUSES_LOGIN_LOCK_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "clauses_site.security.lockout_response"
+# Two-factor authentication (TOTP, django-otp): offered to every user (« Double authentification » in
+# the user menu), required for the Responsable and the admin when on. On by default when DEBUG=0, off
+# in development and the demo (./run opens with the printed accounts and no authenticator app).
+CLAUSES_REQUIRE_2FA = env_bool("CLAUSES_REQUIRE_2FA", not DEBUG)
+OTP_TOTP_ISSUER = "Clauses"
+# Sessions end after 30 minutes without a request, and when the browser closes (a cookie without expiry).
+# Each save of a session pushes its end 30 minutes on; clauses_site.security.SessionActivityMiddleware
+# saves it on a request at most once a minute (SESSION_SAVE_EVERY_REQUEST would write the session table on
+# every request, htmx ones included): a session left alone ends 29 to 30 minutes after its last request.
+CLAUSES_SESSION_IDLE_MINUTES = env_int("CLAUSES_SESSION_IDLE_MINUTES", 30)
+SESSION_COOKIE_AGE = CLAUSES_SESSION_IDLE_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# E-mail (password reset): printed on the console in development, SMTP from the environment otherwise
+# (EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS; Django 6.1's MAILERS).
+if DEBUG:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+else:
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": os.environ.get("EMAIL_HOST", "localhost"),
+                "port": env_int("EMAIL_PORT", 25),
+                "username": os.environ.get("EMAIL_HOST_USER", ""),
+                "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+                "use_tls": env_bool("EMAIL_USE_TLS", False),
+                "timeout": 10,
+            },
+        }
+    }
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Clauses <clauses@localhost>")
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 3  # a reset link works for 3 hours
 
 # French UI, Paris time, French number and date formats (1 234,5 — 26/11/2026).
 LANGUAGE_CODE = "fr-fr"

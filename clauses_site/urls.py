@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from clauses_site import autocomplete, search, views
+from clauses_site import autocomplete, search, two_factor, views
 
 admin.site.site_header = "Clauses — administration"
 admin.site.site_title = "Clauses"
@@ -18,6 +18,26 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    # Password reset by e-mail: the same answer whether the address has an account or not.
+    path("mot-de-passe/oublie/", views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "mot-de-passe/oublie/envoye/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "mot-de-passe/nouveau/<uidb64>/<token>/",
+        views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "mot-de-passe/nouveau/termine/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path("compte/double-authentification/", two_factor.two_factor, name="two_factor"),
+    path("compte/double-authentification/code/", two_factor.two_factor_verify, name="two_factor_verify"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("sante/", views.health, name="health"),
     path("recherche/", search.search, name="search"),
     path("recherche/autocompletion/<slug:kind>/", autocomplete.autocomplete, name="autocomplete"),
@@ -29,3 +49,8 @@ urlpatterns = [
     path("bilans/", include("reporting.urls")),
     path("partenariats/", include("partnerships.urls")),
 ]
+
+handler400 = "clauses_site.views.bad_request"
+handler403 = "clauses_site.views.permission_denied"
+handler404 = "clauses_site.views.page_not_found"
+handler500 = "clauses_site.views.server_error"

@@ -1,7 +1,17 @@
+import logging
+
+from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponsePermanentRedirect, HttpResponseServerError, JsonResponse
+from django.template import loader
+from django.templatetags.static import static
+from django.views import defaults
+from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_GET
+
+logger = logging.getLogger(__name__)
 
 
 def home(request):
@@ -18,3 +28,57 @@ def health(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+@login_not_required
+@require_GET
+def favicon(request):
+    """Browsers ask for /favicon.ico (the admin's pages have no <link rel="icon">)."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """The e-mail with a reset link: the same answer whether an account has this address or not."""
+
+    email_template_name = "registration/password_reset_email.txt"
+    subject_template_name = "registration/password_reset_subject.txt"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """A new password from the e-mailed link; it also lifts a log-in lock-out of that account."""
+
+    def form_valid(self, form):
+        from axes.utils import reset
+
+        response = super().form_valid(form)
+        reset(username=form.user.get_username())
+        return response
+
+
+# Error pages in the application's layout (templates/400.html …), French.
+def bad_request(request, exception):
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request, exception):
+    return defaults.permission_denied(request, exception)
+
+
+def page_not_found(request, exception):
+    return defaults.page_not_found(request, exception)
+
+
+@requires_csrf_token
+def server_error(request):
+    """The 500 page, rendered without the request's context (no database, no session: whatever broke
+    must not break the error page too); a plain French text if even the template fails."""
+    try:
+        body = loader.get_template("500.html").render({"team_name": settings.CLAUSES_TEAM_NAME})
+    except Exception:
+        logger.exception("500.html could not be rendered")
+        body = (
+            '<!doctype html><html lang="fr"><meta charset="utf-8"><title>Erreur — Clauses</title>'
+            "<h1>Une erreur est survenue</h1><p>La page n'a pas pu être affichée. "
+            "Réessayez dans un instant ; si l'erreur revient, prévenez la responsable.</p></html>"
+        )
+    return HttpResponseServerError(body)

@@ -28,6 +28,14 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.e2e)
 
 
+@pytest.fixture(autouse=True)
+def _two_factor_not_required(settings):
+    """./test runs with DEBUG=0, where two-factor authentication is required of the manager: tests log in
+    with force_login and no device, so the requirement is off unless a test turns it on
+    (tests/site/test_two_factor.py does, and logs in with a real TOTP code)."""
+    settings.CLAUSES_REQUIRE_2FA = False
+
+
 @pytest.fixture
 def manager(db):
     return UserFactory(username="responsable-test", manager=True)
