@@ -32,10 +32,9 @@ Policy where the format is silent (see the module's tests):
 
 import datetime
 import hashlib
-import io
+import logging
 import re
 import time
-import zipfile
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -51,9 +50,13 @@ from clauses_site.text import clean_siret, company_key, match_key, normalize, si
 from clauses_site.vocabulary import CRITERIA, CRITERIA_CODES
 from companies.models import Company
 from hours.models import MAX_MONTH_HOURS, Assignment, ContractType, HoursEntry, Modality
+from hours.suivi_annotated import annotated_workbook  # noqa: F401 - re-exported
+from hours.suivi_archive import ENCRYPTED_MARKER, OLE_MAGIC, UnreadableFile, sniff  # noqa: F401 - re-exported
+from hours.suivi_reading import SheetRows, iter_rows, open_workbook  # noqa: F401 - re-exported
 from markets.models import Buyer, Clause, Lot, Market, Operation, Stage
 from participants.models import Criterion, Participant, identity_key
 
+logger = logging.getLogger(__name__)
 TWO_PLACES = Decimal("0.01")
 BATCH_SIZE = 2000
 IN_CHUNK = 900  # values per `__in` lookup (well under SQLite's and PostgreSQL's limits)
@@ -278,206 +281,21 @@ def _hours_text(value):
     return f"{value:,.2f}".replace(",", "\u202f").replace(".", ",")
 
 
-class UnreadableFile(Exception):
-    """The file is not a readable xlsx tracking sheet (exit status 2)."""
-
-
 # --------------------------------------------------------------------------------------------------
-# Reading
+# Reading (the workbook and its rows: hours/suivi_reading.py)
 
-
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-ENCRYPTED_MARKER = "EncryptedPackage".encode("utf-16-le")
-
-
-def sniff(head, size):
-    """Refuse what is obviously not an xlsx, with a message saying what it is."""
-    if size == 0:
-        raise UnreadableFile("le fichier est vide (0 octet).")
-    if head.startswith(OLE_MAGIC):
-        if ENCRYPTED_MARKER in head:
-            raise UnreadableFile(
-                "le classeur est protégé par un mot de passe : enregistrez-le sans mot de passe "
-                "(Fichier > Informations > Protéger le classeur) puis déposez-le à nouveau."
-            )
-        raise UnreadableFile(
-            "c'est un classeur Excel 97-2003 (.xls) ou un fichier chiffré, pas un .xlsx : "
-            "ouvrez-le et enregistrez-le au format « Classeur Excel (.xlsx) »."
-        )
-    if not head.startswith(b"PK"):
-        sample = head[:2048]
-        try:
-            text = sample.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            try:
-                text = sample.decode("latin-1") if b"\x00" not in sample else ""
-            except UnicodeDecodeError:  # pragma: no cover - latin-1 decodes everything
-                text = ""
-        if text and (";" in text or "," in text or "\t" in text):
-            raise UnreadableFile(
-                "c'est un fichier texte (CSV ?) et non un classeur .xlsx : ouvrez-le dans votre tableur "
-                "et enregistrez-le au format « Classeur Excel (.xlsx) »."
-            )
-        raise UnreadableFile("ce fichier n'est pas un classeur Excel .xlsx.")
-
-
-def _read_head(source):
-    """(first bytes, size) of a path or a binary file object (which is rewound)."""
-    if isinstance(source, (str, Path)):
-        path = Path(source)
-        size = path.stat().st_size
-        with path.open("rb") as fh:
-            return fh.read(65536), size
-    pos = source.tell()
-    head = source.read(65536)
-    source.seek(0, io.SEEK_END)
-    size = source.tell()
-    source.seek(pos)
-    return head, size
-
-
-def open_workbook(source):
-    """(workbook, sheet, rows announced by the sheet or None): read-only, cached values of formulas."""
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    head, size = _read_head(source)
-    sniff(head, size)
-    try:
-        workbook = load_workbook(source, read_only=True, data_only=True)
-    except zipfile.BadZipFile as exc:
-        raise UnreadableFile("le fichier est endommagé (archive .xlsx incomplète ou corrompue).") from exc
-    except (InvalidFileException, KeyError) as exc:
-        if b"opendocument" in head:
-            raise UnreadableFile(
-                "c'est un classeur OpenDocument (.ods) : enregistrez-le au format « Classeur Excel (.xlsx) »."
-            ) from exc
-        raise UnreadableFile("ce fichier n'est pas un classeur Excel .xlsx lisible.") from exc
-    except Exception as exc:  # openpyxl raises many kinds of errors on damaged files
-        raise UnreadableFile(f"le classeur n'a pas pu être lu ({type(exc).__name__}).") from exc
-    names = workbook.sheetnames
-    if not names:
-        raise UnreadableFile("le classeur ne contient aucune feuille.")
-    chosen = next((n for n in names if n == "Heures"), None)
-    chosen = chosen or next((n for n in names if match_key(n) == "heures"), names[0])
-    sheet = workbook[chosen]
-    announced = getattr(sheet, "max_row", None)
-    if hasattr(sheet, "reset_dimensions"):
-        sheet.reset_dimensions()  # some writers leave a wrong <dimension>: read every row
-    return workbook, sheet, announced
-
-
-def iter_rows(sheet, fast=True):
-    """Rows of values (tuples), the header first; row i of the iteration is row i of the sheet.
-    The workbook is opened by openpyxl (read-only: shared strings, date styles); the sheet's rows are
-    parsed by a leaner loop than openpyxl's when its internals are the expected ones (3.1), else by
-    openpyxl's own iteration. Both give the same values (tests/hours/test_import_suivi.py checks it)."""
-    if fast:
-        try:
-            context = (
-                sheet._get_source(),
-                sheet._shared_strings,
-                sheet.parent.epoch,
-                sheet.parent._date_formats,
-                sheet.parent._timedelta_formats,
-            )
-        except AttributeError:  # pragma: no cover - another openpyxl
-            pass
-        else:
-            return _fast_rows(*context)
-    return sheet.iter_rows(values_only=True)
-
-
-def _fast_rows(source, shared_strings, epoch, date_formats, timedelta_formats):
-    """Cached values of the sheet's cells, row by row: only <row> elements are looked at, and a cell is
-    a (column, value) pair rather than openpyxl's dict and Text objects."""
-    from openpyxl.utils.datetime import from_excel, from_ISO8601
-    from openpyxl.xml.constants import SHEET_MAIN_NS
-    from openpyxl.xml.functions import iterparse
-
-    ns = f"{{{SHEET_MAIN_NS}}}"
-    row_tag, cell_tag, value_tag = f"{ns}row", f"{ns}c", f"{ns}v"
-    inline_tag, text_tag, run_tag = f"{ns}is", f"{ns}t", f"{ns}r"
-    columns = {}
-
-    def column_of(letters):
-        index = 0
-        for char in letters:
-            index = index * 26 + ord(char.upper()) - 64
-        columns[letters] = index
-        return index
-
-    def cell_value(cell, data_type):
-        if data_type == "inlineStr":
-            child = cell.find(inline_tag)
-            if child is None:
-                return None
-            parts = [child.findtext(text_tag) or ""]
-            parts.extend(run.findtext(text_tag) or "" for run in child.iterfind(run_tag))
-            return "".join(parts)
-        text = cell.findtext(value_tag)
-        if not text:
-            return None
-        if data_type == "n":
-            try:
-                value = int(text)
-            except ValueError:
-                value = float(text)
-            style = cell.get("s")
-            if style and int(style) in date_formats:
-                try:
-                    return from_excel(value, epoch, timedelta=int(style) in timedelta_formats)
-                except (OverflowError, ValueError):
-                    return "#VALUE!"
-            return value
-        if data_type == "s":
-            return shared_strings[int(text)]
-        if data_type == "b":
-            return bool(int(text))
-        if data_type == "d":
-            return from_ISO8601(text)
-        return text  # str (the text result of a formula), e (an error)
-
-    expected = 0
-    with source:
-        for _event, element in iterparse(source):
-            if element.tag != row_tag:
-                continue
-            number = element.get("r")
-            index = int(float(number)) if number else expected + 1
-            cells = []
-            column = 0
-            for cell in element:
-                if cell.tag != cell_tag:
-                    continue
-                ref = cell.get("r")
-                if ref:
-                    letters = ref.rstrip("0123456789")
-                    column = columns.get(letters) or column_of(letters)
-                else:
-                    column += 1
-                value = cell_value(cell, cell.get("t", "n"))
-                if value is not None:
-                    cells.append((column, value))
-            element.clear()
-            if index <= expected:
-                continue
-            while expected + 1 < index:  # rows absent from the XML are empty rows
-                expected += 1
-                yield ()
-            expected = index
-            if not cells:
-                yield ()
-                continue
-            values = [None] * max(c for c, _ in cells)
-            for c, value in cells:
-                values[c - 1] = value
-            yield tuple(values)
+MAX_TITLES = 100  # titles in row 1: the format's 27 and others, ignored
 
 
 def map_header(header_row, report):
     """{format key: 0-based index}, {index: title as written}; unknown titles go to ignored columns."""
     positions, titles = {}, {}
+    written_titles = sum(1 for v in header_row or () if v is not None and str(v).strip() != "")
+    if written_titles > MAX_TITLES:
+        raise UnreadableFile(
+            f"la ligne des titres compte {_int(written_titles)} colonnes : le tableau de suivi en a "
+            f"{len(COLUMNS)}, {MAX_TITLES} au plus avec les colonnes ignorées."
+        )
     for index, value in enumerate(header_row or ()):
         if value is None or str(value).strip() == "":
             continue
@@ -1752,17 +1570,19 @@ def file_digest(source):
 
 def read_rows(sheet, announced, report, progress=None):
     """(parser, valid rows); errors of invalid rows go to the report."""
-    rows_iter = iter_rows(sheet)
-    header = next(rows_iter, None)
-    if header is None or all(_is_empty(v) for v in header):
+    sheet_rows = SheetRows(sheet)
+    rows_iter = iter(sheet_rows)
+    number, header = next(rows_iter, (None, None))
+    if number != 1 or all(_is_empty(v) for v in header):
         raise UnreadableFile(
             f"la ligne 1 de la feuille « {sheet.title} » est vide : elle doit porter les titres des colonnes."
         )
     positions, titles = map_header(header, report)
+    sheet_rows.width = max(positions.values()) + 1  # cells right of the last known title: never read
     parser = RowParser(positions, titles, report)
     rows = []
-    for number, values in enumerate(rows_iter, start=2):
-        if progress is not None and number % 2000 == 0:
+    for count, (number, values) in enumerate(rows_iter, start=1):
+        if progress is not None and count % 2000 == 0:
             progress("lecture", number, announced)
         for value in values:
             if value is not None and (not isinstance(value, str) or value.strip()):
@@ -1797,8 +1617,9 @@ def run_import(source, *, file_name=None, user=None, dry_run=False, batch=None, 
     except UnreadableFile as exc:
         report.fatal = str(exc)
         return report
-    except Exception as exc:  # a damaged sheet inside a valid archive
-        report.fatal = f"le classeur n'a pas pu être lu jusqu'au bout ({type(exc).__name__})."
+    except Exception:  # a damaged sheet inside a valid archive (logged, never shown)
+        logger.warning("sheet %s unreadable", sheet.title, exc_info=True)
+        report.fatal = "le classeur n'a pas pu être lu jusqu'au bout : la feuille est endommagée."
         return report
     finally:
         workbook.close()
@@ -1823,83 +1644,3 @@ def run_import(source, *, file_name=None, user=None, dry_run=False, batch=None, 
     report.errors.sort(key=lambda e: (e.row, e.col or 0))
     report.seconds = round(time.monotonic() - started, 2)
     return report
-
-
-# --------------------------------------------------------------------------------------------------
-# The refused workbook, annotated
-
-
-ERROR_FILL = "FFC7CE"  # Excel's "bad" light red
-ERROR_FONT = "9C0006"
-
-
-def annotated_workbook(source, errors, sheet_title=None):
-    """The same workbook (every sheet, values and formulas, number formats), with each faulty cell of the
-    read sheet filled in red and carrying a comment that says what is wrong. Streams (read-only in,
-    write-only out): memory stays flat whatever the size. Returns bytes."""
-    from openpyxl import Workbook, load_workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.comments import Comment
-    from openpyxl.styles import Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
-    notes = defaultdict(list)
-    for e in errors:
-        e = RowError(**e) if isinstance(e, dict) else e
-        if e.row < 2:
-            continue
-        if e.col:
-            notes[(e.row, e.col)].append(e.reason)
-        else:
-            notes[(e.row, 1)].append(f"Colonne « {e.column} » : {e.reason}")
-    last_noted = {}
-    for r, c in notes:
-        last_noted[r] = max(last_noted.get(r, 0), c)
-    fill = PatternFill("solid", fgColor=ERROR_FILL)
-    font = Font(color=ERROR_FONT)
-    source_book = load_workbook(source, read_only=True, data_only=False)
-    try:
-        names = source_book.sheetnames
-        sheet_title = sheet_title if sheet_title in names else names[0]
-        out = Workbook(write_only=True)
-        for name in names:
-            source_sheet = source_book[name]
-            if hasattr(source_sheet, "reset_dimensions"):
-                source_sheet.reset_dimensions()
-            target = out.create_sheet(name)
-            annotate = name == sheet_title
-            if annotate:
-                target.freeze_panes = "A2"
-            widths = {}
-            for row_number, row in enumerate(source_sheet.iter_rows(), start=1):
-                cells = []
-                wanted = last_noted.get(row_number, 0) if annotate else 0
-                for col_number in range(1, max(len(row), wanted) + 1):
-                    cell = row[col_number - 1] if col_number <= len(row) else None
-                    value = getattr(cell, "value", None)
-                    number_format = getattr(cell, "number_format", None) or "General"
-                    reasons = notes.get((row_number, col_number)) if annotate else None
-                    if annotate and row_number == 1 and value is not None:
-                        widths[col_number] = min(max(len(str(value)) + 4, 10), 45)
-                    if reasons is None and number_format == "General":
-                        cells.append(value)
-                        continue
-                    out_cell = WriteOnlyCell(target, value=value)
-                    if number_format != "General":
-                        out_cell.number_format = number_format
-                    if reasons:
-                        out_cell.fill = fill
-                        out_cell.font = font
-                        comment = Comment("\n".join(reasons), "Clauses")
-                        comment.width, comment.height = 300, 40 + 20 * len(reasons)
-                        out_cell.comment = comment
-                    cells.append(out_cell)
-                if annotate and row_number == 1:
-                    for col_number, width in widths.items():
-                        target.column_dimensions[get_column_letter(col_number)].width = width
-                target.append(cells)
-    finally:
-        source_book.close()
-    buffer = io.BytesIO()
-    out.save(buffer)
-    return buffer.getvalue()
