@@ -14,14 +14,28 @@ from clauses_site import versioning
 from clauses_site.editing import RecordUpdateView
 from companies.models import Company, Contact
 from hours.models import Assignment, HoursEntry
-from markets.models import Clause, Market
+from markets.models import BuyerContact, Clause, Market
 from participants.models import Participant
 from tests.companies.factories import ContactFactory
 from tests.editing import form_data
 from tests.factories import UserFactory
 from tests.hours.factories import AssignmentFactory, HoursEntryFactory
-from tests.markets.factories import ClauseFactory, MarketFactory
-from tests.participants.factories import ParticipantFactory
+from tests.markets.factories import (
+    AwardFactory,
+    BuyerFactory,
+    ClauseFactory,
+    LotFactory,
+    MarketFactory,
+    OperationFactory,
+)
+from tests.participants.factories import OutcomeFactory, ParticipantFactory
+from tests.partnerships.factories import (
+    JournalEntryFactory,
+    NeedFactory,
+    ProposalFactory,
+    TraineeFactory,
+    TrainingFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -270,3 +284,109 @@ def test_every_update_view_carries_the_version():
     assert {v.__name__ for v in updates if not issubclass(v, RecordUpdateView)} == set()
     models = {v.model for v in updates}
     assert {Participant, Market, Company, Clause, Assignment, HoursEntry} <= models
+
+
+def buyer_with_contact():
+    buyer = BuyerFactory()
+    BuyerContact.objects.create(buyer=buyer, name="Marie Caron")
+    return buyer
+
+
+# Every edit form of the application: saving an unchanged page works; a change made meanwhile by
+# another path (here a bare UPDATE: no history, no timestamp, so neither who nor when) is refused.
+EVERY_EDIT_FORM = [
+    # url name, factory, another person's change (model field: value), what the alert says of it
+    (
+        "participants:participant_update",
+        lambda: ParticipantFactory(qpv=None),
+        {"commune": "Gravelines"},
+        "Commune de résidence : « Gravelines »",
+    ),
+    (
+        "participants:outcome_update",
+        lambda: OutcomeFactory(),
+        {"notes": "CDD chez Ramery"},
+        "Notes : « CDD chez Ramery »",
+    ),
+    (
+        "companies:company_update",
+        lambda: ContactFactory().company,
+        {"commune": "Gravelines"},
+        "Commune : « Gravelines »",
+    ),
+    (
+        "markets:buyer_update",
+        lambda: buyer_with_contact(),
+        {"notes": "Appeler le lundi"},
+        "Notes : « Appeler le lundi »",
+    ),
+    (
+        "markets:operation_update",
+        lambda: OperationFactory(),
+        {"name": "NPNRU Jeu de Mail"},
+        "Nom : « NPNRU Jeu de Mail »",
+    ),
+    ("markets:market_update", lambda: MarketFactory(), {"title": "Piscine"}, "Intitulé : « Piscine »"),
+    ("markets:lot_update", lambda: LotFactory(), {"title": "Charpente"}, "Intitulé : « Charpente »"),
+    (
+        "markets:clause_update",
+        lambda: ClauseFactory(),
+        {"stated_hours": 900},
+        "Heures fixées par l'acheteur : « 900,00 »",
+    ),
+    (
+        "markets:award_update",
+        lambda: AwardFactory(),
+        {"hours_committed": 120},
+        "Heures d'insertion à réaliser : « 120,00 »",
+    ),
+    ("hours:assignment_update", lambda: AssignmentFactory(), {"job": "Coffreur"}, "Poste : « Coffreur »"),
+    (
+        "hours:entry_update",
+        lambda: HoursEntryFactory(draft=True),
+        {"hours": 44},
+        "Heures travaillées : « 44,00 »",
+    ),
+    (
+        "partnerships:journal_update",
+        lambda: JournalEntryFactory(),
+        {"subject": "Comité de suivi"},
+        "Objet : « Comité de suivi »",
+    ),
+    ("partnerships:need_update", lambda: NeedFactory(), {"job": "Coffreur"}, "Poste : « Coffreur »"),
+    (
+        "partnerships:proposal_update",
+        lambda: ProposalFactory(),
+        {"comment": "Permis B"},
+        "Commentaire de la facilitatrice : « Permis B »",
+    ),
+    ("partnerships:training_update", lambda: TrainingFactory(), {"places": 12}, "Places : « 12 »"),
+    (
+        "partnerships:trainee_update",
+        lambda: TraineeFactory(),
+        {"notes": "Absente le 2e jour"},
+        "Notes : « Absente le 2e jour »",
+    ),
+]
+
+
+def _manager():
+    client = Client()
+    client.force_login(UserFactory(username="claire", first_name="Claire", last_name="Leroy", manager=True))
+    return client
+
+
+@pytest.mark.parametrize("url_name,make,change,said", EVERY_EDIT_FORM, ids=[c[0] for c in EVERY_EDIT_FORM])
+def test_every_edit_form(url_name, make, change, said):
+    client = _manager()
+    record = make()
+    url = reverse(url_name, args=[record.pk])
+    page = form_data(client.get(url))
+    assert versioning.FIELD in page
+    type(record).objects.filter(pk=record.pk).update(**change)
+    response = client.post(url, page)
+    assert refusal(response) == f"Cette fiche a été modifiée pendant que vous la modifiiez : {said}." + AFTER
+    record.refresh_from_db()
+    assert {name: getattr(record, name) for name in change} == pytest.approx(change)
+    response = client.post(url, form_data(response))  # the page now carries the stored version
+    assert response.status_code == 302, response.context["form"].errors
