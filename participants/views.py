@@ -38,6 +38,7 @@ class ParticipantList(FilteredListView):
     export_columns = EXPORT_COLUMNS
     create_url_name = "participants:participant_create"
     create_label = "Nouveau participant"
+    template_name = "participants/participant_list.html"  # + « Données personnelles » for the manager
 
     def get_queryset(self):
         return (

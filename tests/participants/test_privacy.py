@@ -444,3 +444,18 @@ def test_apply_retention_refuses_a_bad_date(db):
 
     with pytest.raises(CommandError, match="Date invalide pour --today : « 2025-13-01 »"):
         call_command("apply_retention", "--today", "2025-13-01")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role,shown", [("Responsable", True), ("Facilitatrice", False)])
+def test_participants_list_links_to_personal_data_for_the_manager(client_for, role, shown):
+    page = client_for(role).get(reverse("participants:participant_list")).content.decode()
+    assert (reverse("participants:personal_data") in page) == shown
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role,shown", [("Responsable", True), ("Facilitatrice", False)])
+def test_participant_page_offers_export_and_anonymisation_to_the_manager(client_for, person, role, shown):
+    page = client_for(role).get(reverse("participants:participant_detail", args=[person.pk])).content.decode()
+    for name in ("participant_export_pdf", "participant_export_xlsx", "participant_anonymise"):
+        assert (reverse(f"participants:{name}", args=[person.pk]) in page) == shown
