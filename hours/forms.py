@@ -84,10 +84,12 @@ class GridForm(forms.Form):
     shown unchanged: they are displayed as they are and never written."""
 
     def __init__(self, rows, data=None, *args, **kwargs):
+        self.unshown = set()  # keys of the editable rows the POST did not have
         if data is not None:
             data = data.copy()
             for row in rows:
                 if row.editable and cell_name("oh", row) not in data:
+                    self.unshown.add(row.key)
                     for column, value in zip(grid.COLUMNS, grid.stored_cells(row.entry), strict=True):
                         data[cell_name(column, row)] = data[cell_name("o" + column, row)] = grid.format_hours(
                             value
@@ -147,7 +149,7 @@ class GridForm(forms.Form):
         (hours, training) of Decimals or None; rows validated meanwhile with their values as posted."""
         result = {}
         for row in self.rows:
-            if cell_name("oh", row) not in self.data:
+            if row.key in self.unshown or cell_name("oh", row) not in self.data:
                 continue
             original = tuple(self._posted(row, "o" + c) for c in grid.COLUMNS)
             typed = tuple(

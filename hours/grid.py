@@ -187,6 +187,7 @@ class Conflict:
     by: object = None  # the user of the last change (None: unknown)
     at: datetime.datetime | None = None
     deleted: bool = False  # the entry was deleted
+    to_check: str = ""  # "changed", "unseen": not typed by the user, but she asked to validate the month
 
     @property
     def validated(self):
@@ -206,16 +207,20 @@ class Conflict:
                 f"validée par {who}{when} : {_cell_text(self.current)} ; votre saisie "
                 f"({_cell_text(self.typed)}) n'est pas enregistrée : rouvrez la ligne pour la modifier"
             )
-        if self.current is None:
-            return f"effacée par {who}{when}"
-        return f"modifiée par {who}{when} : {_cell_text(self.current)}"
+        text = f"effacée par {who}{when}" if self.current is None else f"modifiée par {who}{when} : "
+        text += "" if self.current is None else _cell_text(self.current)
+        if self.to_check == "unseen":
+            text += " (ligne absente de votre page : vérifiez-la avant de valider)"
+        elif self.to_check:
+            text += " (à vérifier avant de valider)"
+        return text
 
 
 def _cell_text(value):
     return "vide" if value is None else french_hours(value)
 
 
-def merge_cells(rows, submitted):
+def merge_cells(rows, submitted, validating=False):
     """Compare what a page posted with what is stored now, cell by cell.
 
     submitted maps the pk of each row the page showed to (original, typed): the (hours, training) the page
@@ -225,16 +230,26 @@ def merge_cells(rows, submitted):
     was validated meanwhile), unless both typed the same value. Rows not submitted are not in values:
     never touched. A row whose two cells would add up to more than a month holds (each person changed one)
     is a conflict on the other person's cell.
+
+    validating (« Enregistrer et valider le mois »): one validates only what one has seen, so every cell
+    changed meanwhile is a conflict, typed or not, and so is every draft entry of a row the page did not
+    show (added or re-opened meanwhile).
     """
     values, conflicts = {}, []
     for row in rows:
+        current = stored_cells(row.entry)
         if row.key not in submitted:
+            if validating and row.editable and row.entry is not None:
+                conflicts.append(Conflict(row, "h", current[0], current[0], to_check="unseen"))
             continue
         original, typed = submitted[row.key]
-        current = stored_cells(row.entry)
         merged, changed, row_conflicts = list(current), False, []
         for i, column in enumerate(COLUMNS):
-            if typed[i] == original[i] or typed[i] == current[i]:
+            if typed[i] == current[i]:
+                continue  # unchanged, or the same value typed by both
+            if typed[i] == original[i]:  # not typed: changed by someone else meanwhile
+                if validating and row.editable:
+                    row_conflicts.append(Conflict(row, column, typed[i], current[i], to_check="changed"))
                 continue
             if not row.editable or current[i] != original[i]:
                 row_conflicts.append(Conflict(row, column, typed[i], current[i]))

@@ -177,7 +177,7 @@ def grid_view(request):
         form = GridForm(rows, request.POST)
         if form.is_valid():
             submitted = form.submitted()
-            values, conflicts = grid.merge_cells(rows, submitted)
+            values, conflicts = grid.merge_cells(rows, submitted, validating=validate)
             if conflicts:
                 # Nothing of this save is written (the whole request is one transaction that writes
                 # nothing): everything is re-displayed, the conflicting cells marked.

@@ -181,7 +181,7 @@ def test_the_same_cell_changed_by_both_is_a_conflict_shown_not_overwritten(team)
 
     # She keeps her value: saving the re-displayed page again overwrites Sophie's, knowingly.
     assert team["claire"].post(url, again).status_code == 302
-    assert june(team[person]) == (D(120), D(0), "brouillon")
+    assert june(team["aubry"]) == (D(120), D(0), "brouillon")
     assert june(team["caron"]) == (D(35), D(0), "brouillon")
 
 
@@ -297,6 +297,41 @@ def test_a_conflict_with_the_month_validation_refuses_the_validation_too(team):
     response = manager.post(url, {**manager_page, f"h{aubry}": "120", "valider": "1"})
     assert response.status_code == 409
     assert june(team["aubry"]) == (D(44), D(0), "brouillon")  # not validated either
+
+
+def test_validating_the_month_validates_only_what_the_page_showed(team):
+    """Nadia's page is older than Sophie's changes (Caron's cell filled, Fournier added with 77 h): her
+    « Enregistrer et valider le mois » validates nothing she has not seen; the grid re-displays them."""
+    url, aubry, caron = team["url"], team["aubry"].pk, team["caron"].pk
+    manager = Client()
+    manager.force_login(UserFactory(username="nadia", first_name="Nadia", last_name="Lefebvre", manager=True))
+    nadia_page = page_of(manager, url)
+    fournier = AssignmentFactory(lot=team["lot"], participant=ParticipantFactory(last_name="Fournier"))
+    sophie_page = page_of(team["sophie"], url)
+    post = {**sophie_page, f"h{caron}": "20", f"h{fournier.pk}": "77"}
+    save_at(team["sophie"], url, post, at_local(14, 32))
+
+    response = manager.post(url, {**nadia_page, f"h{aubry}": "101", "valider": "1"})
+    assert response.status_code == 409
+    assert [june(a) for a in (team["aubry"], team["caron"], fournier)] == [
+        (D(100), D(0), "brouillon"),
+        (D(20), D(0), "brouillon"),
+        (D(77), D(0), "brouillon"),
+    ]
+    html = unescape(response.content.decode())
+    assert "modifiée par Sophie Deschodt à 14 h 32 : 20,00 (à vérifier avant de valider)" in html
+    assert (
+        "modifiée par Sophie Deschodt à 14 h 32 : 77,00 (ligne absente de votre page : vérifiez-la avant de "
+        "valider)" in html
+    )
+    again = page_of(manager, url, response)
+    assert (again[f"h{aubry}"], again[f"h{caron}"], again[f"h{fournier.pk}"]) == ("101", "20", "77")
+    assert manager.post(url, {**again, "valider": "1"}).status_code == 302  # now she has seen them
+    assert [june(a) for a in (team["aubry"], team["caron"], fournier)] == [
+        (D(101), D(0), "validee"),
+        (D(20), D(0), "validee"),
+        (D(77), D(0), "validee"),
+    ]
 
 
 def test_the_conflict_time_shows_the_day_when_not_today(team):
