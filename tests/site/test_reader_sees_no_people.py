@@ -159,3 +159,27 @@ def test_reader_sees_date_kind_and_organisations_of_a_journal_entry_not_its_text
     assert list(editors) == [entry]
     full = load_workbook(io.BytesIO(facilitator.get(urls[1] + "?export=xlsx").content)).active
     assert "Compte rendu" in [c.value for c in next(full.iter_rows(max_row=1))]
+
+
+def test_every_page_the_reader_may_open_is_free_of_person_ids(client_for, worked):
+    """Every URL of the access matrix the reader gets (200), with the worked lot's people in the
+    database: no participant id, no link to a participant (lists, dashboards, home page, exports…)."""
+    from tests.access_matrix import MATRIX, URL_KWARGS
+
+    reader = client_for(READER)
+    opened = 0
+    for url_name, expected in MATRIX.items():
+        if expected[READER] != 200:
+            continue
+        kwargs = URL_KWARGS[url_name]() if url_name in URL_KWARGS else {}
+        response = reader.get(reverse(url_name, kwargs=kwargs))
+        if response.status_code != 200 or response.get("Content-Type", "").startswith("application/pdf"):
+            continue
+        content = b"".join(response.streaming_content) if response.streaming else response.content
+        if response.get("Content-Type", "").startswith("text/"):
+            assert_no_person_id(unescape(content.decode()), url_name)
+        else:
+            for pk in IDS:
+                assert pk.encode() not in content, (url_name, pk)
+        opened += 1
+    assert opened >= 30
