@@ -23,7 +23,7 @@ from decimal import Decimal
 from django import forms
 from django.core import signing
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models
+from django.db import connections, models, router
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.text import Truncator
@@ -152,12 +152,13 @@ def read(token, obj):
 
 
 def lock(obj, children=None):
-    """SELECT … FOR UPDATE the record's row and its inline children's (`children`: {name: (model, fk
-    name)}) until the end of the request's transaction: concurrent saves of the record queue up."""
-    model = type(obj)
-    list(model._base_manager.select_for_update().filter(pk=obj.pk).values_list("pk"))
-    for child_model, fk in (children or {}).values():
-        list(child_model._base_manager.select_for_update().filter(**{fk: obj.pk}).values_list("pk"))
+    """SELECT … FOR (NO KEY) UPDATE the record's row and its inline children's (`children`: {name:
+    (model, fk name)}) until the end of the request's transaction: concurrent saves queue up."""
+    no_key = connections[router.db_for_write(type(obj))].features.has_select_for_no_key_update
+    # FOR NO KEY UPDATE (PostgreSQL): saves of the record wait, rows pointing to it can still be added.
+    rows = [(type(obj), {"pk": obj.pk}), *((model, {fk: obj.pk}) for model, fk in (children or {}).values())]
+    for model, where in rows:
+        list(model._base_manager.select_for_update(no_key=no_key).filter(**where).values_list("pk"))
 
 
 # --- what the user is told ---------------------------------------------------------------------------

@@ -263,7 +263,7 @@ def test_the_row_and_its_children_are_read_again_under_a_lock(anne):
     data = {**form_data(anne.get(url)), "name": "Bâtir Ensemble"}
     with CaptureQueriesContext(connection) as queries:
         assert anne.post(url, data).status_code == 302
-    locked = [q["sql"] for q in queries if "FOR UPDATE" in q["sql"]]
+    locked = [q["sql"] for q in queries if "FOR NO KEY UPDATE" in q["sql"]]
     assert len(locked) == 2
     assert Company._meta.db_table in locked[0] and Contact._meta.db_table in locked[1]
 
@@ -390,3 +390,38 @@ def test_every_edit_form(url_name, make, change, said):
     assert {name: getattr(record, name) for name in change} == pytest.approx(change)
     response = client.post(url, form_data(response))  # the page now carries the stored version
     assert response.status_code == 302, response.context["form"].errors
+
+
+@pytest.mark.skipif(not connection.features.has_select_for_update, reason="SQLite has no row locks")
+@pytest.mark.django_db(transaction=True)
+def test_a_save_that_arrives_during_another_one_waits_for_it_and_sees_it():
+    """B's save is under way (row locked, not committed) when A's arrives: A waits, then reads B's
+    committed change and is refused — a check made before the lock would have let A overwrite it."""
+    import threading
+    import time
+
+    from django.db import connections, transaction
+
+    anne = login("Anne", "Durand")
+    person = ParticipantFactory(commune="Dunkerque", qpv=None)
+    url = reverse("participants:participant_update", args=[person.pk])
+    page = {**form_data(anne.get(url)), "notes": "Permis B"}
+    result = {}
+
+    def anne_saves():
+        try:
+            result["response"] = anne.post(url, page)
+        finally:
+            connections.close_all()
+
+    with transaction.atomic():  # Bruno's save, half-way
+        Participant.objects.select_for_update().get(pk=person.pk)
+        Participant.objects.filter(pk=person.pk).update(commune="Gravelines")
+        thread = threading.Thread(target=anne_saves)
+        thread.start()
+        time.sleep(0.5)
+        assert thread.is_alive()  # Anne waits for Bruno's transaction
+    thread.join(10)
+    assert "Commune de résidence : « Gravelines »" in refusal(result["response"])
+    person.refresh_from_db()
+    assert (person.commune, person.notes) == ("Gravelines", "")
