@@ -194,6 +194,11 @@ class Conflict:
         return not self.row.editable
 
     @property
+    def current_input(self):
+        """The value stored now as typed in a cell (« 44 », « 7,5 », empty)."""
+        return format_hours(self.current)
+
+    @property
     def message(self):
         """« modifiée par Sophie Deschodt à 14 h 32 : 44,00 »"""
         who = (self.by.get_full_name() or self.by.get_username()) if self.by is not None else "quelqu'un"

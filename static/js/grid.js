@@ -121,6 +121,18 @@
     if (input.classList.contains("is-invalid")) check(input); // clear the error as soon as it is fixed
   });
 
+  // « reprendre cette valeur » under a conflicting cell: the colleague's value back in the input.
+  body.addEventListener("click", function (event) {
+    const button = event.target.closest && event.target.closest("button.grid-take");
+    if (!button) return;
+    const input = document.getElementById(button.dataset.cell);
+    if (!input) return;
+    input.value = button.dataset.value;
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+    check(input);
+    input.focus();
+  });
+
   body.addEventListener("focusout", function (event) {
     const input = event.target;
     if (input.classList && input.classList.contains("grid-cell")) check(input);

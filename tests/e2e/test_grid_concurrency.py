@@ -118,3 +118,25 @@ def test_the_same_cell_changed_by_both_is_shown_for_the_second_to_choose(two_bro
     )
     assert june(two_browsers["aubry"]) == (D(120), D(0))
     assert june(two_browsers["caron"]) == (D(35), D(0))
+
+
+def test_the_colleagues_value_can_be_taken_back_with_one_click(two_browsers):
+    claire, sophie = two_browsers["claire"], two_browsers["sophie"]
+    sophie.get_by_label("Heures travaillées — AUBRY Élodie").fill("44")
+    save(sophie)
+    expect(sophie.get_by_role("alert").filter(has_text="enregistrées")).to_be_visible()
+    claire.get_by_label("Heures travaillées — AUBRY Élodie").fill("120")
+    claire.get_by_label("Heures travaillées — CARON Sandrine").fill("35")
+    save(claire)
+    expect(claire.get_by_role("alert").filter(has_text="Rien n'a été enregistré")).to_be_visible()
+    claire.get_by_role("button", name="reprendre cette valeur").click()
+    aubry = claire.get_by_label("Heures travaillées — AUBRY Élodie")
+    expect(aubry).to_have_value("44")
+    expect(aubry).to_be_focused()
+    expect(claire.get_by_test_id("total-hours")).to_have_text("79,00")  # 44 + 35, live
+    save(claire)
+    expect(claire.get_by_role("alert").filter(has_text="enregistrées")).to_contain_text(
+        "1 ligne créée, 0 modifiée, 0 effacée"
+    )
+    assert june(two_browsers["aubry"]) == (D(44), D(0))
+    assert june(two_browsers["caron"]) == (D(35), D(0))
