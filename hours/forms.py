@@ -63,7 +63,7 @@ class OriginalCellInput(forms.HiddenInput):
 def cell_name(kind, row):
     """h12 / t12: hours worked / training hours of assignment 12; oh12 / ot12: the values they were
     rendered with."""
-    return f"{kind}{row.key if hasattr(row, 'key') else row}"
+    return f"{kind}{row.key}"
 
 
 def _lenient(value):

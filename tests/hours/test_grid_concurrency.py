@@ -120,6 +120,21 @@ def test_an_older_page_does_not_delete_a_cell_filled_meanwhile(team):
     ]
 
 
+def test_the_company_grid_keeps_a_cell_filled_meanwhile_too(team):
+    url = reverse("hours:grid") + f"?mois=2025-06&entreprise={team['holder'].pk}"
+    team["aubry"].company = team["caron"].company = team["holder"]
+    team["aubry"].save()
+    team["caron"].save()
+    aubry, caron = team["aubry"].pk, team["caron"].pk
+    claire_page = page_of(team["claire"], url)
+    assert team["sophie"].post(url, {**page_of(team["sophie"], url), f"h{caron}": "20"}).status_code == 302
+    assert team["claire"].post(url, {**claire_page, f"h{aubry}": "98,5"}).status_code == 302
+    assert (june(team["aubry"]), june(team["caron"])) == (
+        (D("98.50"), D(0), "brouillon"),
+        (D(20), D(0), "brouillon"),
+    )
+
+
 # --- (b) a person added meanwhile is not touched by a page that did not show her -------------------------
 
 
