@@ -23,6 +23,8 @@ from companies.models import Company
 from companies.tables import EXPORT_COLUMNS, CompanyTable
 from hours.models import Assignment
 from hours.queries import (
+    FIGURES,
+    TRAINING_SPLIT,
     assignments_with_hours,
     awards_with_hours,
     companies_with_hours,
@@ -49,7 +51,9 @@ class CompanyDetail(RecordDetailView):
     template_name = "companies/company_detail.html"
 
     def get_queryset(self):
-        return companies_with_hours(Company.objects.all())
+        # « dont formation » is the training inside hours_done; training on clauses that do not count
+        # it is shown apart (« formation non comptée »).
+        return companies_with_hours(Company.objects.all(), figures=(*FIGURES, *TRAINING_SPLIT))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -44,6 +44,22 @@ COUNTED_HOURS = Case(
 ) + Case(When(_TRAINING_COUNTS, then=F("training_hours")), default=Value(ZERO), output_field=HOURS)
 
 
+#: The training part of an entry: its training hours, and the hours of a "Formation" assignment.
+_TRAINING_PART = F("training_hours") + Case(
+    When(assignment__modality=Modality.TRAINING, then=F("hours")), default=Value(ZERO), output_field=HOURS
+)
+
+#: The training an entry contributes to its clause: the part of COUNTED_HOURS that is training (« dont
+#: formation »). Never more than COUNTED_HOURS.
+COUNTED_TRAINING = Case(When(_TRAINING_COUNTS, then=_TRAINING_PART), default=Value(ZERO), output_field=HOURS)
+
+#: The training an entry records on a clause that does not count it (« formation non comptée »): not in
+#: COUNTED_HOURS. COUNTED_HOURS + UNCOUNTED_TRAINING = hours + training_hours, for every entry.
+UNCOUNTED_TRAINING = Case(
+    When(_TRAINING_COUNTS, then=Value(ZERO)), default=_TRAINING_PART, output_field=HOURS
+)
+
+
 def counted_entries(start=None, end=None, to_date=False):
     """Validated entries of the period (or up to its end when to_date, or all when no end)."""
     entries = HoursEntry.objects.validated()
@@ -74,18 +90,25 @@ def _count_people_by(path, start=None, end=None):
 
 
 #: The figures the *_with_hours functions annotate; a list page asks only for those it shows
-#: (each is one correlated subquery per row).
+#: (each is one correlated subquery per row). training_hours: every validated training hour recorded
+#: (bilan-json.md), counted or not.
 FIGURES = ("hours_done", "hours_done_to_date", "training_hours", "people")
+#: Figures given only when asked for: training_counted, the training included in hours_done (« dont
+#: formation », never more than hours_done), and training_not_counted, the training recorded on clauses
+#: that do not count it (« formation non comptée », not in hours_done).
+TRAINING_SPLIT = ("training_counted", "training_not_counted")
 
 
 def _annotate(queryset, path, start, end, figures=FIGURES):
-    unknown = set(figures) - set(FIGURES)
+    unknown = set(figures) - set(FIGURES) - set(TRAINING_SPLIT)
     if unknown:
         raise ValueError(f"unknown figures: {sorted(unknown)}")
     builders = {
         "hours_done": lambda: _sum_by(path, start, end),
         "hours_done_to_date": lambda: _sum_by(path, start, end, to_date=True),
         "training_hours": lambda: _sum_by(path, start, end, expression=F("training_hours")),
+        "training_counted": lambda: _sum_by(path, start, end, expression=COUNTED_TRAINING),
+        "training_not_counted": lambda: _sum_by(path, start, end, expression=UNCOUNTED_TRAINING),
         "people": lambda: _count_people_by(path, start, end),
     }
     return queryset.annotate(**{name: builders[name]() for name in figures})
@@ -363,12 +386,17 @@ def hours_by_fields(entries, *paths):
 
 def period_totals(entries, start):
     """One aggregate over (already filtered) entries counted up to a period's end — counted_entries(
-    end=end, to_date=True) — : hours_done and training_hours of the months from `start`, and
-    hours_done_to_date of them all."""
+    end=end, to_date=True) — : hours_done, training_hours, training_counted and training_not_counted
+    (see TRAINING_SPLIT) of the months from `start`, and hours_done_to_date of them all."""
     in_period = Q(month__gte=first_of_month(start))
     return entries.aggregate(
         hours_done=Coalesce(Sum(COUNTED_HOURS, filter=in_period, output_field=HOURS), Value(ZERO)),
         hours_done_to_date=Coalesce(Sum(COUNTED_HOURS, output_field=HOURS), Value(ZERO)),
+        # before training_hours: F("training_hours") below them must read the field, not that alias
+        training_counted=Coalesce(Sum(COUNTED_TRAINING, filter=in_period, output_field=HOURS), Value(ZERO)),
+        training_not_counted=Coalesce(
+            Sum(UNCOUNTED_TRAINING, filter=in_period, output_field=HOURS), Value(ZERO)
+        ),
         training_hours=Coalesce(Sum("training_hours", filter=in_period, output_field=HOURS), Value(ZERO)),
     )
 
