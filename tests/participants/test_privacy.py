@@ -459,3 +459,17 @@ def test_participant_page_offers_export_and_anonymisation_to_the_manager(client_
     page = client_for(role).get(reverse("participants:participant_detail", args=[person.pk])).content.decode()
     for name in ("participant_export_pdf", "participant_export_xlsx", "participant_anonymise"):
         assert (reverse(f"participants:{name}", args=[person.pk]) in page) == shown
+
+
+@pytest.mark.django_db
+def test_anonymised_page_shows_the_banner_and_no_edit_button(client_for, person, manager):
+    done = privacy.anonymise_identity(person, [], user=manager)
+    page = (
+        client_for("Responsable")
+        .get(reverse("participants:participant_detail", args=[done.pk]))
+        .content.decode()
+    )
+    assert 'data-testid="anonymised"' in page and "à la demande de la personne" in page
+    assert reverse("participants:participant_update", args=[done.pk]) not in page
+    assert reverse("participants:participant_anonymise", args=[done.pk]) not in page
+    assert "Dupont" not in page and "10/05/2000" not in page
