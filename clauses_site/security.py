@@ -6,6 +6,8 @@ page, and no caching of any page shown to a signed-in user.
   (staff, superuser) must have one: without a device they are sent to enrol first.
 - django-axes locks a user name + address after settings.AXES_FAILURE_LIMIT failures; lockout_response
   shows the login page with the French message.
+- SessionActivityMiddleware: the idle timeout (SESSION_COOKIE_AGE, 30 minutes), the session saved at most
+  once a minute.
 - NoStoreForUsersMiddleware: `Cache-Control: no-store` on every response to a signed-in user (pages and
   exports alike: participants' data must not stay in a browser's or a proxy's cache).
 """

@@ -27,6 +27,7 @@ class CodeForm(forms.Form):
                 "inputmode": "numeric",
                 "autocomplete": "one-time-code",
                 "autofocus": True,
+                "style": "max-width: 12rem",
             }
         ),
         help_text="Le code affiché par votre application d'authentification (il change toutes les 30 s).",

@@ -1,5 +1,7 @@
 import pytest
+from django.http import HttpRequest
 from django.test import Client
+from django.test.client import ClientMixin
 
 from clauses_site import roles
 from tests.factories import UserFactory
@@ -9,6 +11,23 @@ ROLE_TRAITS = {
     roles.FACILITATOR: {"facilitator": True},
     roles.READER: {"reader": True},
 }
+
+
+# django-axes checks every authenticate() against the caller's address and refuses one without a
+# request: the test client's login(username=..., password=...) passes one, from 127.0.0.1 (force_login
+# does not authenticate and needs nothing).
+_client_login = ClientMixin.login
+
+
+def _login_with_a_request(self, **credentials):
+    if "request" not in credentials:
+        request = HttpRequest()
+        request.META["REMOTE_ADDR"] = "127.0.0.1"
+        credentials["request"] = request
+    return _client_login(self, **credentials)
+
+
+ClientMixin.login = _login_with_a_request
 
 
 def pytest_report_header(config):

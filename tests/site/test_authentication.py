@@ -121,6 +121,8 @@ def test_the_manager_sees_the_lock_and_unlocks_from_the_team_accounts(manager):
 def test_only_the_manager_opens_the_login_attempts(client_for):
     url = reverse("admin:axes_accessattempt_changelist")
     assert client_for("Responsable").get(url).status_code == 200
+    anonymous = client_for(None).get(url)
+    assert anonymous.status_code == 302 and anonymous.url.startswith(LOGIN)
     for role in ("Facilitatrice", "Lecteur"):
         response = client_for(role).get(url)
         assert response.status_code == 302 and "/admin/login/" in response.url
@@ -262,3 +264,12 @@ def test_pages_and_exports_with_personal_data_are_not_stored(client_for):
     for response in (page, export):
         assert "no-store" in response["Cache-Control"]
         assert "private" in response["Cache-Control"]
+
+
+def test_the_test_clients_login_goes_through_the_throttle(client, facilitator):
+    """tests/conftest.py gives Client.login a request, as django-axes needs one."""
+    assert client.login(username=facilitator.username, password=PASSWORD)
+    assert client.get(reverse("home")).status_code == 200
+    for _ in range(5):
+        assert not Client().login(username=facilitator.username, password="pas-le-bon")
+    assert not Client().login(username=facilitator.username, password=PASSWORD)
