@@ -309,6 +309,24 @@ class SaveResult:
     def changed(self):
         return self.created + self.updated + self.deleted
 
+    def message(self, month, validated=None):
+        """« Heures de juin 2025 enregistrées : 1 ligne créée, 0 modifiée, 0 effacée ; 2 lignes validées. »
+        (validated: how many entries were validated, None when not asked); None when nothing was done."""
+
+        def plural(count, singular, plural):
+            return f"{count} {singular if count <= 1 else plural}"
+
+        parts = []
+        if self.changed:
+            parts.append(
+                f"{plural(self.created, 'ligne créée', 'lignes créées')}, "
+                f"{plural(self.updated, 'modifiée', 'modifiées')}, "
+                f"{plural(self.deleted, 'effacée', 'effacées')}"
+            )
+        if validated is not None:
+            parts.append(plural(validated, "ligne validée", "lignes validées"))
+        return f"Heures de {month_label(month)} enregistrées : {' ; '.join(parts)}." if parts else None
+
 
 def save_rows(month, rows, values, user):
     """Save a grid: values maps an assignment pk to (hours, training_hours), Decimals or None (cell empty).

@@ -178,9 +178,7 @@ def grid_view(request):
         if form.is_valid():
             submitted = form.submitted()
             values, conflicts = grid.merge_cells(rows, submitted, validating=validate)
-            if conflicts:
-                # Nothing of this save is written (the whole request is one transaction that writes
-                # nothing): everything is re-displayed, the conflicting cells marked.
+            if conflicts:  # nothing written: everything re-displayed, the conflicting cells marked
                 grid.explain_conflicts(month, conflicts)
                 form, status = form.after_conflicts(submitted, conflicts), 409
             else:
@@ -194,17 +192,11 @@ def grid_view(request):
 def _save_grid(request, month, rows, values, validate, gone):
     """Write the changed cells (and validate the month if asked), with the messages telling what was done."""
     result = grid.save_rows(month, rows, values, request.user)
-    parts = []
-    if result.changed:
-        parts.append(
-            f"{_plural(result.created, 'ligne créée', 'lignes créées')}, "
-            f"{_plural(result.updated, 'modifiée')}, {_plural(result.deleted, 'effacée')}"
-        )
+    count = None
     if validate:
         count = grid.validate_entries([r.entry for r in rows if r.entry is not None], request.user)
-        parts.append(f"{_plural(count, 'ligne validée', 'lignes validées')}")
-    if parts:
-        messages.success(request, f"Heures de {grid.month_label(month)} enregistrées : {' ; '.join(parts)}.")
+    if text := result.message(month, validated=count):
+        messages.success(request, text)
     else:
         messages.info(request, "Aucune modification à enregistrer.")
     if gone:
