@@ -17,6 +17,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from clauses_site.formatting import rounded
+
 DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -44,15 +46,19 @@ NUMBER_FORMATS = {
     "rate": "0.0%",
 }
 
+#: Decimal places of the stored value of a numeric kind: exactly what its number format shows (a rate
+#: is a fraction shown with one decimal of percent), so that the cell holds the figure the page shows,
+#: rounded half up as on the page (clauses_site.formatting.rounded), and a spreadsheet has nothing left
+#: to round its own way.
+CELL_PLACES = {"hours": 2, "money": 2, "rate": 3}
+
 
 def _cell_value(column, row):
     value = column.value(row)
     if value is None:
         return None
-    if column.kind in ("hours", "money") and not isinstance(value, Decimal):
-        value = Decimal(str(value))
-    if column.kind in ("hours", "money"):
-        return value.quantize(Decimal("0.01"))
+    if column.kind in ("hours", "money") or (column.kind == "rate" and not isinstance(value, str)):
+        return rounded(value, CELL_PLACES[column.kind])
     return neutralise(value) if isinstance(value, str) else value
 
 
@@ -89,8 +95,9 @@ def write_xlsx(stream, columns, rows, sheet_title="Export", freeze=True, autofil
 def _csv_text(value):
     if value is None:
         return ""
-    if isinstance(value, Decimal):
-        return f"{value:.2f}".replace(".", ",")
+    if isinstance(value, Decimal):  # a rate keeps its 3 places (_cell_value): 0,780
+        places = min(max(2, -value.as_tuple().exponent), 4) if value.is_finite() else 2
+        return f"{value:.{places}f}".replace(".", ",")
     if isinstance(value, float):
         return f"{value}".replace(".", ",")
     if isinstance(value, datetime.date):

@@ -1,16 +1,25 @@
 """French number formats for screens (tables, templates): 1 234,50 h, 1 234 567,00 €, 83,3 %.
-The non-breaking space of Django's French THOUSAND_SEPARATOR is kept so that numbers never wrap."""
+The non-breaking space of Django's French THOUSAND_SEPARATOR is kept so that numbers never wrap.
 
-from decimal import Decimal
+One rounding rule everywhere: half up to the precision shown (rounded()), on the page, in the PDF and in
+exported cells (clauses_site/exports.py) — Django's number_format alone cuts the extra digits (0,7795
+would read 77,9 % on the page and 78,0 % in a spreadsheet)."""
+
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.formats import number_format
+
+
+def rounded(value, places):
+    """value as a Decimal rounded half up to `places` decimals: rounded(Decimal("77.95"), 1) → 78.0."""
+    return Decimal(str(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
 def hours(value, places=2):
     """1 234,50 (None → empty)."""
     if value is None or value == "":
         return ""
-    return number_format(Decimal(str(value)), decimal_pos=places, use_l10n=True, force_grouping=True)
+    return number_format(rounded(value, places), decimal_pos=places, use_l10n=True, force_grouping=True)
 
 
 def money(value):
@@ -25,10 +34,10 @@ def integer(value):
 
 
 def percent(rate, places=1):
-    """A fraction as a percentage: Decimal('0.8333') → 83,3 %."""
+    """A fraction as a percentage, half up: Decimal('0.8333') → 83,3 %, Decimal('0.7795') → 78,0 %."""
     if rate is None or rate == "":
         return ""
-    value = Decimal(str(rate)) * 100
+    value = rounded(Decimal(str(rate)) * 100, places)
     return f"{number_format(value, decimal_pos=places, use_l10n=True, force_grouping=True)}\xa0%"
 
 
