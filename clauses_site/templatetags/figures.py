@@ -2,13 +2,17 @@
 
 {{ amount|money_short }}   → 2,4 M€ · 850 k€ · 12 000 €
 {{ hours|hours_short }}    → 12 346 (whole hours, rounded half up)
-{{ part|share_of:total }}  → 0–100 (a float for CSS widths)
+{{ part|share_of:total }}  → 0–100 (for CSS widths: "77.9", with a dot)
+Every figure is rounded half up to the places shown (clauses_site.formatting.rounded), as on every
+other page, in the PDFs and in the exported cells.
 """
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django import template
 from django.utils.formats import number_format
+
+from clauses_site.formatting import rounded
 
 register = template.Library()
 
@@ -23,19 +27,19 @@ def money_short(value):
         return "—"
     value = Decimal(str(value))
     if abs(value) >= 1_000_000_000:
-        return f"{_number((value / 1_000_000_000).quantize(Decimal('0.01'), ROUND_HALF_UP), 2)}\xa0Md€"
+        return f"{_number(rounded(value / 1_000_000_000, 2), 2)}\xa0Md€"
     if abs(value) >= 1_000_000:
-        return f"{_number((value / 1_000_000).quantize(Decimal('0.1'), ROUND_HALF_UP), 1)}\xa0M€"
+        return f"{_number(rounded(value / 1_000_000, 1), 1)}\xa0M€"
     if abs(value) >= 10_000:
-        return f"{_number((value / 1000).quantize(Decimal(1), ROUND_HALF_UP))}\xa0k€"
-    return f"{_number(value.quantize(Decimal(1), ROUND_HALF_UP))}\xa0€"
+        return f"{_number(rounded(value / 1000, 0))}\xa0k€"
+    return f"{_number(rounded(value, 0))}\xa0€"
 
 
 @register.filter
 def hours_short(value):
     if value is None or value == "":
         return "—"
-    return _number(Decimal(str(value)).quantize(Decimal(1), ROUND_HALF_UP))
+    return _number(rounded(value, 0))
 
 
 @register.filter
@@ -47,4 +51,4 @@ def share_of(part, total):
         return 0
     if total <= 0:
         return 0
-    return f"{min(max(float(part / total * 100), 0.0), 100.0):.1f}"
+    return str(rounded(min(max(part / total * 100, Decimal(0)), Decimal(100)), 1))

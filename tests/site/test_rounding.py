@@ -103,3 +103,11 @@ def test_every_writer_stores_the_rounded_value():
     text = io.StringIO()
     exports.write_csv(text, columns, rows)
     assert text.getvalue().splitlines()[1:] == ["0,780;2,68", "0,779;1,01"]
+
+
+def test_short_figures_round_half_up_too():
+    from clauses_site.templatetags.figures import hours_short, money_short, share_of
+
+    assert money_short(D("2450000")).replace("\xa0", " ") == "2,5 M€"  # half-even would say 2,4
+    assert hours_short(D("12345.50")).replace("\xa0", " ").replace("\u202f", " ") == "12 346"
+    assert share_of(D("779.50"), D("1000")) == "78.0"  # a CSS width: with a dot
