@@ -31,7 +31,9 @@ class ParticipantForm(BootstrapModelForm):
     qpv = forms.NullBooleanField(
         label="Habitant d'un QPV",
         required=False,
-        widget=forms.Select(choices=[("unknown", "Inconnu"), ("true", "Oui"), ("false", "Non")]),
+        # NullBooleanSelect renders a stored True/False as the selected « Oui »/« Non » (a plain Select
+        # rendered "True", matched no option, and the browser sent back « Inconnu » on every edit).
+        widget=forms.NullBooleanSelect,
     )
 
     class Meta:
