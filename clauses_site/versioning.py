@@ -67,7 +67,7 @@ def _stored(obj, model_field):
 def fingerprint(obj, exclude=()):
     """{field name: keyed digest of its stored value}."""
     return {
-        f.name: salted_hmac(SALT, f"{f.name}\x00{_stored(obj, f)}").hexdigest()[:16]
+        f.name: salted_hmac(SALT, f"{f.name}\x00{_stored(obj, f)}", algorithm="sha256").hexdigest()[:16]
         for f in tracked_fields(type(obj), exclude)
     }
 
