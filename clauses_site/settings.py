@@ -100,6 +100,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "clauses_site.upload_limits.UploadLimitMiddleware",  # 413 before CSRF reads a too big body
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "clauses_site.security.SessionActivityMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -241,6 +242,9 @@ STORAGES = {
 
 # Uploads (tracking sheets): 20 MB by default.
 CLAUSES_MAX_UPLOAD_MB = env_int("CLAUSES_MAX_UPLOAD_MB", 20)
+# Tracking-sheet import limits (hours/suivi_archive.py): data rows, XML once the .xlsx is inflated
+CLAUSES_IMPORT_MAX_ROWS = env_int("CLAUSES_IMPORT_MAX_ROWS", 200_000)
+CLAUSES_IMPORT_MAX_UNCOMPRESSED_MB = env_int("CLAUSES_IMPORT_MAX_UNCOMPRESSED_MB", 500)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

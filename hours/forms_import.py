@@ -1,13 +1,11 @@
 """The upload form of the tracking-sheet import: size, extension and content checked."""
 
 from django import forms
-from django.conf import settings
 
-from hours.import_suivi import UnreadableFile, sniff
+from clauses_site.upload_limits import max_upload_bytes
+from hours.suivi_archive import UnreadableFile, sniff
 
-
-def max_upload_bytes():
-    return int(getattr(settings, "CLAUSES_MAX_UPLOAD_MB", 20)) * 1024 * 1024
+__all__ = ["ImportUploadForm", "max_upload_bytes"]
 
 
 class ImportUploadForm(forms.Form):

@@ -180,7 +180,7 @@ def _parse_small_xml(archive, name):
         return ElementTree.fromstring(archive.read(name), forbid_dtd=True)
     except Exception as exc:
         logger.warning("xlsx part %s unreadable", name, exc_info=True)
-        raise UnreadableFile(f"{DAMAGED[:-1]} : la partie « {name} » est illisible.") from exc
+        raise UnreadableFile(f"le fichier est endommagé : la partie « {name} » est illisible.") from exc
 
 
 def check_archive(archive):
@@ -194,24 +194,23 @@ def check_archive(archive):
     names = {info.filename for info in infos}
     if "mimetype" in names and b"opendocument" in archive.read("mimetype")[:200]:
         raise UnreadableFile(f"c'est un classeur OpenDocument (.ods) : {RESAVE}.")
-    total = 0
+    total = sum(info.file_size for info in infos)
+    if total > max_uncompressed():
+        raise UnreadableFile(
+            f"l'archive .xlsx se décompresse en {_mb(total)} : {_mb(max_uncompressed())} au plus."
+        )
     for info in infos:
         if info.flag_bits & 0x1 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
             raise UnreadableFile(
                 f"la partie « {info.filename} » de l'archive est chiffrée ou compressée d'une façon "
                 f"qu'un tableur n'emploie pas : {RESAVE}."
             )
-        total += info.file_size
         if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
             ratio = info.file_size // max(info.compress_size, 1)
             raise UnreadableFile(
                 f"la partie « {info.filename} » se décompresse en {_int(ratio)} fois sa taille "
                 f"(bombe de décompression ?) : {_int(MAX_RATIO)} fois au plus."
             )
-    if total > max_uncompressed():
-        raise UnreadableFile(
-            f"l'archive .xlsx se décompresse en {_mb(total)} : {_mb(max_uncompressed())} au plus."
-        )
     if "[Content_Types].xml" not in names:
         raise UnreadableFile(f"{NOT_XLSX} : la partie « [Content_Types].xml » manque.")
     for info in infos:

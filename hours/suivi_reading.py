@@ -64,7 +64,7 @@ def _parse_error(exc, part):
         return doctype_refusal(part)
     position = getattr(exc, "position", None)
     where = f" (ligne {position[0]}, colonne {position[1]})" if position else ""
-    return f"{DAMAGED[:-1]} : la partie « {part} » n'est pas du XML valide{where}."
+    return f"le fichier est endommagé : la partie « {part} » n'est pas du XML valide{where}."
 
 
 def read_shared_strings(source, part="xl/sharedStrings.xml"):
@@ -261,7 +261,9 @@ class SheetRows:
             raise
         except Exception as exc:
             logger.warning("sheet %s unreadable", self.title, exc_info=True)
-            raise UnreadableFile(f"{DAMAGED[:-1]} : la feuille « {self.title} » est illisible.") from exc
+            raise UnreadableFile(
+                f"le fichier est endommagé : la feuille « {self.title} » est illisible."
+            ) from exc
         return self._rows(*context)
 
     def _refuse_column(self, ref):
@@ -314,8 +316,8 @@ class SheetRows:
                     return shared_strings[int(text)]
                 except (ValueError, IndexError) as exc:
                     raise UnreadableFile(
-                        f"{DAMAGED[:-1]} : la cellule {ref or ''} renvoie au texte partagé n° {text[:20]}, "
-                        "absent du classeur."
+                        f"le fichier est endommagé : la cellule {ref or ''} renvoie au texte partagé "
+                        f"n° {text[:20]}, absent du classeur."
                     ) from exc
             if data_type == "b":
                 return bool(int(text)) if text.isdigit() else text
@@ -409,7 +411,7 @@ class SheetRows:
         except (ValueError, OverflowError):
             number = 0
         if number < 1:
-            raise UnreadableFile(f"{DAMAGED[:-1]} : numéro de ligne invalide « {text[:20]} ».")
+            raise UnreadableFile(f"le fichier est endommagé : numéro de ligne invalide « {text[:20]} ».")
         return number
 
 

@@ -22,9 +22,17 @@ from django.views.decorators.http import require_POST
 from clauses_site import roles
 from clauses_site.exports import XLSX_TYPE
 from clauses_site.text import match_key
+from clauses_site.upload_limits import MULTIPART_SLACK, too_large
 from hours.export_suivi import export_filename, write_suivi
 from hours.forms_import import ImportUploadForm, max_upload_bytes
-from hours.import_suivi import KINDS, ImportReport, annotated_workbook, file_digest, run_import
+from hours.import_suivi import (
+    KINDS,
+    ImportReport,
+    UnreadableFile,
+    annotated_workbook,
+    file_digest,
+    run_import,
+)
 from hours.models import ImportBatch
 from markets.models import Buyer
 
@@ -54,11 +62,12 @@ def import_upload(request):
     _editor(request)
     form = ImportUploadForm()
     if request.method == "POST":
-        limit = max_upload_bytes()
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-        if length > limit + 1024 * 1024:  # refused before Django reads the body
-            form.add_error(None, f"Le fichier est trop gros : {limit // 1024 // 1024} Mo au plus.")
-            return render(request, "hours/import_upload.html", {"form": form}, status=413)
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > max_upload_bytes() + MULTIPART_SLACK:  # UploadLimitMiddleware answers first
+            return too_large(request)
         form = ImportUploadForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]
@@ -181,8 +190,12 @@ def import_annotated(request, pk):
     if batch.status != ImportBatch.Status.REFUSED or not batch.file:
         raise Http404
     report = ImportReport.from_dict(batch.report)
-    with batch.file.open("rb") as fh:
-        data = annotated_workbook(fh, report.errors, report.sheet)
+    try:
+        with batch.file.open("rb") as fh:
+            data = annotated_workbook(fh, report.errors, report.sheet)
+    except UnreadableFile as exc:  # another sheet of the workbook exceeds the import's limits
+        messages.error(request, f"Le classeur annoté n'a pas pu être produit : {exc}")
+        return redirect("hours:import_detail", pk=batch.pk)
     stem = batch.file_name.removesuffix(".xlsx").removesuffix(".XLSX")
     response = HttpResponse(data, content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{_ascii(stem)}-erreurs.xlsx"'
