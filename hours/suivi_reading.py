@@ -68,42 +68,76 @@ def _parse_error(exc, part):
 
 
 def read_shared_strings(source, part="xl/sharedStrings.xml"):
-    """The shared strings, as openpyxl reads them (plain text of <t> and of rich-text runs), at most
-    MAX_SHARED_STRINGS strings and MAX_SHARED_CHARS characters."""
+    """The shared strings, as openpyxl reads them (plain text of <t> and of rich-text runs, not of
+    phonetic runs), at most MAX_SHARED_STRINGS strings and MAX_SHARED_CHARS characters. Parsed by expat
+    with callbacks (no element tree: twice as fast as openpyxl's reader), any DTD refused."""
+    from xml.parsers import expat
+
     from openpyxl.xml.constants import SHEET_MAIN_NS
 
-    ns = f"{{{SHEET_MAIN_NS}}}"
-    si_tag, t_tag, r_tag = f"{ns}si", f"{ns}t", f"{ns}r"
-    strings, chars, elements = [], 0, 0
-    root = None
-    try:
-        for event, node in iterparse_events(source):
-            if event == "start":
-                if root is None:
-                    root = node
-                continue
-            elements += 1
-            if node.tag != si_tag:
-                if elements > MAX_ROW_ELEMENTS:
-                    raise UnreadableFile(f"la table des chaînes partagées (« {part} ») est anormale.")
-                continue
+    ns = f"{SHEET_MAIN_NS} "
+    si_tag, t_tag, phonetic_tag = f"{ns}si", f"{ns}t", f"{ns}rPh"
+    strings, text = [], []
+    too_many = (
+        f"la table des chaînes partagées du classeur dépasse {_int(MAX_SHARED_STRINGS)} textes "
+        f"ou {_int(MAX_SHARED_CHARS)} caractères : fichier refusé."
+    )
+    in_text = False  # inside a <t> that is not a phonetic run's
+    phonetic = 0
+    elements = chars = 0
+
+    def first(_name, attrs):
+        announced = str(attrs.get("uniqueCount", "0"))  # the table's own count
+        if announced.isdigit() and int(announced) > MAX_SHARED_STRINGS:
+            raise UnreadableFile(too_many)
+        parser.StartElementHandler = start
+
+    def start(name, _attrs):
+        nonlocal in_text, phonetic, elements
+        elements += 1
+        if name == t_tag:
+            in_text = not phonetic
+        elif name == phonetic_tag:
+            phonetic += 1
+        if elements > MAX_ROW_ELEMENTS:
+            raise UnreadableFile(f"la table des chaînes partagées (« {part} ») est anormale.")
+
+    def end(name):
+        nonlocal in_text, phonetic, elements, chars
+        if name == t_tag:
+            in_text = False
+        elif name == si_tag:
+            value = "".join(text).replace("x005F_", "")
+            text.clear()
             elements = 0
-            parts = [node.findtext(t_tag) or ""]
-            parts.extend(run.findtext(t_tag) or "" for run in node.iterfind(r_tag))
-            text = "".join(parts).replace("x005F_", "")
-            chars += len(text)
-            strings.append(text)
+            chars += len(value)
+            strings.append(value)
             if len(strings) > MAX_SHARED_STRINGS or chars > MAX_SHARED_CHARS:
-                raise UnreadableFile(
-                    f"la table des chaînes partagées du classeur dépasse {_int(MAX_SHARED_STRINGS)} textes "
-                    f"ou {_int(MAX_SHARED_CHARS)} caractères : fichier refusé."
-                )
-            if node in root:
-                root.remove(node)  # the root keeps no finished string
+                raise UnreadableFile(too_many)
+        elif name == phonetic_tag:
+            phonetic -= 1
+
+    def characters(data):
+        if in_text:
+            text.append(data)
+
+    def forbidden(*_args):
+        raise UnreadableFile(doctype_refusal(part))
+
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.buffer_text = True
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.StartElementHandler, parser.EndElementHandler = first, end
+    parser.CharacterDataHandler = characters
+    parser.StartDoctypeDeclHandler = parser.EntityDeclHandler = forbidden
+    parser.ExternalEntityRefHandler = forbidden
+    try:
+        parser.ParseFile(source)
     except UnreadableFile:
         raise
-    except Exception as exc:
+    except expat.ExpatError as exc:
         logger.warning("shared strings unreadable", exc_info=True)
+        exc.position = (exc.lineno, exc.offset)
         raise UnreadableFile(_parse_error(exc, part)) from exc
     return strings
 

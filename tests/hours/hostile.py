@@ -121,10 +121,12 @@ def empty_row_flood(rows=1_048_576):
     return with_rows("".join(f'<row r="{n}"/>' for n in range(3, rows + 1)))
 
 
-def huge_shared_strings(count=1_100_000):
-    """A shared-strings table of `count` distinct strings, none used by a cell."""
+def huge_shared_strings(count=600_000, announced=None):
+    """A shared-strings table of `count` distinct strings, none used by a cell; `announced`: the count
+    the table declares (None: it declares none, as a liar would)."""
     items = "".join(f"<si><t>{n}</t></si>" for n in range(count))
-    sst = f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{NS}" count="{count}" uniqueCount="{count}">'
+    declared = "" if announced is None else f' count="{announced}" uniqueCount="{announced}"'
+    sst = f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{NS}"{declared}>'
     data = base()
     types = zipfile.ZipFile(io.BytesIO(data)).read("[Content_Types].xml").decode()
     override = (
@@ -193,6 +195,10 @@ CORPUS = {
     "huge_column": (huge_column, huge_column),
     "empty_row_flood": (lambda: empty_row_flood(1_100), empty_row_flood),
     "huge_shared_strings": (lambda: huge_shared_strings(1_100), huge_shared_strings),
+    "announced_shared_strings": (
+        lambda: huge_shared_strings(10, announced=10**9),
+        lambda: huge_shared_strings(10, announced=10**9),
+    ),
     "macro_renamed": (macro_renamed, macro_renamed),
     "not_a_zip": (not_a_zip, not_a_zip),
     "truncated_zip": (truncated_zip, truncated_zip),

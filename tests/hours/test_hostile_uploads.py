@@ -47,6 +47,10 @@ EXPECTED = {
         f"la table des chaînes partagées du classeur dépasse 1{NNBSP}000 textes ou 32{NNBSP}000{NNBSP}000 "
         "caractères : fichier refusé."
     ),
+    "announced_shared_strings": (
+        f"la table des chaînes partagées du classeur dépasse 1{NNBSP}000 textes ou 32{NNBSP}000{NNBSP}000 "
+        "caractères : fichier refusé."
+    ),
     "macro_renamed": (
         "le classeur contient des macros (un fichier .xlsm renommé en .xlsx ?) : enregistrez-le au format "
         "« Classeur Excel (.xlsx) », sans macros."
@@ -189,3 +193,18 @@ def test_django_request_data_too_big_gets_the_413_page(client, facilitator, sett
         reverse("hours:import_upload"), "a=" + "x" * 2000, content_type="application/x-www-form-urlencoded"
     )
     assert response.status_code == 413 and "Fichier trop volumineux" in response.content.decode()
+
+
+def test_the_bounded_shared_strings_reader_reads_what_openpyxl_reads():
+    from openpyxl.reader.strings import read_string_table
+
+    from hours.suivi_reading import read_shared_strings
+
+    xml = (
+        b'<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b'<si><t xml:space="preserve"> a </t></si><si><r><rPr><b/></rPr><t>Du</t></r><r><t>pont</t></r>'
+        b'<rPh sb="0" eb="1"><t>PH</t></rPh></si><si><t>x&amp;y_x005F_</t><rPh sb="0" eb="1"><t>no</t></rPh>'
+        b"</si><si/><si><t/></si></sst>"
+    )
+    assert read_shared_strings(io.BytesIO(xml)) == [" a ", "Dupont", "x&y_", "", ""]
+    assert read_string_table(io.BytesIO(xml)) == [" a ", "Dupont", "x&y_", "", ""]
