@@ -34,6 +34,7 @@ from hours.import_suivi import (
     run_import,
 )
 from hours.models import ImportBatch
+from hours.suivi_archive import max_rows
 from markets.models import Buyer
 
 
@@ -108,7 +109,11 @@ def import_upload(request):
     return render(
         request,
         "hours/import_upload.html",
-        {"form": form, "max_mb": max_upload_bytes() // 1024 // 1024},
+        {
+            "form": form,
+            "max_mb": max_upload_bytes() // 1024 // 1024,
+            "max_rows": f"{max_rows():,}".replace(",", "\u202f"),
+        },
         status=status,
     )
 

@@ -208,3 +208,12 @@ def test_the_bounded_shared_strings_reader_reads_what_openpyxl_reads():
     )
     assert read_shared_strings(io.BytesIO(xml)) == [" a ", "Dupont", "x&y_", "", ""]
     assert read_string_table(io.BytesIO(xml)) == [" a ", "Dupont", "x&y_", "", ""]
+
+
+def test_the_upload_page_states_the_limits(client, facilitator):
+    client.force_login(facilitator)
+    page = client.get(reverse("hours:import_upload")).content.decode()
+    assert (
+        "Taille maximale : 20 Mo et 1\u202f000 lignes ; les classeurs avec macros (.xlsm) sont refusés."
+        in page
+    )
