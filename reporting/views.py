@@ -20,8 +20,8 @@ from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
 from clauses_site import roles
@@ -71,6 +71,12 @@ def bilan_form(request):
     form = ScopeForm(data if bound else None)
     today = timezone.localdate()
     context = {"form": form, "shortcuts": scopes.SHORTCUTS, "can_generate": roles.can_edit(request.user)}
+    if bound and form.is_valid() and data.get("period"):
+        # A shortcut (« L'année dernière »…): the period it stands for, shown in the Du / Au fields.
+        filled = data.copy()
+        filled["start"], filled["end"] = (form.cleaned_data[k].isoformat() for k in ("start", "end"))
+        del filled["period"]
+        form = context["form"] = ScopeForm(filled)
     if bound and form.is_valid():
         cleaned = form.cleaned_data
         obj = form.scope_object(cleaned)
@@ -139,8 +145,11 @@ def bilan_generate(request):
         anonymised=anonymise,
         people=figures.people,
     )
-    messages.success(request, f"Bilan généré et archivé : {archived.filename} (version {archived.version}).")
-    return redirect(f"{reverse('reporting:bilan_archive')}?nouveau={archived.pk}")
+    # The file at once (the page stays where it is), archived as well: listed in « Bilans archivés » and
+    # under « Déjà généré » on the page's next display.
+    response = HttpResponse(data, content_type=archived.content_type)
+    response["Content-Disposition"] = content_disposition_header(True, archived.filename)
+    return response
 
 
 def _errors(form):

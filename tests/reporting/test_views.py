@@ -104,10 +104,8 @@ def test_generate_archives_versions_and_downloads_them_as_sent(client, facilitat
     client.force_login(facilitator)
     response = generate(client, bilan_data)
     first = Bilan.objects.get()
-    assert (
-        response.status_code == 302
-        and response.url == f"{reverse('reporting:bilan_archive')}?nouveau={first.pk}"
-    )
+    # The file at once, the one archived (tests/reporting/test_bilan_generate_download.py)
+    assert response.status_code == 200 and response.content == first.file.open("rb").read()
     assert (first.kind, first.buyer, first.version, first.format) == ("buyer", bilan_data.cud, 1, "pdf")
     assert (first.period_start, first.period_end, first.commentary) == (START, END, "Premier semestre.")
     assert first.created_by == facilitator and first.scope_name == "Communauté Urbaine de Dunkerque"
