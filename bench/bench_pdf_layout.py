@@ -33,11 +33,13 @@ def django_setup():
     django.setup()
 
 
-def check(name, data, png_dir=None):
+def check(name, data, png_dir=None, **kwargs):
     from tests import pdf_layout
 
     pages = pdf_layout.read_pages(data)
-    found = pdf_layout.problems(data, pdf_layout.BILAN_MARGINS, headings=pdf_layout.BILAN_HEADINGS)
+    kwargs.setdefault("margins", pdf_layout.BILAN_MARGINS)
+    kwargs.setdefault("headings", pdf_layout.BILAN_HEADINGS)
+    found = pdf_layout.problems(data, **kwargs)
     print(f"{name} : {len(pages)} pages, {len(found)} problème(s)")
     for problem in found:
         print("   ", problem)
@@ -59,6 +61,11 @@ def main():
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--png", type=Path, help="write the PDFs and their pages (pdftoppm -r 70) here")
     parser.add_argument("--all-scopes", action="store_true", help="also a company, a market, the territory")
+    parser.add_argument(
+        "--other-pdfs",
+        action="store_true",
+        help="also the ESS brochure and the Club ESS list (demo's manager)",
+    )
     args = parser.parse_args()
     django_setup()
 
@@ -103,7 +110,41 @@ def main():
             kind = kind.replace("territoire", "territory")
             data = bilan.render_pdf(indicators.for_scope(kind, scope, start, end))
             found += check(name, data, args.png)
+    if args.other_pdfs:
+        found += other_pdfs(args.png)
     sys.exit(1 if found else 0)
+
+
+def other_pdfs(png_dir):
+    """The brochure and the Club ESS list as the demo's manager downloads them."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.urls import reverse
+
+    from tests import pdf_layout
+
+    settings.CLAUSES_REQUIRE_2FA = False  # force_login has no second factor (as in the tests)
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="responsable"))
+    responses = [
+        client.get(reverse(name)) for name in ("partnerships:brochure_pdf", "markets:pipeline_upcoming_pdf")
+    ]
+    for response in responses:
+        if response.status_code != 200 or response["Content-Type"] != "application/pdf":
+            sys.exit(f"{response.request['PATH_INFO']} : réponse {response.status_code} sans PDF")
+    brochure, upcoming = (response.content for response in responses)
+    found = check(
+        "plaquette-ess",
+        brochure,
+        png_dir,
+        margins=pdf_layout.BROCHURE_MARGINS,
+        first_page_margins=pdf_layout.BROCHURE_COVER_MARGINS,
+        headings=(),
+    )
+    return found + check(
+        "marches-a-venir", upcoming, png_dir, margins=pdf_layout.UPCOMING_MARGINS, headings=()
+    )
 
 
 if __name__ == "__main__":
