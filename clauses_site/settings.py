@@ -250,6 +250,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Whether facilitators may validate hours themselves (the manager always can).
 CLAUSES_FACILITATORS_VALIDATE = env_bool("CLAUSES_FACILITATORS_VALIDATE", False)
+# A month's hours reach the team during the following month(s): expected-to-date, « à risque » and the
+# dashboard's comparison with last year stop at the latest month that ended at least this many whole
+# months ago (1: on 02/12/2026, October 2026).
+CLAUSES_COLLECTION_LAG_MONTHS = env_int("CLAUSES_COLLECTION_LAG_MONTHS", 1)
 # Personal data: people are anonymised this many years after their last assignment ended
 # (manage.py apply_retention, daily).
 CLAUSES_RETENTION_YEARS = env_int("CLAUSES_RETENTION_YEARS", 5)

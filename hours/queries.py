@@ -13,6 +13,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.db.models import (
     BigIntegerField,
     Case,
@@ -28,7 +29,9 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Cast, Coalesce, Greatest, Round
+from django.utils import timezone
 
+from clauses_site.months import add_months
 from hours.models import HoursEntry, Modality, first_of_month
 from markets.models import Award, Clause
 
@@ -222,21 +225,39 @@ def completion_rate(done, required):
     return (Decimal(done) / Decimal(required)).quantize(RATE_PLACES, rounding=ROUND_HALF_UP)
 
 
-def elapsed_share(starts_on, ends_on, on):
-    """Share of an execution period elapsed on a date, from 0 (before start) to 1 (after end).
-    Counted in months, as hours are: the month of `on` counts as elapsed when it has begun."""
+def last_collected_month(today=None):
+    """The last month whose hours are collected (its first day): the latest month that ended at least
+    CLAUSES_COLLECTION_LAG_MONTHS whole months before `today` (default: today). A month's hours reach the
+    team during the following month: with the default lag of 1, on 1/12 as on 31/12/2026, October 2026
+    (November's hours arrive during December); on 1/01/2027, November 2026."""
+    today = today or timezone.localdate()
+    lag = max(int(getattr(settings, "CLAUSES_COLLECTION_LAG_MONTHS", 1)), 0)
+    return add_months(first_of_month(today), -(lag + 1))
+
+
+def expected_through(on, today=None):
+    """The month up to the end of which hours are expected on `on` (its first day): the month of `on`,
+    but never later than the last collected month (last_collected_month(today)). The one definition of
+    « attendu à fin <mois> » for the dashboard, the lot, market and company pages, the bilans."""
+    return min(first_of_month(on), last_collected_month(today))
+
+
+def elapsed_share(starts_on, ends_on, through):
+    """Share of an execution period elapsed at the end of the month of `through`, from 0 (it ends before
+    the first month) to 1 (the last month is elapsed). Counted in whole months, as hours are."""
     if not starts_on or not ends_on:
         return None
     first = first_of_month(starts_on)
     last = first_of_month(ends_on)
     total = (last.year - first.year) * 12 + last.month - first.month + 1
-    elapsed = (on.year - first.year) * 12 + on.month - first.month + 1
+    elapsed = (through.year - first.year) * 12 + through.month - first.month + 1
     return min(max(Decimal(elapsed) / Decimal(total), Decimal(0)), Decimal(1))
 
 
-def expected_hours(required, starts_on, ends_on, on):
-    """Hours a lot should have produced by `on`, pro rata of its execution period."""
-    share = elapsed_share(starts_on, ends_on, on)
+def expected_hours(required, starts_on, ends_on, on, today=None):
+    """Hours a lot should have produced by `on`, pro rata of its execution months up to the end of
+    expected_through(on, today): a month whose hours are not collected yet expects nothing."""
+    share = elapsed_share(starts_on, ends_on, expected_through(on, today))
     if share is None:
         return None
     return (Decimal(required) * share).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
@@ -249,6 +270,8 @@ class Progress:
     expected: Decimal | None
     rate: Decimal
     lagging: bool
+    #: The month `expected` runs to the end of (« attendu à fin octobre 2026 »), None when not known.
+    expected_through: datetime.date | None = None
 
     @property
     def remaining(self):
@@ -261,16 +284,23 @@ class Progress:
         return min(float(value / self.required * 100), 100.0)
 
 
-def progress(required, done, starts_on, ends_on, on):
+def progress(required, done, starts_on, ends_on, on, today=None):
     """Owed / done / expected-to-date and the lag flag (done below 80 % of the expected pro rata)."""
-    expected = expected_hours(required, starts_on, ends_on, on)
+    expected = expected_hours(required, starts_on, ends_on, on, today)
     lagging = bool(expected) and Decimal(done) < expected * LAG_THRESHOLD
-    return Progress(Decimal(required), Decimal(done), expected, completion_rate(done, required), lagging)
+    return Progress(
+        Decimal(required),
+        Decimal(done),
+        expected,
+        completion_rate(done, required),
+        lagging,
+        expected_through(on, today),
+    )
 
 
-def lot_progress(lot, on):
+def lot_progress(lot, on, today=None):
     """Progress of a lot annotated by lots_with_hours (hours done to date)."""
-    return progress(lot.hours_required, lot.hours_done_to_date, lot.starts_on, lot.ends_on, on)
+    return progress(lot.hours_required, lot.hours_done_to_date, lot.starts_on, lot.ends_on, on, today)
 
 
 # --- bilans: hours credited to a company, a company's share of a lot, breakdowns of entries ---------------
@@ -370,11 +400,15 @@ def assignments_by(entries, path):
     return {row[path]: row["n"] for row in rows}
 
 
-def progress_over(required, done, expected):
+def progress_over(required, done, expected, on=None, today=None):
     """Progress of a group of lots (a company's shares, a buyer's lots): `expected` is the sum of the
-    parts' expected_hours (None when no part has dates). Same lag rule as progress()."""
+    parts' expected_hours on `on` (default: today) (None when no part has dates). Same lag rule as
+    progress()."""
     lagging = bool(expected) and Decimal(done) < expected * LAG_THRESHOLD
-    return Progress(Decimal(required), Decimal(done), expected, completion_rate(done, required), lagging)
+    through = expected_through(on or today or timezone.localdate(), today)
+    return Progress(
+        Decimal(required), Decimal(done), expected, completion_rate(done, required), lagging, through
+    )
 
 
 def hours_by_fields(entries, *paths):

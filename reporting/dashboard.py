@@ -11,6 +11,14 @@ Definitions (where the issue was silent)
 - The period [start, end] defaults to 1 January of this year → today; « last year » is the same
   period one year earlier (29/02 → 28/02). The reference day `on` is the period's end, or today when
   the end is later: lots in execution, progress, risk, people at work and the forecast are taken on it.
+- Collected months: a month's hours reach the team during the following month(s), so expected hours
+  and the comparison with last year stop at the end of hours.queries.expected_through(on, today): the
+  month of `on`, never later than the last collected month (CLAUSES_COLLECTION_LAG_MONTHS, default 1:
+  October 2026 on 02/12/2026). « Heures réalisées » itself counts every validated hour of the period.
+- Last year's hours compare like with like: the period's months from the month of `start` to that
+  month (janv.–oct. 2026) against the same months a year earlier (janv.–oct. 2025), not the whole of
+  December 2025 against two days of December 2026. No comparison when no month of the period is
+  collected yet.
 - Selection: buyer, facilitator (Market.facilitator) and sector (Market.sector) restrict the lots
   (through their market), hence the hours (through the entries' lots), the assignments and the people.
 - Lots in execution: lots with a clause, of a market neither archived nor dropped, running on `on`
@@ -22,8 +30,8 @@ Definitions (where the issue was silent)
 - New assignments: assignments starting in the period (and in last year's period).
 - Positive outcomes: indicators' rule — people counted in the period (validated hours) with a
   positive outcome at the end of their contract dated in the period (positive_at_end).
-- Realisation is sorted by lag: expected-to-date minus done (hours), the largest first; lots without
-  dates (no expected hours) last.
+- Realisation is sorted by lag: expected (to the end of the collected month) minus done (hours), the
+  largest first; lots without dates (no expected hours) last.
 - At risk (RISK_* constants), a lot in execution is at risk when EITHER
     1. « behind »: done < 80 % of the expected pro rata (hours.queries.progress: `lagging`, strict:
        exactly 80 % is not at risk; a lot with nothing expected yet is never behind); OR
@@ -54,13 +62,13 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from django.db.models import Count, Prefetch, Q, prefetch_related_objects
 from django.utils import timezone
 
-from clauses_site.months import add_months, month_span
+from clauses_site.months import add_months, first_of_month, month_span
 from clauses_site.text import normalize
 from companies.models import Contact
 from hours import queries
 from hours.models import Assignment, active_in_month
 from markets.models import Award, Lot, Stage
-from reporting import indicators
+from reporting import charts, indicators
 
 ZERO = Decimal(0)
 CENTS = Decimal("0.01")
@@ -124,8 +132,8 @@ class Selection:
 
 @dataclass(frozen=True)
 class Headline:
-    hours_done: Decimal
-    hours_done_last_year: Decimal
+    hours_done: Decimal  # every counted hour of the period
+    hours_done_last_year: Decimal  # the compared months a year earlier (0 without compared months)
     owed: Decimal  # by the lots in execution
     done_to_date: Decimal  # by the lots in execution, up to `on`
     completion_rate: Decimal
@@ -136,6 +144,11 @@ class Headline:
     positive_outcomes: int  # people, at the end of their contract
     people_with_outcome: int
     positive_at_six_months: int
+    #: The months compared with last year: the period's months up to the last collected one (first
+    #: days), (None, None) when none is collected yet; and the counted hours of those months.
+    compared_from: datetime.date | None = None
+    compared_to: datetime.date | None = None
+    hours_compared: Decimal = ZERO
 
     @property
     def remaining(self):
@@ -143,10 +156,42 @@ class Headline:
 
     @property
     def hours_change(self):
-        """This period ÷ last year's − 1 (a fraction), None when last year had no hours."""
-        if not self.hours_done_last_year:
+        """The compared months' hours ÷ the same months' last year − 1 (a fraction), None when last year
+        had no hours in them (or no month is compared)."""
+        if not self.hours_done_last_year or self.compared_to is None:
             return None
-        return (self.hours_done / self.hours_done_last_year - 1).quantize(Decimal("0.0001"), ROUND_HALF_UP)
+        return (self.hours_compared / self.hours_done_last_year - 1).quantize(
+            Decimal("0.0001"), ROUND_HALF_UP
+        )
+
+    @property
+    def comparison_label(self):
+        """« janv.–oct. 2026 contre janv.–oct. 2025 », None without compared months."""
+        if self.compared_to is None:
+            return None
+        return f"{months_label(self.compared_from, self.compared_to)} contre " + months_label(
+            *self.compared_months_last_year
+        )
+
+    @property
+    def compared_months_last_year(self):
+        """(first, last) months a year earlier, (None, None) without compared months."""
+        if self.compared_to is None:
+            return None, None
+        return add_months(self.compared_from, -12), add_months(self.compared_to, -12)
+
+
+def months_label(first, last):
+    """« janv.–oct. 2026 », « nov. 2025–oct. 2026 », « oct. 2026 » (months by their first days)."""
+
+    def month(day):
+        return charts.MONTHS[day.month - 1]
+
+    if first == last:
+        return f"{month(last)} {last.year}"
+    if first.year == last.year:
+        return f"{month(first)}–{month(last)} {last.year}"
+    return f"{month(first)} {first.year}–{month(last)} {last.year}"
 
 
 @dataclass(frozen=True)
@@ -236,6 +281,7 @@ class Dashboard:
     selection: Selection
     today: datetime.date
     on: datetime.date
+    expected_through: datetime.date  # expected hours run to the end of this month (its first day)
     headline: Headline
     months: MonthSeries
     realisation: tuple  # of LotRow, sorted by lag
@@ -288,9 +334,10 @@ LOT_ROW_FIELDS = (
 )  # fmt: skip
 
 
-def realisation(selection, on, holders=True):
-    """Every lot in execution with its progress and risk flags, sorted by lag: 1 query, and 3 more for
-    the holders and their contacts (with_holders) unless holders=False."""
+def realisation(selection, on, holders=True, today=None):
+    """Every lot in execution with its progress (expected to the end of expected_through(on, today)) and
+    risk flags, sorted by lag: 1 query, and 3 more for the holders and their contacts (with_holders)
+    unless holders=False."""
     lots = (
         queries.lots_with_hours_to_date(in_execution(selection, on), on)
         .select_related("market__buyer", "market__facilitator")
@@ -298,7 +345,7 @@ def realisation(selection, on, holders=True):
     )
     rows = []
     for lot in lots:
-        progress = queries.lot_progress(lot, on)
+        progress = queries.lot_progress(lot, on, today)
         rows.append(
             LotRow(
                 lot=lot,
@@ -340,13 +387,29 @@ def with_holders(rows, only=None):
     return tuple(result)
 
 
-def headline(selection, on, lot_rows):
+def compared_months(selection, today=None):
+    """The months of the period compared with last year: (first, last) first days, from the month of
+    the period's start to expected_through(end, today); (None, None) when none is collected yet."""
+    first = first_of_month(selection.start)
+    last = queries.expected_through(selection.end, today)
+    return (first, last) if last >= first else (None, None)
+
+
+def headline(selection, on, lot_rows, today=None):
     start, end = selection.start, selection.end
     ly_start, ly_end = selection.last_year()
     entries_q = selection.entries_q()
     period = queries.counted_entries(start, end).filter(entries_q)
     hours_done = queries.total_hours(period)
-    hours_last_year = queries.total_hours(queries.counted_entries(ly_start, ly_end).filter(entries_q))
+    compared_from, compared_to = compared_months(selection, today)
+    if compared_to is None:
+        hours_compared = hours_last_year = ZERO
+    else:
+        hours_compared = queries.total_hours(
+            queries.counted_entries(compared_from, compared_to).filter(entries_q)
+        )
+        last_year = queries.counted_entries(add_months(compared_from, -12), add_months(compared_to, -12))
+        hours_last_year = queries.total_hours(last_year.filter(entries_q))
     owed = sum((r.progress.required for r in lot_rows), ZERO)
     done = sum((r.progress.done for r in lot_rows), ZERO)
 
@@ -371,6 +434,9 @@ def headline(selection, on, lot_rows):
         positive_outcomes=outcomes["positive_at_end"],
         people_with_outcome=outcomes["people_with_outcome_at_end"],
         positive_at_six_months=outcomes["positive_at_six_months"],
+        compared_from=compared_from,
+        compared_to=compared_to,
+        hours_compared=hours_compared,
     )
 
 
@@ -480,7 +546,7 @@ def build(selection=None, today=None):
     today = today or timezone.localdate()
     selection = selection or Selection.default(today)
     on = min(selection.end, today)
-    rows = realisation(selection, on, holders=False)
+    rows = realisation(selection, on, holders=False, today=today)
     # Holders and contacts of the rows the home page shows only (the full lists fetch their own).
     at_risk = [r for r in rows if r.at_risk]
     shown = {r.lot.pk for r in (*at_risk[:AT_RISK_ROWS], *rows[:REALISATION_ROWS])}
@@ -489,7 +555,8 @@ def build(selection=None, today=None):
         selection=selection,
         today=today,
         on=on,
-        headline=headline(selection, on, rows),
+        expected_through=queries.expected_through(on, today),
+        headline=headline(selection, on, rows, today),
         months=month_series(selection, on),
         realisation=rows,
         at_risk=tuple(r for r in rows if r.at_risk),

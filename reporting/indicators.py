@@ -327,7 +327,7 @@ def _figures(scope, lots, entries_q, siae_q, company=None):
     }
     expected = [line.progress.expected for line in lot_lines if line.progress.expected is not None]
     overall = queries.progress_over(
-        totals["required"], totals["to_date"], sum(expected, ZERO) if expected else None
+        totals["required"], totals["to_date"], sum(expected, ZERO) if expected else None, on=end
     )
 
     people_ids = period.values("assignment__participant")
@@ -429,7 +429,8 @@ def _company_lines(in_scope, to_date, company, start, end):
         .annotate(total=Sum("share"))
         .values_list("company", "total")
     )
-    # Expected to date: the sum, over the company's awards, of its share pro rata of the lot's period.
+    # Expected: the sum, over the company's awards, of its share pro rata of the lot's months up to the
+    # end of queries.expected_through(end) (the period's end month, never after the last collected one).
     expected = {}
     shares = awards.annotate(share=queries.award_share()).values(  # 1 query
         "company_id", "share", "lot__starts_on", "lot__ends_on"
@@ -456,7 +457,9 @@ def _company_lines(in_scope, to_date, company, start, end):
                 hours_done_to_date=_h(done["hours_done_to_date"]),
                 training_hours=_h(done["training_hours"]),
                 people=done["people"],
-                progress=queries.progress_over(required, _h(done["hours_done_to_date"]), expected.get(c.pk)),
+                progress=queries.progress_over(
+                    required, _h(done["hours_done_to_date"]), expected.get(c.pk), on=end
+                ),
             )
         )
     return tuple(lines)

@@ -19,6 +19,7 @@ from clauses_site import roles
 from clauses_site.forms import BootstrapForm
 from clauses_site.months import add_months
 from companies.models import Sector
+from hours import queries
 from markets.models import Buyer
 from reporting import activity, charts, dashboard
 from reporting.dashboard import Selection
@@ -241,7 +242,7 @@ def dashboard_lots(request):
     today = timezone.localdate()
     form, selection = selection_from(request, today)
     on = min(selection.end, today)
-    rows = dashboard.realisation(selection, on)
+    rows = dashboard.realisation(selection, on, today=today)
     only_risk = request.GET.get("risque") == "1"
     if only_risk:
         rows = tuple(r for r in rows if r.at_risk)
@@ -253,6 +254,7 @@ def dashboard_lots(request):
             "selection": selection,
             "rows": rows,
             "on": on,
+            "expected_through": queries.expected_through(on, today),
             "only_risk": only_risk,
             "query": _query(selection),
         },

@@ -72,9 +72,14 @@ def test_realisation_sorted_by_lag_and_at_risk(bilan_data, board):
     lots = bilan_data.lots
     assert [r.lot.pk for r in board.realisation] == [lots.vgs2.pk, lots.cud1.pk, lots.vgs1.pk]
     vgs2, cud1, vgs1 = board.realisation
-    assert (vgs2.progress.expected, vgs2.progress.done, vgs2.lag) == (D(75), D(0), D(75))
-    assert (cud1.progress.expected, cud1.progress.done, cud1.lag) == (D("416.67"), D("387.42"), D("29.25"))
-    assert (vgs1.progress.expected, vgs1.lag) == (D("116.67"), D("-183.83"))
+    # Seen on 30/06/2025, expected runs to the end of April 2025 (the last collected month: May's hours
+    # arrive in June): VGS-2 150 h × 4/12 (01→12/2025), CUD-1 833,33 h × 4/12, VGS-1 350 h × 2/12
+    # (03/2025 → 02/2026). (Before: to the end of June, 75 / 416,67 / 116,67 h.)
+    assert board.expected_through == month(2025, 4)
+    assert (vgs2.progress.expected, vgs2.progress.done, vgs2.lag) == (D(50), D(0), D(50))
+    assert (cud1.progress.expected, cud1.progress.done, cud1.lag) == (D("277.78"), D("387.42"), D("-109.64"))
+    assert (vgs1.progress.expected, vgs1.lag) == (D("58.33"), D("-242.17"))
+    assert vgs2.progress.expected_through == month(2025, 4)
     assert [r.lot.pk for r in board.at_risk] == [lots.vgs2.pk]
     assert vgs2.behind and not vgs2.ending
     assert vgs2.holder == bilan_data.couleurs and vgs2.contact is None
@@ -114,13 +119,13 @@ def lot_with(reference, starts_on, ends_on, owed, done, facilitator=None, **mark
 @pytest.fixture
 def boundaries(db):
     jan = datetime.date(2026, 1, 1)
-    # Rule 1, « behind »: 2 400 h over 24 months (01/2026 → 12/2027), 10 months elapsed on 15/10/2026:
-    # 1 000 h expected, 80 % = 800 h.
+    # Rule 1, « behind »: 2 400 h over 24 months (01/2026 → 12/2027); on 15/10/2026 the last collected
+    # month is August (September's hours arrive in October): 8 months, 800 h expected, 80 % = 640 h.
     far = datetime.date(2027, 12, 31)
     lots = {
-        "at_80": lot_with("B-80", jan, far, 2400, "800"),
-        "below_80": lot_with("B-79", jan, far, 2400, "799.99"),
-        # Rule 2, « ending »: 1 000 h over 01/2026 → 01/2027 (13 months, 769,23 h expected on ON:
+        "at_80": lot_with("B-80", jan, far, 2400, "640"),
+        "below_80": lot_with("B-79", jan, far, 2400, "639.99"),
+        # Rule 2, « ending »: 1 000 h over 01/2026 → 01/2027 (13 months, 615,38 h expected on ON:
         # never behind with 700 h done or more).
         "ends_in_3_months_20_owed": lot_with("E-20", jan, datetime.date(2027, 1, 15), 1000, "800"),
         "ends_in_3_months_over_20": lot_with("E-21", jan, datetime.date(2027, 1, 15), 1000, "799.99"),
@@ -135,7 +140,7 @@ def test_at_risk_boundaries(boundaries):
     board = dashboard.build(Selection(datetime.date(2026, 1, 1), ON), today=ON)
     rows = {r.lot.market.reference: r for r in board.realisation}
     assert "E-DONE" not in rows  # ended: not in execution any more
-    assert rows["B-80"].progress.expected == D(1000)
+    assert rows["B-80"].progress.expected == D(800)
     assert not rows["B-80"].behind and not rows["B-80"].at_risk  # exactly 80 %: not at risk
     assert rows["B-79"].behind and rows["B-79"].at_risk  # 79,999 %: at risk
     assert rows["E-20"].remaining_share == D("0.2")
