@@ -475,6 +475,12 @@ class EntryForm(BootstrapModelForm):
             field.disabled = True
             self.initial["training_hours"] = self.instance.training_hours or None
 
+    def clean_month(self):
+        month = self.cleaned_data.get("month")
+        if month is not None:
+            grid.check_month_started(month)
+        return month
+
     def clean_hours(self):
         value = self.cleaned_data.get("hours")
         if value is None:

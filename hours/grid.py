@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.text import capfirst
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from clauses_site.formatting import hours as french_hours
@@ -63,6 +64,31 @@ def month_label(month):
 def month_short(month):
     """« 03/2025 »"""
     return f"{month:%m/%Y}"
+
+
+def collected_month(today=None):
+    """The month the grid opens on: the one whose hours are being collected, the previous month (a month's
+    hours reach the team during the following month: November on 02/12/2026)."""
+    today = today or timezone.localdate()
+    return add_months(first_of_month(today), -1)
+
+
+def future_month_error(month, today=None):
+    """The French message refusing hours of a month after the current one, or None. The current month is
+    allowed (hours of a month may be entered as it runs, e.g. on its last days)."""
+    today = today or timezone.localdate()
+    if first_of_month(month) > first_of_month(today):
+        return (
+            f"{capfirst(month_label(month))} n'a pas encore commencé : "
+            "les heures d'un mois se saisissent à partir de ce mois."
+        )
+    return None
+
+
+def check_month_started(month, today=None):
+    """Raise ValidationError (code « future_month ») for a month after the current one."""
+    if message := future_month_error(month, today):
+        raise ValidationError(message, code="future_month")
 
 
 # --- which rows -----------------------------------------------------------------------------------------
@@ -155,13 +181,11 @@ def parse_hours(text):
 
 
 def format_hours(value):
-    """Decimal -> « 151,67 », « 35 », « 7,5 » (for an input: no thousands separator, no trailing zeros)."""
+    """Decimal -> « 151,67 », « 35,00 », « 7,50 » (for an input: two places, as the totals and the reference
+    months show them; no thousands separator, so that the value reads back as typed)."""
     if value is None:
         return ""
-    text = f"{Decimal(value).quantize(TWO_PLACES):f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text.replace(".", ",")
+    return f"{Decimal(value).quantize(TWO_PLACES):f}".replace(".", ",")
 
 
 # --- what changed since the page was rendered -----------------------------------------------------------
@@ -337,9 +361,11 @@ def save_rows(month, rows, values, user):
     - unchanged entries are not written (no history noise).
     A bounded number of queries whatever the number of rows: one bulk insert and one bulk update, each
     with its history rows in bulk (a cleared draft costs a query for its deletion record).
-    Call inside a transaction (requests are atomic).
+    Call inside a transaction (requests are atomic). A month after the current one: ValidationError
+    (check_month_started), nothing written.
     """
     month = first_of_month(month)
+    check_month_started(month)
     now = timezone.now()
     result = SaveResult()
     to_create, to_update, to_delete = [], [], []  # to_create: (row, entry) pairs

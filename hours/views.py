@@ -44,8 +44,9 @@ def _int_param(value):
 
 
 def grid_target(params):
-    """(month, lot, company) named by the query string; month defaults to the current one."""
-    month = grid.parse_month(params.get("mois")) or first_of_month(timezone.localdate())
+    """(month, lot, company) named by the query string; month defaults to the one being collected (the
+    previous month: a month's hours arrive during the following one)."""
+    month = grid.parse_month(params.get("mois")) or grid.collected_month(timezone.localdate())
     lot = company = None
     if lot_id := _int_param(params.get("lot")):
         lot = get_object_or_404(Lot.objects.select_related("market", "market__buyer", "clause"), pk=lot_id)
@@ -170,6 +171,13 @@ def grid_view(request):
     rows, months = grid.build_rows(month, grid.grid_assignments(month, lot, company), lock=is_post)
     here = grid_url(month, lot, company)
     status = 200
+    future = grid.future_month_error(month)
+    if future:  # shown, never written: no inputs, no buttons; a POST is refused, nothing written
+        form = GridForm(rows, request.POST if is_post else None)
+        for field in form.fields.values():
+            field.widget.attrs["disabled"] = True
+        status = 400 if is_post else 200
+        return _render_grid(request, form, rows, months, month, lot, company, chooser, status, future=future)
     if is_post:
         validate = "valider" in request.POST
         if validate:
@@ -181,6 +189,8 @@ def grid_view(request):
             if conflicts:  # nothing written: everything re-displayed, the conflicting cells marked
                 grid.explain_conflicts(month, conflicts)
                 form, status = form.after_conflicts(submitted, conflicts), 409
+            elif validate and request.POST.get("confirmer") != "1":
+                return _confirm_validation(request, rows, values, month, lot, company)
             else:
                 _save_grid(request, month, rows, values, validate, form.gone())
                 return redirect(here)
@@ -207,7 +217,40 @@ def _save_grid(request, month, rows, values, validate, gone):
         )
 
 
-def _render_grid(request, form, rows, months, month, lot, company, chooser, status=200):
+def _confirm_validation(request, rows, values, month, lot, company):
+    """« Enregistrer et valider le mois » asks first (nothing written yet): what is going to be validated,
+    and the same POST again with « confirmer=1 » (without JavaScript; with it, clauses.js asks with
+    data-confirm and adds « confirmer=1 » itself)."""
+    count, hours, training = 0, grid.Decimal(0), grid.Decimal(0)
+    for row in rows:
+        if not row.editable:
+            continue
+        cells = values.get(row.key, grid.stored_cells(row.entry))
+        if all(v is None for v in cells):
+            continue
+        count += 1
+        hours += cells[0] or 0
+        training += cells[1] or 0
+    posted = [
+        (name, value)
+        for name, items in request.POST.lists()
+        if name not in ("csrfmiddlewaretoken", "valider", "confirmer")
+        for value in items
+    ]
+    context = {
+        "month_label": grid.month_label(month),
+        "lot": lot,
+        "company": company,
+        "here": grid_url(month, lot, company),
+        "posted": posted,
+        "count": count,
+        "hours": hours,
+        "training": training,
+    }
+    return render(request, "hours/grid_confirm.html", context)
+
+
+def _render_grid(request, form, rows, months, month, lot, company, chooser, status=200, future=None):
     here = grid_url(month, lot, company)
     hours_total, training_total = _totals(rows, form)
     conflicts = [c for row in rows for c in row.conflicts.values()]
@@ -231,6 +274,8 @@ def _render_grid(request, form, rows, months, month, lot, company, chooser, stat
         "drafts": sum(1 for r in rows if r.entry is not None and not r.entry.is_validated),
         "validated": sum(1 for r in rows if r.entry is not None and r.entry.is_validated),
         "summary": _summary(month, lot, company),
+        "future": future,
+        "editable": not future and any(r.editable for r in rows),
     }
     return render(request, "hours/grid.html", context, status=status)
 

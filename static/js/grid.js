@@ -163,6 +163,11 @@
     const modalElement = document.getElementById("add-modal");
     if (window.bootstrap && modalElement) bootstrap.Modal.getOrCreateInstance(modalElement).hide();
     const detail = event.detail || {};
+    if (!document.getElementById("grid-save")) {
+      // A fully validated grid has no save buttons: the page again, with them for the new row.
+      window.location.reload();
+      return;
+    }
     const toastBody = document.getElementById("grid-toast-body");
     const toast = document.getElementById("grid-toast");
     if (toastBody && toast && window.bootstrap) {

@@ -128,8 +128,8 @@ def test_bad_cells_get_a_french_message(typed, message):
 def test_format_hours_for_an_input():
     assert [grid.format_hours(v) for v in (D("151.67"), D("35.00"), D("7.50"), None)] == [
         "151,67",
-        "35",
-        "7,5",
+        "35,00",  # as the totals show it (issue 12 item 9), not « 35 »
+        "7,50",
         "",
     ]
 
@@ -197,7 +197,7 @@ def test_the_grid_shows_rows_reference_months_and_totals(lot_data, client_for):
         "Caron",
     ]
     elodie = lot_data["a"]["elodie"].pk
-    assert f'name="h{elodie}" value="100"' in html  # the draft, editable
+    assert f'name="h{elodie}" value="100,00"' in html  # the draft, editable, as the totals show it
     assert f'name="h{lot_data["a"]["karim"].pk}"' not in html  # validated: read-only
     assert "140,50" in html  # May, for reference
     assert response.context["hours_total"] == D("251.67")  # 100 + 151,67
@@ -308,7 +308,7 @@ def test_validated_entries_are_not_changed_by_the_grid(lot_data, client_for):
 def test_the_manager_saves_and_validates_the_month(lot_data, client_for, manager):
     client = client_for(None)
     client.force_login(manager)
-    post = {**cells(lot_data, elodie=("100", ""), sandrine=("35", "")), "valider": "1"}
+    post = {**cells(lot_data, elodie=("100", ""), sandrine=("35", "")), "valider": "1", "confirmer": "1"}
     response = client.post(grid_url(lot_data["lot"]), post, follow=True)
     assert response.status_code == 200
     june = HoursEntry.objects.filter(assignment__lot=lot_data["lot"], month=JUNE)
@@ -324,7 +324,7 @@ def test_the_manager_saves_and_validates_the_month(lot_data, client_for, manager
 
 
 def test_facilitators_validate_only_when_the_manager_allows_it(lot_data, client_for):
-    post = {**cells(lot_data, elodie=("100", "")), "valider": "1"}
+    post = {**cells(lot_data, elodie=("100", "")), "valider": "1", "confirmer": "1"}  # confirmed
     client = client_for("Facilitatrice")
     assert client.post(grid_url(lot_data["lot"]), post).status_code == 403
     assert HoursEntry.objects.get(pk=lot_data["e"]["elodie_june"].pk).status == "brouillon"

@@ -188,9 +188,9 @@ def test_the_same_cell_changed_by_both_is_a_conflict_shown_not_overwritten(team)
     assert "modifiée par Sophie Deschodt à 14 h 32 : 44,00" in html
     assert "Rien n'a été enregistré : 1 cellule a été modifiée entre-temps par quelqu'un d'autre." in html
     again = page_of(team["claire"], url, response)
-    assert again[f"h{aubry}"] == "120"  # her value, kept for her to choose
-    assert again[f"oh{aubry}"] == "44"  # the value now stored: saving again overwrites deliberately
-    assert again[f"h{caron}"] == "35"
+    assert again[f"h{aubry}"] == "120,00"  # her value, kept for her to choose (shown as the totals are)
+    assert again[f"oh{aubry}"] == "44,00"  # the value now stored: saving again overwrites deliberately
+    assert again[f"h{caron}"] == "35,00"
     conflicts = response.context["conflicts"]
     assert [(c.row.key, c.column, c.typed, c.current) for c in conflicts] == [(aubry, "h", D(120), D(44))]
 
@@ -259,7 +259,7 @@ def test_an_entry_validated_meanwhile_is_a_conflict_explained(team):
     )
     again = page_of(team["claire"], url, response)
     assert f"h{aubry}" not in again  # validated: read-only now
-    assert again[f"h{caron}"] == "35"
+    assert again[f"h{caron}"] == "35,00"
     assert team["claire"].post(url, again).status_code == 302  # the rest, saved on the second try
     assert june(team["caron"]) == (D(35), D(0), "brouillon")
     assert june(team["aubry"]) == (D(100), D(0), "validee")
@@ -340,8 +340,9 @@ def test_validating_the_month_validates_only_what_the_page_showed(team):
         "valider)" in html
     )
     again = page_of(manager, url, response)
-    assert (again[f"h{aubry}"], again[f"h{caron}"], again[f"h{fournier.pk}"]) == ("101", "20", "77")
-    assert manager.post(url, {**again, "valider": "1"}).status_code == 302  # now she has seen them
+    assert (again[f"h{aubry}"], again[f"h{caron}"], again[f"h{fournier.pk}"]) == ("101,00", "20,00", "77,00")
+    # now she has seen them (and confirmed: the confirmation step is tests/hours/test_grid_small_things.py)
+    assert manager.post(url, {**again, "valider": "1", "confirmer": "1"}).status_code == 302
     assert [june(a) for a in (team["aubry"], team["caron"], fournier)] == [
         (D(101), D(0), "validee"),
         (D(20), D(0), "validee"),
