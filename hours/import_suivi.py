@@ -49,6 +49,7 @@ from clauses_site.roles import can_validate
 from clauses_site.text import clean_siret, company_key, match_key, normalize, siret_is_valid, strip_accents
 from clauses_site.vocabulary import CRITERIA, CRITERIA_CODES
 from companies.models import Company
+from hours.grid import future_month_error
 from hours.models import MAX_MONTH_HOURS, Assignment, ContractType, HoursEntry, Modality
 from hours.suivi_annotated import annotated_workbook  # noqa: F401 - re-exported
 from hours.suivi_archive import ENCRYPTED_MARKER, OLE_MAGIC, UnreadableFile, sniff  # noqa: F401 - re-exported
@@ -464,13 +465,20 @@ def date_of(value):
 
 
 def month_of(value):
+def _month_number(text):
+    """« 03 » -> 3; « 13 » or « 00 »: « mois 13 invalide » (not « cette date n'existe pas »)."""
+    if not 1 <= int(text) <= 12:
+        raise CellError(f"mois {int(text)} invalide (de 01 à 12)")
+    return int(text)
+
+
     if isinstance(value, (datetime.date, int, float)) and not isinstance(value, bool):
         return date_of(value).replace(day=1)
     text = text_of(value)
     if m := _MY.fullmatch(text):
-        return _make_date(m[2], m[1], 1)
+        return _make_date(m[2], _month_number(m[1]), 1)
     if m := _YM.fullmatch(text):
-        return _make_date(m[1], m[2], 1)
+        return _make_date(m[1], _month_number(m[2]), 1)
     if m := _MONTH_NAME.fullmatch(strip_accents(text).lower()):
         if m[1] not in MONTH_NAMES:
             raise CellError(f"mois inconnu « {m[1]} » ; {MONTH_HINT}")
@@ -652,6 +660,8 @@ def _checked_month(value):
     if month.year < 1990 or month.year > 2100:
         raise CellError(f"mois invraisemblable (année {month.year})")
     return month
+    if message := future_month_error(month):
+        raise CellError(message)
 
 
 #: key -> function(raw cell value) -> normalised value (raises CellError).
