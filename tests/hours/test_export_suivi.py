@@ -14,7 +14,14 @@ from hours.models import ContractType, HoursEntry, Modality
 from tests.companies.factories import CompanyFactory
 from tests.hours.factories import AssignmentFactory, HoursEntryFactory
 from tests.hours.suivi import sample_path
-from tests.markets.factories import BuyerFactory, ClauseFactory, LotFactory, MarketFactory, OperationFactory
+from tests.markets.factories import (
+    AwardFactory,
+    BuyerFactory,
+    ClauseFactory,
+    LotFactory,
+    MarketFactory,
+    OperationFactory,
+)
 from tests.participants.factories import ParticipantFactory
 
 pytestmark = pytest.mark.django_db
@@ -67,6 +74,8 @@ def dataset():
     other = BuyerFactory(name="Flandre Opale Habitat")
     lot3 = LotFactory(market=MarketFactory(buyer=other, reference="FOH-1"), number="2")
     ClauseFactory(lot=lot3, stated=True)
+    for lot in (lot1, lot2, lot3):  # the company credited holds each lot (else the import adds the award)
+        AwardFactory(lot=lot, company=holder)
     HoursEntryFactory(
         assignment=AssignmentFactory(participant=karim, lot=lot3, company=holder, employer=holder),
         month=datetime.date(2025, 6, 1),

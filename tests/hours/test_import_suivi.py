@@ -25,7 +25,7 @@ from tests.companies.factories import CompanyFactory
 from tests.factories import UserFactory
 from tests.hours.factories import AssignmentFactory, HoursEntryFactory
 from tests.hours.suivi import TITLES, as_file, line, months, sample_path, with_cached_values, workbook
-from tests.markets.factories import BuyerFactory, ClauseFactory, LotFactory, MarketFactory
+from tests.markets.factories import AwardFactory, BuyerFactory, ClauseFactory, LotFactory, MarketFactory
 from tests.participants.factories import ParticipantFactory
 
 pytestmark = pytest.mark.django_db
@@ -80,6 +80,7 @@ def test_sample_imported_with_exact_totals_and_twice_changes_nothing():
         "lots": 3,
         "clauses": 3,
         "companies": 5,
+        "awards": 3,  # the holder of each lot: the sample names one company per lot
         "participants": 12,
         "assignments": 14,
         "entries": 58,
@@ -633,6 +634,7 @@ def test_existing_assignment_and_entry_are_reused():
     lot = LotFactory(market=MarketFactory(buyer=BuyerFactory(name="CUD"), reference="M-1"), number="2")
     ClauseFactory(lot=lot, stated_hours=Decimal(500))
     company = CompanyFactory(name="BATI NORD SAS", siret="52601815590833")
+    AwardFactory(lot=lot, company=company)  # without it, the import creates the award
     person = ParticipantFactory(
         last_name="Dupont", first_name="Élodie", birth_date=datetime.date(1987, 3, 12)
     )
