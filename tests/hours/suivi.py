@@ -14,12 +14,13 @@ SAMPLE = "/work/shared/samples/suivi-exemple.xlsx"
 
 
 def sample_path():
-    """The example file of the format (shared/samples), wherever the checkout is."""
+    """The example file of the format: the repository's copy (docs/formats/), else shared/samples."""
     from pathlib import Path
 
     from django.conf import settings
 
     for candidate in (
+        Path(settings.BASE_DIR) / "docs" / "formats" / "suivi-exemple.xlsx",
         Path(settings.BASE_DIR).parent / "shared" / "samples" / "suivi-exemple.xlsx",
         Path(SAMPLE),
     ):
