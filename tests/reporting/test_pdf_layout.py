@@ -33,6 +33,8 @@ LONG_BUYER = (
 )
 LONG_COMPANY = "Société coopérative d'intérêt collectif des Travaux Publics et du Bâtiment Durable du Nord"
 LONG_WORD = "Réhabilitation-thermique-et-acoustique-des-logements-sociaux-Banc-Vert"
+# A title pasted from a file name: no space, no hyphen, nowhere to break but anywhere.
+UNBROKEN = "Travaux_de_voirie_et_reseaux_divers_2026_lot_unique_SaintPolsurMer_PetiteSynthe"
 
 
 def _huge_lot(buyer):
@@ -80,7 +82,9 @@ def scopes():
         other = MarketFactory(
             buyer=buyer,
             reference=f"LIT-2025-{n:03d}",
-            title=f"Construction du groupe scolaire n° {n} et de ses équipements sportifs de quartier",
+            title=UNBROKEN
+            if n == 5
+            else f"Construction du groupe scolaire n° {n} et de ses équipements sportifs",
         )
         for number in ("1", "2", "3"):
             lot = ClauseFactory(
@@ -122,7 +126,11 @@ def test_brochure_layout(client_for):
     sectors = [SectorFactory(name=name) for name in ("Bâtiment gros œuvre", "Espaces verts", "Nettoyage")]
     for n in range(24):
         structure = CompanyFactory(
-            name=f"{LONG_COMPANY} — atelier {n}" if n % 3 == 0 else f"Atelier et chantier d'insertion n° {n}",
+            name=[
+                f"{LONG_COMPANY} — atelier {n}",
+                f"{UNBROKEN}_{n}",
+                f"Atelier et chantier d'insertion n° {n}",
+            ][n % 3],
             kind=Company.Kind.ACI if n % 2 else Company.Kind.EI,
             commune="Téteghem-Coudekerque-Village",
             address="1234 avenue de l'Université du Littoral Côte d'Opale, bâtiment B, escalier 3",
@@ -148,7 +156,7 @@ def test_club_ess_list_layout(client_for):
         MarketFactory(
             reference=f"AV-{n}",
             buyer=buyer,
-            title=f"{LONG_WORD} — tranche {n}" if n % 4 == 0 else f"Entretien des espaces verts, lot {n}",
+            title=[f"{LONG_WORD} — tranche {n}", UNBROKEN, f"Entretien des espaces verts, lot {n}"][n % 3],
             stage=Stage.STUDY,
             starts_on=None,
             ends_on=None,
