@@ -54,7 +54,7 @@ from hours.models import MAX_MONTH_HOURS, Assignment, ContractType, HoursEntry, 
 from hours.suivi_annotated import annotated_workbook  # noqa: F401 - re-exported
 from hours.suivi_archive import ENCRYPTED_MARKER, OLE_MAGIC, UnreadableFile, sniff  # noqa: F401 - re-exported
 from hours.suivi_reading import SheetRows, iter_rows, open_workbook  # noqa: F401 - re-exported
-from markets.models import Buyer, Clause, Lot, Market, Operation, Stage
+from markets.models import Award, Buyer, Clause, Lot, Market, Operation, Stage
 from participants.models import Criterion, Participant, identity_key
 
 logger = logging.getLogger(__name__)
@@ -126,6 +126,7 @@ KINDS = (
     ("lots", "Lots"),
     ("clauses", "Clauses"),
     ("companies", "Entreprises"),
+    ("awards", "Attributions"),
     ("participants", "Participants"),
     ("assignments", "Mises à l'emploi"),
     ("entries", "Heures du mois"),
@@ -464,7 +465,6 @@ def date_of(value):
     raise CellError(DATE_HINT)
 
 
-def month_of(value):
 def _month_number(text):
     """« 03 » -> 3; « 13 » or « 00 »: « mois 13 invalide » (not « cette date n'existe pas »)."""
     if not 1 <= int(text) <= 12:
@@ -472,6 +472,7 @@ def _month_number(text):
     return int(text)
 
 
+def month_of(value):
     if isinstance(value, (datetime.date, int, float)) and not isinstance(value, bool):
         return date_of(value).replace(day=1)
     text = text_of(value)
@@ -659,9 +660,9 @@ def _checked_month(value):
     month = month_of(value)
     if month.year < 1990 or month.year > 2100:
         raise CellError(f"mois invraisemblable (année {month.year})")
-    return month
     if message := future_month_error(month):
         raise CellError(message)
+    return month
 
 
 #: key -> function(raw cell value) -> normalised value (raises CellError).
@@ -849,6 +850,8 @@ class Planner:
         self.first_row = {}  # id(instance) -> first row number naming it
         self.warned = set()
         self.errors_on = set()  # (row, key) already reported
+        self.past = {}  # index of a kept warning -> its text once the import is done
+        self.first_month = {}  # id(new market or lot) -> the first day of its earliest month
 
     # -- helpers
     def error(self, row, key, value, reason):
@@ -861,6 +864,21 @@ class Planner:
         if token not in self.warned:
             self.warned.add(token)
             self.report.warn(text)
+
+    def warn_will(self, future, past, token=None):
+        """A warning about what the import does: `future` in the preview, `past` once it is done."""
+        if token is not None:
+            if token in self.warned:
+                return
+            self.warned.add(token)
+        if len(self.report.warnings) < MAX_WARNINGS:
+            self.past[len(self.report.warnings)] = past
+        self.report.warn(future)
+
+    def in_past_tense(self):
+        """The import is written: its warnings say what was done."""
+        for index, text in self.past.items():
+            self.report.warnings[index] = text
 
     def mark_new(self, kind, instance, row):
         self.new[kind].append(instance)
@@ -902,6 +920,13 @@ class Planner:
             Clause.objects.only("id", "lot_id", "hours_required", "stated_hours"), "lot_id", list(lots_by_pk)
         ):
             self.clauses[id(lots_by_pk[clause.lot_id])] = clause
+        self.awards = {}  # (id(lot), _award_key(company)) -> Award
+        self.holders = {}  # id(lot) -> its holder's Award
+        for award in _fetch(Award.objects.select_related("company"), "lot_id", list(lots_by_pk)):
+            award.lot = lots_by_pk[award.lot_id]
+            self.awards[(id(award.lot), ("pk", award.company_id))] = award
+            if award.role == Award.Role.HOLDER:
+                self.holders.setdefault(id(award.lot), award)
 
         sirets = {r.siret for r in rows if r.siret}
         names = {_cached_company_key(r.company) for r in rows} | {
@@ -978,12 +1003,16 @@ class Planner:
             named["operations"].add(id(market.operation))
         lot = self.lot_for(row, market)
         named["lots"].add(id(lot))
+        for created in (market, lot):  # a new market or lot starts with its earliest month
+            if self.is_new(created) and row.month < self.first_month.get(id(created), row.month.max):
+                self.first_month[id(created)] = row.month
         clause = self.clause_for(row, lot)
         if clause is not None:
             named["clauses"].add(id(clause))
         company = self.company_for(row)
         employer = self.employer_for(row, company)
         named["companies"].update((id(company), id(employer)))
+        named["awards"].add(id(self.award_for(row, lot, company)))
         participant = self.participant_for(row)
         named["participants"].add(id(participant))
         assignment = self.assignment_for(row, participant, lot, company, employer)
@@ -997,7 +1026,8 @@ class Planner:
             buyer = Buyer(name=row.buyer, name_key=key, search_text=_cached_normalize(row.buyer))
             self.buyers[key] = buyer
             self.mark_new("buyers", buyer, row)
-            self.warn_once(("buyer", key), f"Donneur d'ordre inconnu « {row.buyer} » : il sera créé.")
+            unknown = f"Donneur d'ordre inconnu « {row.buyer} »"
+            self.warn_will(f"{unknown} : il sera créé.", f"{unknown} : il a été créé.", token=("buyer", key))
         return buyer
 
     def operation_for(self, row, buyer, create):
@@ -1120,10 +1150,37 @@ class Planner:
             self.companies_by_name.setdefault(key, company)
             self.mark_new("companies", company, row)
             siret = f" (SIRET {row.siret})" if row.siret else ""
-            self.report.warn(
-                f"Entreprise inconnue « {row.company} »{siret} : elle sera créée (ligne {row.number})."
+            unknown = f"Entreprise inconnue « {row.company} »{siret}"
+            self.warn_will(
+                f"{unknown} : elle sera créée (ligne {row.number}).",
+                f"{unknown} : elle a été créée (ligne {row.number}).",
             )
         return company
+
+    def award_for(self, row, lot, company):
+        """The award of the company credited with the row's hours on its lot. None recorded: the import
+        creates it: the holder when the lot has none, without a stated commitment (it owes what the lot
+        owes: hours.queries.award_share); a subcontractor when another company holds the lot (the format:
+        the credited company is the lot's holder or its subcontractor), owing nothing of its own."""
+        key = (id(lot), _award_key(company))
+        award = self.awards.get(key)
+        if award is not None:
+            return award
+        holder = self.holders.get(id(lot))
+        role = Award.Role.HOLDER if holder is None else Award.Role.SUBCONTRACTOR
+        award = Award(lot=lot, company=company, role=role)
+        self.awards[key] = award
+        if holder is None:
+            self.holders[id(lot)] = award
+        self.mark_new("awards", award, row)
+        if holder is not None or not self.is_new(lot):  # a new lot's holder: counted, not a warning
+            what = f"{_lot_long_label(lot)} : « {company.name} » n'en {{}} pas attributaire ; une attribution"
+            how = _award_role_text(award, holder)
+            self.warn_will(
+                f"{what.format('est')} {how} sera créée (ligne {row.number}).",
+                f"{what.format('était')} {how} a été créée (ligne {row.number}).",
+            )
+        return award
 
     EMPLOYER_KINDS = {
         Modality.ETTI: Company.Kind.ETTI,
@@ -1148,9 +1205,10 @@ class Planner:
             )
             self.companies_by_name[key] = employer
             self.mark_new("companies", employer, row)
-            self.report.warn(
-                f"Employeur inconnu « {row.employer} » : il sera créé (type : {Company.Kind(kind).label}, "
-                f"ligne {row.number})."
+            unknown, where = f"Employeur inconnu « {row.employer} »", f"(type : {Company.Kind(kind).label}, "
+            self.warn_will(
+                f"{unknown} : il sera créé {where}ligne {row.number}).",
+                f"{unknown} : il a été créé {where}ligne {row.number}).",
             )
         return employer
 
@@ -1351,9 +1409,11 @@ class Planner:
                 self.error(row, "planned_hours", "", "heures prévues obligatoires pour un nouveau lot")
         report = self.report
         if not self.may_validate and (self.new["entries"] or self.changed["entries"]):
-            report.warn(
+            self.warn_will(
                 "Vous ne pouvez pas valider les heures : celles que cet import crée ou modifie seront "
-                "enregistrées en brouillon, à valider par une personne habilitée."
+                "enregistrées en brouillon, à valider par une personne habilitée.",
+                "Vous ne pouvez pas valider les heures : celles que cet import a créées ou modifiées ont été "
+                "enregistrées en brouillon, à valider par une personne habilitée.",
             )
         report.count("entries", "created", len(self.new["entries"]))
         report.count("entries", "updated", len(self.changed["entries"]))
@@ -1409,6 +1469,13 @@ class Planner:
         Buyer.objects.bulk_create(new["buyers"], batch_size=BATCH_SIZE)
         Operation.objects.bulk_create(new["operations"], batch_size=BATCH_SIZE)
         step("marchés")
+        today = timezone.localdate()
+        for created in (*new["markets"], *new["lots"]):
+            first = self.first_month.get(id(created))
+            if first is not None:
+                created.starts_on = first
+                if isinstance(created, Market):  # « En exécution depuis le » its first month
+                    created.stage_reached_on = min(first, today)
         Market.objects.bulk_create(new["markets"], batch_size=BATCH_SIZE)
         _update(Market, changed["markets"], now, refresh=("operation",))
         Lot.objects.bulk_create(new["lots"], batch_size=BATCH_SIZE)
@@ -1417,6 +1484,7 @@ class Planner:
         step("entreprises")
         Company.objects.bulk_create(new["companies"], batch_size=BATCH_SIZE)
         _update(Company, changed["companies"], now)
+        bulk_create_with_history(new["awards"], Award, batch_size=BATCH_SIZE, **history)
         step("participants")
         bulk_create_with_history(new["participants"], Participant, batch_size=BATCH_SIZE, **history)
         _update(Participant, changed["participants"], now, history=history)
@@ -1535,6 +1603,22 @@ def _company_label(company):
     return f"{company.name}" + (f" (SIRET {company.siret})" if company.siret else "")
 
 
+def _award_key(company):
+    return ("pk", company.pk) if company.pk is not None else ("new", id(company))
+
+
+def _award_role_text(award, holder=None):
+    """« (titulaire, sans engagement chiffré : il doit les heures du lot) »."""
+    if award.role == Award.Role.HOLDER:
+        return "(titulaire, sans engagement chiffré : il doit les heures du lot)"
+    by = f" par « {holder.company.name} »" if holder is not None else ""
+    return f"(sous-traitant, sans engagement chiffré : les heures du lot restent dues{by}, titulaire)"
+
+
+def _award_label(award):
+    return f"{_lot_long_label(award.lot)} — {award.company.name} {_award_role_text(award)}"
+
+
 def _person_label(person):
     return f"{person.last_name.upper()} {person.first_name} ({person.birth_date:%d/%m/%Y})"
 
@@ -1554,6 +1638,7 @@ SAMPLE_LABELS = {
     "lots": _lot_long_label,
     "clauses": lambda c: f"{_lot_long_label(c.lot)} : {_hours_text(c.hours_required)} h",
     "companies": _company_label,
+    "awards": _award_label,
     "participants": _person_label,
     "assignments": _assignment_label,
 }
@@ -1651,6 +1736,7 @@ def run_import(source, *, file_name=None, user=None, dry_run=False, batch=None, 
                 pass  # the rows are in the report
             else:
                 report.imported = True
+                planner.in_past_tense()
     report.errors.sort(key=lambda e: (e.row, e.col or 0))
     report.seconds = round(time.monotonic() - started, 2)
     return report
