@@ -16,6 +16,7 @@ from companies.models import Company
 from hours.import_suivi import run_import
 from hours.models import ImportBatch
 from markets.models import Award, Lot, Market, Stage
+from reporting.indicators import for_buyer
 from tests.companies.factories import CompanyFactory
 from tests.factories import UserFactory
 from tests.hours.suivi import as_file, line, workbook
@@ -75,6 +76,10 @@ def test_new_lot_gets_its_company_as_holder_owing_the_lot_hours(client, manager)
     market = Market.objects.get()
     page = text(client.get(reverse("markets:market_detail", args=[market.pk])))
     assert "Aucune entreprise attributaire" not in page and "BATI NORD SAS" in page
+    # the buyer's bilan (its PDF and xlsx are made from these figures)
+    figures = for_buyer(market.buyer, datetime.date(2025, 1, 1), datetime.date(2025, 12, 31))
+    lines = [(c.name, c.hours_required, c.hours_done) for c in figures.companies]
+    assert lines == [("BATI NORD SAS", Decimal("833.00"), Decimal("287.17"))]
 
 
 def test_market_created_by_the_import_starts_with_its_earliest_month(client, manager):
