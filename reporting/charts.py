@@ -21,6 +21,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from clauses_site import formatting
+from hours import grid
 
 PRIMARY = "#0b4f6c"
 POSITIVE = "#2e7d32"
@@ -243,7 +244,9 @@ def progress_bar(progress, width=None):
         f"({formatting.percent(progress.rate)})"
     )
     if progress.expected is not None:
-        label += f", attendu à date {formatting.hours(progress.expected)} h"
+        through = getattr(progress, "expected_through", None)
+        when = f"à fin {grid.month_label(through)}" if through else "à date"
+        label += f", attendu {when} {formatting.hours(progress.expected)} h"
     if progress.lagging:
         label += ", en retard"
     tick = ""

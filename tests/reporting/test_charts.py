@@ -54,6 +54,11 @@ def test_progress_bar():
     assert 'role="img"' in bar and "en retard" in bar and "attendu à date 500,00 h" in bar
     assert 'class="pbar-done pbar-late" style="width:30.0%"' in bar  # done: 300 of 1 000
     assert 'class="pbar-due" style="width:50.0%"' in bar  # the tick at the expected 500
+
+
+def test_progress_bar_names_the_last_collected_month():
+    late = Progress(D(1000), D(300), D(500), D("0.3"), True, expected_through=datetime.date(2026, 10, 1))
+    assert "attendu à fin octobre 2026 500,00 h" in str(charts.progress_bar(late))
     done = str(charts.progress_bar(Progress(D(100), D(120), None, D("1.2"), False)))
     assert 'class="pbar-done pbar-full" style="width:100.0%"' in done and "pbar-due" not in done
     assert charts.progress_bar(Progress(D(0), D(5), None, D(0), False)) == ""

@@ -206,7 +206,7 @@ def check_progress():
     lots = queries.lots_with_hours(
         Lot.objects.with_clause().filter(market__stage=Stage.EXECUTION), None, TODAY
     )
-    progress = [queries.lot_progress(lot, TODAY) for lot in lots]
+    progress = [queries.lot_progress(lot, TODAY, TODAY) for lot in lots]
     late = sum(p.lagging for p in progress)
     ahead = sum(1 for p in progress if p.expected and p.done > p.expected * Decimal("1.1"))
     assert late > 20 and ahead > 20 and len(progress) - late - ahead > 50, (late, ahead, len(progress))
