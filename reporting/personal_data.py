@@ -16,7 +16,8 @@ replaced by the stand-in in the journal entries and the import reports that ment
 Retention (settings.CLAUSES_RETENTION_YEARS, 5 by default): a person is anonymised once their last
 assignment ended more than that many years ago (none still running); a person who never had an
 assignment, once their record has not changed for that long. Import workbooks are deleted 90 days after
-their upload (the batch and its report stay); access-log rows are deleted after a year.
+their upload (the batch and its report stay); access-log rows are deleted after a year, and the history
+rows of deleted participants (which still hold their identity) at the next run.
 """
 
 import datetime
@@ -28,7 +29,8 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Exists, Max, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -413,34 +415,64 @@ class Due:
     last_end: datetime.date | None
 
 
+def _latest(queryset, expression):
+    """The latest `expression` of the person's rows in `queryset` (a correlated subquery)."""
+    rows = queryset.filter(participant=OuterRef("pk")).order_by().values("participant")
+    return Subquery(rows.annotate(latest=Max(expression)).values("latest")[:1])
+
+
 def due_for_retention(on, years=None):
     """The people (not yet anonymised) whose retention ends on or before `on`, soonest first: no
     assignment running and the last one ended more than `years` years before `on`; with no assignment,
-    a record unchanged for that long. One query."""
+    a record unchanged for that long. A proposal to a recruitment need or a training since then puts it
+    off (the person is followed again). One query."""
     years = retention_years() if years is None else years
     cutoff = add_years(on, -years)
     cutoff_moment = timezone.make_aware(datetime.datetime.combine(cutoff, datetime.time.min))
+    assignments = Assignment.objects.filter(participant=OuterRef("pk"))
     people = (
         Participant.objects.filter(anonymised_at__isnull=True)
         .annotate(
-            n=Count("assignments", distinct=True),
-            running=Count("assignments", filter=Q(assignments__ends_on__isnull=True), distinct=True),
-            last_end=Max("assignments__ends_on"),
+            has_work=Exists(assignments),
+            running=Exists(assignments.filter(ends_on__isnull=True)),
+            last_end=_latest(Assignment.objects, "ends_on"),
+            last_proposal=_latest(Proposal.objects, "proposed_at"),
+            last_training=_latest(Trainee.objects, Coalesce("training__ends_on", "training__starts_on")),
         )
-        .filter(Q(n__gt=0, running=0, last_end__lt=cutoff) | Q(n=0, updated_at__lt=cutoff_moment))
+        .filter(
+            Q(has_work=True, running=False, last_end__lt=cutoff)
+            | Q(has_work=False, updated_at__lt=cutoff_moment),
+            Q(last_proposal__isnull=True) | Q(last_proposal__lt=cutoff_moment),
+            Q(last_training__isnull=True) | Q(last_training__lt=cutoff),
+        )
     )
     found = []
     for person in people:
-        if person.n:
-            due_on = add_years(person.last_end, years) + datetime.timedelta(days=1)
-            basis = f"dernier contrat terminé le {person.last_end:%d/%m/%Y}"
+        if person.has_work:
+            since = person.last_end
+            basis = f"dernier contrat terminé le {since:%d/%m/%Y}"
         else:
-            changed = timezone.localdate(person.updated_at)
-            due_on = add_years(changed, years) + datetime.timedelta(days=1)
-            basis = f"aucun contrat ; fiche inchangée depuis le {changed:%d/%m/%Y}"
+            since = timezone.localdate(person.updated_at)
+            basis = f"aucun contrat ; fiche inchangée depuis le {since:%d/%m/%Y}"
+        later = [
+            (timezone.localdate(person.last_proposal), "dernière proposition à un besoin")
+            if person.last_proposal
+            else None,
+            (person.last_training, "dernière formation") if person.last_training else None,
+        ]
+        for day, what in filter(None, later):
+            if day > since:
+                since, basis = day, f"{what} le {day:%d/%m/%Y}"
+        due_on = add_years(since, years) + datetime.timedelta(days=1)
         found.append(Due(person, due_on, basis, person.last_end))
     found.sort(key=lambda d: (d.due_on, d.person.pk))
     return found
+
+
+def deleted_people_history():
+    """History rows of deleted participants (simple-history keeps their identity after the deletion:
+    the retention run erases them)."""
+    return Participant.history.exclude(id__in=Participant.objects.values("pk"))
 
 
 def due_soon(today=None):
@@ -465,6 +497,7 @@ class RetentionRun:
     people: list = field(default_factory=list)  # Due
     import_files: list = field(default_factory=list)  # (batch pk, file name, uploaded on)
     log_rows: int = 0
+    deleted_people: int = 0  # deleted participants whose history rows are erased
     dry_run: bool = False
 
 
@@ -482,6 +515,8 @@ def apply_retention(today=None, dry_run=False):
     run.import_files = [(b.pk, b.file_name, timezone.localdate(b.created_at)) for b in batches]
     log = old_access_log(now)
     run.log_rows = log.count()
+    deleted = deleted_people_history()
+    run.deleted_people = deleted.values("id").distinct().count()
     if dry_run:
         return run
     with transaction.atomic():
@@ -493,4 +528,5 @@ def apply_retention(today=None, dry_run=False):
             ImportBatch.objects.filter(pk=batch.pk).update(file="")
             transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
         log.delete()
+        deleted.delete()
     return run

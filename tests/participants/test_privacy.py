@@ -18,7 +18,7 @@ from hours.models import Assignment, ImportBatch
 from participants import privacy
 from participants.forms import ParticipantForm
 from participants.models import AccessLog, Participant
-from partnerships.models import JournalEntry
+from partnerships.models import JournalEntry, Proposal
 from reporting import indicators, personal_data
 from tests.hours.factories import AssignmentFactory, HoursEntryFactory
 from tests.participants.factories import OutcomeFactory, ParticipantFactory
@@ -350,6 +350,19 @@ def test_due_for_retention(retention_people):
     assert _due_names(D(2023, 10, 1), years=3) == ["SansContrat", "Ancien", "Recent"]
 
 
+def test_a_later_proposal_or_training_puts_retention_off(retention_people):
+    ancien, idle = retention_people["Ancien"], retention_people["SansContrat"]
+    proposal = ProposalFactory(participant=ancien)
+    Proposal.objects.filter(pk=proposal.pk).update(proposed_at=_aware(D(2021, 2, 15)))
+    TraineeFactory(participant=idle, training__starts_on=D(2022, 3, 1), training__ends_on=None)
+    assert _due_names(D(2025, 10, 1)) == ["Recent"]
+    due = {d.person.last_name: d for d in personal_data.due_for_retention(D(2027, 3, 2))}
+    assert due["Ancien"].due_on == D(2026, 2, 16)
+    assert due["Ancien"].basis == "dernière proposition à un besoin le 15/02/2021"
+    assert due["SansContrat"].due_on == D(2027, 3, 2)
+    assert due["SansContrat"].basis == "dernière formation le 01/03/2022"
+
+
 def test_retention_years_setting(retention_people, settings):
     settings.CLAUSES_RETENTION_YEARS = 10
     assert _due_names(D(2025, 10, 1)) == []
@@ -409,12 +422,17 @@ def test_apply_retention_command(retention_people, media, capsys, django_capture
         participant=person, action="page", at=_aware(today - datetime.timedelta(days=364))
     )
     old_path = media / old.file.name
+    gone = ParticipantFactory(last_name="Supprime", first_name="Jean")
+    gone_pk = gone.pk
+    gone.delete()
+    assert Participant.history.filter(id=gone_pk, last_name="Supprime").count() == 2  # kept by history
 
     call_command("apply_retention", "--dry-run", "--today", today.isoformat())
     out = capsys.readouterr().out
     assert "Personnes à anonymiser : 2" in out and "ANCIEN" in out and "SANSCONTRAT" in out
     assert "Classeurs importés de plus de 90 jours à supprimer : 1" in out and "ancien.xlsx" in out
     assert "Lignes du journal des accès de plus d'un an à supprimer : 1" in out
+    assert "Historique de participants supprimés à effacer : 1 personne(s)" in out
     assert "Essai à blanc : rien n'a été modifié." in out
     assert not Participant.objects.filter(anonymised_at__isnull=False).exists()
     assert old_path.exists() and AccessLog.objects.count() == 2
@@ -437,6 +455,8 @@ def test_apply_retention_command(retention_people, media, capsys, django_capture
     # The year-old row is gone; the two anonymisations are logged, by the retention run (no user).
     assert AccessLog.objects.filter(action="page").count() == 1
     assert AccessLog.objects.filter(action="anonymisation", user__isnull=True, user_label="").count() == 2
+    assert not Participant.history.filter(id=gone_pk).exists()
+    assert Participant.history.filter(id=retention_people["Nouveau"].pk).exists()
 
 
 def test_apply_retention_refuses_a_bad_date(db):

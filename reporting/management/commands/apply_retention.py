@@ -3,7 +3,8 @@
 The daily retention rule (reporting/personal_data.py): anonymises the people whose last assignment
 ended more than CLAUSES_RETENTION_YEARS years ago (and the people with no assignment whose record has
 not changed for as long), deletes the import workbooks uploaded more than 90 days ago (the import and
-its report stay) and the access-log rows older than a year. --dry-run lists what would be done."""
+its report stay), the access-log rows older than a year and the history rows of deleted participants.
+--dry-run lists what would be done."""
 
 import datetime
 
@@ -40,5 +41,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  - import n° {pk} « {name} » déposé le {uploaded:%d/%m/%Y}")
         verb = "à supprimer" if dry_run else "supprimées"
         self.stdout.write(f"Lignes du journal des accès de plus d'un an {verb} : {run.log_rows}")
+        verb = "à effacer" if dry_run else "effacé"
+        self.stdout.write(f"Historique de participants supprimés {verb} : {run.deleted_people} personne(s)")
         if dry_run:
             self.stdout.write("Essai à blanc : rien n'a été modifié.")
