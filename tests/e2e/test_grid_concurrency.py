@@ -80,7 +80,7 @@ def test_a_cell_filled_by_a_colleague_survives_an_older_page(two_browsers):
     )
     assert june(two_browsers["aubry"]) == (D("98.50"), D(0))
     assert june(two_browsers["caron"]) == (D(20), D(0))  # Sophie's 20 h kept
-    expect(claire.get_by_label("Heures travaillées — CARON Sandrine")).to_have_value("20")
+    expect(claire.get_by_label("Heures travaillées — CARON Sandrine")).to_have_value("20,00")
 
 
 def test_the_same_cell_changed_by_both_is_shown_for_the_second_to_choose(two_browsers):
@@ -102,10 +102,10 @@ def test_the_same_cell_changed_by_both_is_shown_for_the_second_to_choose(two_bro
     )
     expect(alert).to_contain_text(f"AUBRY Élodie — heures travaillées : {expected}")
     aubry = claire.get_by_label("Heures travaillées — AUBRY Élodie")
-    expect(aubry).to_have_value("120")  # her value, kept
+    expect(aubry).to_have_value("120,00")  # her value, kept (shown as the totals are)
     expect(aubry).to_be_focused()  # the conflicting cell has the focus
     expect(aubry).to_have_accessible_description(re.compile(re.escape(expected)))
-    expect(claire.get_by_label("Heures travaillées — CARON Sandrine")).to_have_value("35")
+    expect(claire.get_by_label("Heures travaillées — CARON Sandrine")).to_have_value("35,00")
     assert june(two_browsers["aubry"]) == (D(44), D(0))  # nothing of Claire's save written
     assert june(two_browsers["caron"]) is None
 
@@ -131,7 +131,7 @@ def test_the_colleagues_value_can_be_taken_back_with_one_click(two_browsers):
     expect(claire.get_by_role("alert").filter(has_text="Rien n'a été enregistré")).to_be_visible()
     claire.get_by_role("button", name="reprendre cette valeur").click()
     aubry = claire.get_by_label("Heures travaillées — AUBRY Élodie")
-    expect(aubry).to_have_value("44")
+    expect(aubry).to_have_value("44,00")
     expect(aubry).to_be_focused()
     expect(claire.get_by_test_id("total-hours")).to_have_text("79,00")  # 44 + 35, live
     save(claire)

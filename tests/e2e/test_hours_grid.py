@@ -85,7 +85,25 @@ def test_a_month_of_hours_typed_with_the_keyboard_only(login, live_server, trans
     page.keyboard.press("Tab")
     expect(page.get_by_role("button", name="Enregistrer", exact=True)).to_be_focused()
     page.keyboard.press("Tab")
-    expect(page.get_by_role("button", name="Enregistrer et valider le mois")).to_be_focused()
+    validate = page.get_by_role("button", name="Enregistrer et valider le mois")
+    expect(validate).to_be_focused()
+    # Asked first (issue 12 item 9): « Annuler » in the browser's dialog writes nothing.
+    asked = []
+
+    def dismiss(dialog):
+        asked.append(dialog.message)
+        dialog.dismiss()
+
+    page.once("dialog", dismiss)
+    page.keyboard.press("Enter")
+    expect(validate).to_be_focused()
+    assert asked == [
+        "Valider les heures de juin 2025 ? Une fois validées, les lignes ne se modifient plus sans "
+        "réouverture (motif consigné dans l'historique)."
+    ]
+    assert "/heures/saisie/" in page.url and "mois=2025-06" in page.url  # still the grid
+    assert HoursEntry.objects.filter(month=datetime.date(2025, 6, 1)).count() == 0
+    page.once("dialog", lambda dialog: dialog.accept())  # « OK »: saved and validated
     page.keyboard.press("Enter")
     expect(page.get_by_role("alert").filter(has_text="Heures de juin 2025 enregistrées")).to_contain_text(
         "3 lignes créées"
@@ -99,6 +117,10 @@ def test_a_month_of_hours_typed_with_the_keyboard_only(login, live_server, trans
         (D(35), D(0), "validee"),
     ]
     expect(page.get_by_test_id("progress")).to_contain_text("566,67 h réalisées sur 1 000,00 h dues")
+    # Every row validated: no save buttons left, a word on how to correct a row.
+    expect(page.locator("#grid-save")).to_have_count(0)
+    expect(page.locator("#grid-validate")).to_have_count(0)
+    expect(page.locator("#grid-locked")).to_contain_text("Toutes les lignes de juin 2025 sont validées.")
 
     # The lot's page shows the same progress.
     page.get_by_role("link", name=re.compile("CUD-2025-014 — Lot 2")).click()
