@@ -19,7 +19,7 @@ from companies.models import Company
 from hours import grid, queries
 from hours.filters import AssignmentFilter, EntryFilter
 from hours.forms import AssignmentForm, EntryForm, GridAddForm, GridChooserForm, GridForm, ReopenForm
-from hours.models import Assignment, HoursEntry, first_of_month, last_of_month
+from hours.models import Assignment, HoursEntry, last_of_month
 from hours.tables import (
     ASSIGNMENT_EXPORT_COLUMNS,
     ENTRY_EXPORT_COLUMNS,
@@ -588,7 +588,7 @@ def assignment_detail(request, pk):
         "assignment": assignment,
         "entries": entries,
         "versions": versions(assignment, ASSIGNMENT_HISTORY_FIELDS),
-        "grid_url": grid_url(first_of_month(timezone.localdate()), assignment.lot),
+        "grid_url": grid_url(grid.collected_month(timezone.localdate()), assignment.lot),
     }
     return render(request, "hours/assignment_detail.html", context)
 

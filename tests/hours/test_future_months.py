@@ -132,3 +132,10 @@ def test_checked_month(today):
     assert _checked_month("12/2026") == datetime.date(2026, 12, 1)
     with pytest.raises(Exception, match="Mars 2027 n'a pas encore commencé"):
         _checked_month("mars 2027")
+
+
+def test_the_assignment_page_links_to_the_grid_of_the_month_being_collected(lot_data, client_for, today):  # noqa: F811
+    today(datetime.date(2025, 7, 2))
+    elodie = lot_data["a"]["elodie"]
+    response = client_for("Facilitatrice").get(reverse("hours:assignment_detail", args=[elodie.pk]))
+    assert response.context["grid_url"] == grid_url(lot_data["lot"], JUNE)
