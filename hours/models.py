@@ -138,6 +138,11 @@ class Assignment(models.Model):
             self.employer_id = self.company_id
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             raise ValidationError({"ends_on": "La fin du contrat ne peut pas précéder son début."})
+        if self._state.adding and self.participant_id and self.participant.is_anonymised:
+            # An anonymised record is frozen: a new contract would change the figures it keeps.
+            raise ValidationError(
+                {"participant": "Cette personne a été anonymisée : on ne lui ajoute plus de mise à l'emploi."}
+            )
 
     def save(self, *args, **kwargs):
         if self.company_id and not self.employer_id:
