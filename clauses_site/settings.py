@@ -257,6 +257,9 @@ CLAUSES_COLLECTION_LAG_MONTHS = env_int("CLAUSES_COLLECTION_LAG_MONTHS", 1)
 # Personal data: people are anonymised this many years after their last assignment ended
 # (manage.py apply_retention, daily).
 CLAUSES_RETENTION_YEARS = env_int("CLAUSES_RETENTION_YEARS", 5)
+# Backups (manage.py backup / restore): the folder of pg_dump and pg_restore; PATH, then the newest
+# /usr/lib/postgresql/*/bin, when empty.
+CLAUSES_PG_BIN_DIR = os.environ.get("CLAUSES_PG_BIN_DIR", "").strip()
 # The logo printed on the bilans and brochures (a file path); Clauses' own mark when unset.
 CLAUSES_LOGO = os.environ.get("CLAUSES_LOGO", "")
 CLAUSES_TEAM_NAME = os.environ.get(
