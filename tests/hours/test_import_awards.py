@@ -241,6 +241,7 @@ def test_preview_lists_the_award_then_the_report_says_it_was_created(client, man
     assert batch.status == ImportBatch.Status.IMPORTED
     page = text(client.get(reverse("hours:import_detail", args=[batch.pk])))
     assert "Rapport d'import" in page and "Attributions 1 0 0" in page
+    assert "Attributions Créés CUD-2025-014 lot 3 — Peinture intérieure — BATI NORD SAS (titulaire" in page
     assert (
         "Entreprise inconnue « BATI NORD SAS » (SIRET 52601815590833) : elle a été créée (ligne 2)." in page
     )
