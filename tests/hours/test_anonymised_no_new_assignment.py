@@ -12,11 +12,9 @@ from tests.hours.factories import AssignmentFactory
 from tests.participants.factories import ParticipantFactory
 
 
-@pytest.mark.django_db
-def test_no_new_assignment_for_an_anonymised_person(manager):
-    earlier = AssignmentFactory(starts_on=datetime.date(2025, 1, 6))
-    person = privacy.anonymise_identity(earlier.participant, [earlier.starts_on], user=manager)
-    new = Assignment(
+def another_contract(person, earlier):
+    """A new contract for the person on the lot of an earlier one, starting in March 2026."""
+    return Assignment(
         participant=person,
         lot=earlier.lot,
         company=earlier.company,
@@ -24,6 +22,13 @@ def test_no_new_assignment_for_an_anonymised_person(manager):
         contract_type=earlier.contract_type,
         modality=earlier.modality,
     )
+
+
+@pytest.mark.django_db
+def test_no_new_assignment_for_an_anonymised_person(manager):
+    earlier = AssignmentFactory(starts_on=datetime.date(2025, 1, 6))
+    person = privacy.anonymise_identity(earlier.participant, [earlier.starts_on], user=manager)
+    new = another_contract(person, earlier)
     with pytest.raises(ValidationError) as refused:
         new.full_clean()
     assert refused.value.message_dict["participant"] == [
@@ -37,12 +42,5 @@ def test_no_new_assignment_for_an_anonymised_person(manager):
 def test_a_person_not_anonymised_gets_new_assignments():
     person = ParticipantFactory()
     earlier = AssignmentFactory(participant=person)
-    new = Assignment(
-        participant=person,
-        lot=earlier.lot,
-        company=earlier.company,
-        starts_on=datetime.date(2026, 3, 2),
-        contract_type=earlier.contract_type,
-        modality=earlier.modality,
-    )
+    new = another_contract(person, earlier)
     new.full_clean()
