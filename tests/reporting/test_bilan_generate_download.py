@@ -11,22 +11,9 @@ import pytest
 from django.urls import reverse
 
 from reporting.models import Bilan
+from tests.reporting.test_views import generate
 
 pytestmark = pytest.mark.django_db
-
-
-def generate(client, data, **extra):
-    post = {
-        "scope": "buyer",
-        "buyer": data.cud.pk,
-        "start": "2025-01-01",
-        "end": "2025-06-30",
-        "format": "pdf",
-        "commentary": "Premier semestre.",
-        "anonymise_small": "on",
-        **extra,
-    }
-    return client.post(reverse("reporting:bilan_generate"), post)
 
 
 def test_generate_downloads_the_file_it_archives(client, facilitator, bilan_data):
