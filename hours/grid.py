@@ -3,7 +3,7 @@ and saving a whole grid at once (bulk queries, history kept) without losing a co
 writes only the cells its user changed, compared with the values the page was rendered with
 (`merge_cells`), and a cell changed meanwhile by someone else is a conflict (`Conflict`), never overwritten.
 
-Pure domain code: no forms, no requests. The screens (hours/forms.py, hours/views.py) call it.
+Pure domain code: no forms, no requests. The screens (hours/forms.py, hours/views_grid.py) call it.
 """
 
 import datetime

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from clauses_site import autocomplete, roles
-from hours import views, views_import
+from hours import views, views_grid, views_import
 from hours.forms import assignment_label
 from hours.models import Assignment
 from participants.models import Participant
@@ -20,8 +20,8 @@ def _assignments(q):
 autocomplete.register("assignment", _assignments, assignment_label, permission=roles.sees_people)
 
 urlpatterns = [
-    path("saisie/", views.grid_view, name="grid"),
-    path("saisie/ajouter/", views.grid_add, name="grid_add"),
+    path("saisie/", views_grid.grid_view, name="grid"),
+    path("saisie/ajouter/", views_grid.grid_add, name="grid_add"),
     path("", views.EntryList.as_view(), name="entry_list"),
     path("nouvelles/", views.EntryCreate.as_view(), name="entry_create"),
     path("valider/", views.entry_validate, name="entry_validate"),

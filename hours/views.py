@@ -1,11 +1,9 @@
-"""Screens of hours: the monthly grid, hour entries (validation, re-opening, history) and assignments."""
+"""Screens of hours: hour entries (validation, re-opening, history) and assignments; the monthly grid
+is in views_grid.py."""
 
-import json
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.db.models import Case, Count, F, IntegerField, OuterRef, Subquery, Value, When
-from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,326 +13,17 @@ from clauses_site import roles
 from clauses_site.editing import RecordCreateView, RecordDeleteView, RecordUpdateView, url_is_local
 from clauses_site.history import versions
 from clauses_site.listing import FilteredListView
-from companies.models import Company
 from hours import grid, queries
 from hours.filters import AssignmentFilter, EntryFilter
-from hours.forms import AssignmentForm, EntryForm, GridAddForm, GridChooserForm, GridForm, ReopenForm
-from hours.models import Assignment, HoursEntry, last_of_month
+from hours.forms import AssignmentForm, EntryForm, ReopenForm
+from hours.models import Assignment, HoursEntry
 from hours.tables import (
     ASSIGNMENT_EXPORT_COLUMNS,
     ENTRY_EXPORT_COLUMNS,
     AssignmentTable,
     EntryTable,
 )
-from markets.models import Lot, Market
-
-
-def _plural(count, singular, plural=None):
-    return f"{count} {singular if count <= 1 else (plural or singular + 's')}"
-
-
-# --- the monthly grid -------------------------------------------------------------------------------------
-
-
-def _int_param(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def grid_target(params):
-    """(month, lot, company) named by the query string; month defaults to the one being collected (the
-    previous month: a month's hours arrive during the following one)."""
-    month = grid.parse_month(params.get("mois")) or grid.collected_month(timezone.localdate())
-    lot = company = None
-    if lot_id := _int_param(params.get("lot")):
-        lot = get_object_or_404(Lot.objects.select_related("market", "market__buyer", "clause"), pk=lot_id)
-    elif company_id := _int_param(params.get("entreprise")):
-        company = get_object_or_404(Company, pk=company_id)
-    return month, lot, company
-
-
-def grid_url(month, lot=None, company=None, **extra):
-    params = {"mois": f"{month:%Y-%m}"}
-    if lot is not None:
-        params["lot"] = lot.pk
-    if company is not None:
-        params["entreprise"] = company.pk
-    params.update(extra)
-    return f"{reverse('hours:grid')}?{urlencode(params)}"
-
-
-def _lots_to_enter(month, user, mine):
-    """The lots with people at work in the month, with how many rows are entered and validated (1 query)."""
-    active = (
-        Assignment.objects.active_in(month)
-        .filter(lot=OuterRef("pk"))
-        .order_by()
-        .values("lot")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    this_month = HoursEntry.objects.filter(assignment__lot=OuterRef("pk"), month=month).order_by()
-
-    def count(entries):
-        return Coalesce(
-            Subquery(entries.values("assignment__lot").annotate(n=Count("pk")).values("n")),
-            Value(0),
-            output_field=IntegerField(),
-        )
-
-    lots = Lot.objects.select_related("market", "market__buyer", "market__facilitator").annotate(
-        active=Subquery(active, output_field=IntegerField()),
-        entered=count(this_month),
-        validated=count(this_month.filter(status=HoursEntry.Status.VALIDATED)),
-    )
-    lots = lots.filter(active__gt=0)
-    if mine:
-        lots = lots.filter(market__facilitator=user)
-    # What is left to do first: rows to enter, then to validate, then the lots done.
-    todo = Case(
-        When(entered__lt=F("active"), then=Value(0)),
-        When(validated__lt=F("entered"), then=Value(1)),
-        default=Value(2),
-        output_field=IntegerField(),
-    )
-    return lots.order_by(todo, "market__reference", "number_key")
-
-
-def _summary(month, lot, company):
-    """Progress of the lot (or the company's commitments) at the end of the month: the one way of counting
-    (hours/queries.py); drafts of the month shown apart, counted the same way."""
-    end = last_of_month(month)
-    if lot is not None:
-        row = queries.lots_with_hours(Lot.objects.filter(pk=lot.pk), month, end).get()
-        progress = queries.lot_progress(row, end)
-        drafts = HoursEntry.objects.drafts().filter(assignment__lot=lot, month=month)
-    else:
-        row = queries.companies_with_hours(Company.objects.filter(pk=company.pk), month, end).get()
-        progress = queries.progress(row.hours_committed, row.hours_done_to_date, None, None, end)
-        drafts = HoursEntry.objects.drafts().filter(assignment__company=company, month=month)
-    return {"progress": progress, "done_in_month": row.hours_done, "pending": queries.total_hours(drafts)}
-
-
-def _totals(rows, form):
-    """Sum of the cells as displayed (typed values when re-displayed after an error; invalid ones skipped),
-    for the total line; the JavaScript keeps it up to date while typing."""
-    hours = training = grid.Decimal(0)
-    for row in rows:
-        h_field, t_field = form.cells(row)
-        if h_field is None:
-            h, t = row.entry.hours, row.entry.training_hours
-        else:
-            h, t = (_safe_hours(f.value()) for f in (h_field, t_field))
-        hours += h or 0
-        training += t or 0
-    return hours, training
-
-
-def _safe_hours(value):
-    try:
-        return grid.parse_hours(value)
-    except grid.ValidationError:
-        return None
-
-
-def grid_view(request):
-    """« Saisie des heures »: one row per assignment active in the month, for a lot or a company."""
-    roles.require(roles.can_edit, request.user)
-    params = request.GET
-    month, lot, company = grid_target(params)
-    chooser = GridChooserForm(
-        initial={"mois": month, "lot": lot.pk if lot else None, "entreprise": company.pk if company else None}
-    )
-    if lot is None and company is None:
-        # A facilitator in charge of markets sees hers first (« miens=0 »: every lot).
-        mine = (
-            params.get("miens", "1" if Market.objects.filter(facilitator=request.user).exists() else "0")
-            == "1"
-        )
-        return render(
-            request,
-            "hours/grid_choose.html",
-            {
-                "chooser": chooser,
-                "month": month,
-                "month_label": grid.month_label(month),
-                "previous_month": grid.add_months(month, -1),
-                "next_month": grid.add_months(month, 1),
-                "lots": _lots_to_enter(month, request.user, mine),
-                "mine": mine,
-            },
-        )
-
-    is_post = request.method == "POST"
-    rows, months = grid.build_rows(month, grid.grid_assignments(month, lot, company), lock=is_post)
-    here = grid_url(month, lot, company)
-    status = 200
-    future = grid.future_month_error(month)
-    if future:  # shown, never written: no inputs, no buttons; a POST is refused, nothing written
-        form = GridForm(rows, request.POST if is_post else None)
-        for field in form.fields.values():
-            field.widget.attrs["disabled"] = True
-        status = 400 if is_post else 200
-        return _render_grid(request, form, rows, months, month, lot, company, chooser, status, future=future)
-    if is_post:
-        validate = "valider" in request.POST
-        if validate:
-            roles.require(roles.can_validate, request.user)
-        form = GridForm(rows, request.POST)
-        if form.is_valid():
-            submitted = form.submitted()
-            values, conflicts = grid.merge_cells(rows, submitted, validating=validate)
-            if conflicts:  # nothing written: everything re-displayed, the conflicting cells marked
-                grid.explain_conflicts(month, conflicts)
-                form, status = form.after_conflicts(submitted, conflicts), 409
-            elif validate and request.POST.get("confirmer") != "1":
-                return _confirm_validation(request, rows, values, month, lot, company)
-            else:
-                _save_grid(request, month, rows, values, validate, form.gone())
-                return redirect(here)
-    else:
-        form = GridForm(rows)
-    return _render_grid(request, form, rows, months, month, lot, company, chooser, status)
-
-
-def _save_grid(request, month, rows, values, validate, gone):
-    """Write the changed cells (and validate the month if asked), with the messages telling what was done."""
-    result = grid.save_rows(month, rows, values, request.user)
-    count = None
-    if validate:
-        count = grid.validate_entries([r.entry for r in rows if r.entry is not None], request.user)
-    if text := result.message(month, validated=count):
-        messages.success(request, text)
-    else:
-        messages.info(request, "Aucune modification à enregistrer.")
-    if gone:
-        messages.warning(
-            request,
-            f"{_plural(gone, "ligne n'est", 'lignes ne sont')} plus dans cette grille (contrat supprimé ou "
-            "déplacé entre-temps) : vos valeurs n'y ont pas été enregistrées.",
-        )
-
-
-def _confirm_validation(request, rows, values, month, lot, company):
-    """« Enregistrer et valider le mois » asks first (nothing written yet): what is going to be validated,
-    and the same POST again with « confirmer=1 » (without JavaScript; with it, clauses.js asks with
-    data-confirm and adds « confirmer=1 » itself)."""
-    count, hours, training = 0, grid.Decimal(0), grid.Decimal(0)
-    for row in rows:
-        if not row.editable:
-            continue
-        cells = values.get(row.key, grid.stored_cells(row.entry))
-        if all(v is None for v in cells):
-            continue
-        count += 1
-        hours += cells[0] or 0
-        training += cells[1] or 0
-    posted = [
-        (name, value)
-        for name, items in request.POST.lists()
-        if name not in ("csrfmiddlewaretoken", "valider", "confirmer")
-        for value in items
-    ]
-    context = {
-        "month_label": grid.month_label(month),
-        "lot": lot,
-        "company": company,
-        "here": grid_url(month, lot, company),
-        "posted": posted,
-        "count": count,
-        "hours": hours,
-        "training": training,
-    }
-    return render(request, "hours/grid_confirm.html", context)
-
-
-def _render_grid(request, form, rows, months, month, lot, company, chooser, status=200, future=None):
-    here = grid_url(month, lot, company)
-    hours_total, training_total = _totals(rows, form)
-    conflicts = [c for row in rows for c in row.conflicts.values()]
-    context = {
-        "chooser": chooser,
-        "form": form,
-        "grid_rows": [(row, *form.cells(row), *form.originals(row)) for row in rows],
-        "conflicts": conflicts,
-        "months": [(m, grid.month_short(m)) for m in months],
-        "month": month,
-        "month_label": grid.month_label(month),
-        "month_end": last_of_month(month),
-        "previous_url": grid_url(grid.add_months(month, -1), lot, company),
-        "next_url": grid_url(grid.add_months(month, 1), lot, company),
-        "lot": lot,
-        "company": company,
-        "here": here,
-        "add_url": f"{reverse('hours:grid_add')}?{here.split('?', 1)[1]}",
-        "hours_total": hours_total,
-        "training_total": training_total,
-        "drafts": sum(1 for r in rows if r.entry is not None and not r.entry.is_validated),
-        "validated": sum(1 for r in rows if r.entry is not None and r.entry.is_validated),
-        "summary": _summary(month, lot, company),
-        "future": future,
-        "editable": not future and any(r.editable for r in rows),
-    }
-    return render(request, "hours/grid.html", context, status=status)
-
-
-def grid_add(request):
-    """Add a person to the grid (a new assignment active in the month). In the grid's modal (htmx): the form,
-    then the new row appended to the grid; without JavaScript: a page of its own, back to the grid after."""
-    roles.require(roles.can_edit, request.user)
-    month, lot, company = grid_target(request.GET)
-    if lot is None and company is None:
-        messages.info(request, "Choisissez d'abord le lot ou l'entreprise de la grille.")
-        return redirect(grid_url(month))
-    htmx = request.headers.get("HX-Request") == "true"
-    back = grid_url(month, lot, company)
-    form = GridAddForm(request.POST or None, month=month, lot=lot, company=company)
-    if request.method == "POST" and form.is_valid():
-        assignment = form.save()
-        created = form.person_created
-        text = f"{assignment.participant} ajouté(e) à la grille"
-        text += " (nouvelle personne créée)." if created else "."
-        if not htmx:
-            messages.success(request, text)
-            return redirect(back)
-        rows, months = grid.build_rows(
-            month, grid.grid_assignments(month, lot, company).filter(pk=assignment.pk)
-        )
-        row_form = GridForm(rows)
-        h, t = row_form.cells(rows[0])
-        oh, ot = row_form.originals(rows[0])
-        response = render(
-            request,
-            "hours/grid.html#grid-row",
-            {
-                "row": rows[0],
-                "h": h,
-                "t": t,
-                "oh": oh,
-                "ot": ot,
-                "company": company,
-                "month": month,
-                "month_end": last_of_month(month),
-                "here": back,
-            },
-        )
-        response["HX-Retarget"] = "#grid-body"
-        response["HX-Reswap"] = "beforeend"
-        response["HX-Trigger"] = json.dumps({"grid-row-added": {"row": assignment.pk, "message": text}})
-        return response
-    context = {
-        "form": form,
-        "month_label": grid.month_label(month),
-        "lot": lot,
-        "company": company,
-        "action": request.get_full_path(),
-        "back": back,
-    }
-    template = "hours/grid_add.html#add-form" if htmx else "hours/grid_add.html"
-    return render(request, template, context)
-
+from hours.views_grid import grid_url, int_param, plural
 
 # --- hour entries ------------------------------------------------------------------------------------------
 
@@ -399,7 +88,7 @@ def entry_reopen(request, pk):
 def entry_validate(request):
     """Validate the draft entries chosen (ids=…): from the entries list or an entry's page."""
     roles.require(roles.can_validate, request.user)
-    ids = [i for i in (_int_param(v) for v in request.POST.getlist("ids")) if i is not None]
+    ids = [i for i in (int_param(v) for v in request.POST.getlist("ids")) if i is not None]
     back = _next_url(request, reverse("hours:entry_list"))
     if not ids:
         messages.warning(request, "Cochez d'abord les lignes à valider.")
@@ -407,9 +96,9 @@ def entry_validate(request):
     entries = list(HoursEntry.objects.drafts().filter(pk__in=ids))
     count = grid.validate_entries(entries, request.user)
     skipped = len(set(ids)) - count
-    text = f"{_plural(count, 'saisie validée', 'saisies validées')}."
+    text = f"{plural(count, 'saisie validée', 'saisies validées')}."
     if skipped:
-        text += f" {_plural(skipped, 'ligne était', 'lignes étaient')} déjà validée(s) ou introuvable(s)."
+        text += f" {plural(skipped, 'ligne était', 'lignes étaient')} déjà validée(s) ou introuvable(s)."
     messages.success(request, text)
     return redirect(back)
 
@@ -472,7 +161,7 @@ class EntryCreate(RecordCreateView):
 
     def get_initial(self):
         initial = super().get_initial()
-        if assignment := _int_param(self.request.GET.get("mise")):
+        if assignment := int_param(self.request.GET.get("mise")):
             initial["assignment"] = assignment
         if month := grid.parse_month(self.request.GET.get("mois")):
             initial["month"] = month
@@ -602,7 +291,7 @@ class AssignmentCreate(RecordCreateView):
     def get_initial(self):
         initial = super().get_initial()
         for key, name in (("participant", "participant"), ("lot", "lot"), ("entreprise", "company")):
-            if value := _int_param(self.request.GET.get(key)):
+            if value := int_param(self.request.GET.get(key)):
                 initial[name] = value
         return initial
 
