@@ -10,6 +10,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils.formats import number_format
 
 
+def person_name(user):
+    """A user as the team reads them: « Sophie Deschodt », else the log-in; "" for nobody."""
+    return (user.get_full_name() or user.get_username()) if user is not None else ""
+
+
 def rounded(value, places):
     """value as a Decimal rounded half up to `places` decimals: rounded(Decimal("77.95"), 1) → 78.0."""
     return Decimal(str(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)

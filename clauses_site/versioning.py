@@ -169,7 +169,7 @@ def _person(user, me):
         return None
     if me is not None and user.pk == me.pk:
         return "vous-même (dans une autre fenêtre)"
-    return user.get_full_name() or user.get_username()
+    return formatting.person_name(user)
 
 
 def _history_after(model, pk, since):

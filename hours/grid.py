@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from clauses_site import formatting
 from clauses_site.formatting import hours as french_hours
 from clauses_site.months import add_months
 from hours.models import MAX_MONTH_HOURS, Assignment, HoursEntry, first_of_month
@@ -225,7 +226,7 @@ class Conflict:
     @property
     def message(self):
         """« modifiée par Sophie Deschodt à 14 h 32 : 44,00 »"""
-        who = (self.by.get_full_name() or self.by.get_username()) if self.by is not None else "quelqu'un"
+        who = formatting.person_name(self.by) or "quelqu'un"
         when = ""
         if self.at is not None:
             local = timezone.localtime(self.at)

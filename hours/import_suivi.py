@@ -45,6 +45,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from clauses_site import formatting
 from clauses_site.roles import can_validate
 from clauses_site.text import clean_siret, company_key, match_key, normalize, siret_is_valid, strip_accents
 from clauses_site.vocabulary import CRITERIA, CRITERIA_CODES
@@ -1541,7 +1542,7 @@ def validated_reason(entry):
     """« validée le 12/03/2026 par Nadia Benali : à rouvrir d'abord »."""
     when = f" le {timezone.localtime(entry.validated_at):%d/%m/%Y}" if entry.validated_at else ""
     by = entry.validated_by
-    name = f" par {by.get_full_name() or by.username}" if by is not None else ""
+    name = f" par {formatting.person_name(by)}" if by is not None else ""
     return f"validée{when}{name} : à rouvrir d'abord"
 
 

@@ -82,7 +82,7 @@ def _when(moment):
 
 
 def _user(user):
-    return (user.get_full_name() or user.get_username()) if user else ""
+    return formatting.person_name(user)
 
 
 def _yes_no(value):

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
-from clauses_site import roles
+from clauses_site import formatting, roles
 from hours import queries
 from markets.models import Buyer
 from reporting import bilan, indicators, masking, scopes
@@ -48,7 +48,7 @@ def may_see(user, people):
 
 
 def _facilitator(user):
-    return user.get_full_name() or user.get_username()
+    return formatting.person_name(user)
 
 
 def _scope_data(request):
