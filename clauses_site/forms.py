@@ -21,6 +21,8 @@ from django.forms.widgets import Input
 from django.urls import reverse
 from django.utils.formats import number_format
 
+from clauses_site import formatting, roles
+
 DATE_WIDGET_FORMAT = "%Y-%m-%d"  # what <input type="date"> reads and sends
 
 CONTROL_WIDGETS = forms.Textarea | forms.ClearableFileInput
@@ -216,3 +218,13 @@ class AutocompleteSelect(forms.Select):
                 )
             )
         return groups
+
+
+class TeamMemberChoiceField(forms.ModelChoiceField):
+    """A colleague, named as the team reads them (« Sophie Deschodt »); by default any of the team."""
+
+    def __init__(self, queryset=None, **kwargs):
+        super().__init__(queryset=roles.team_members() if queryset is None else queryset, **kwargs)
+
+    def label_from_instance(self, obj):
+        return formatting.person_name(obj)

@@ -7,7 +7,9 @@ Roles are Django groups created by a data migration:
 A superuser counts as a manager.
 """
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 
 MANAGER = "Responsable"
 FACILITATOR = "Facilitatrice"
@@ -76,3 +78,13 @@ def require(predicate, user):
     """Raise 403 unless predicate(user)."""
     if not predicate(user):
         raise PermissionDenied
+
+
+def team_members(also=None):
+    """The team's active facilitators and managers, by first then last name (the one ordering of every
+    list of colleagues), plus the users of the filter `also` (e.g. Q(markets__isnull=False): whoever
+    already holds a record, so that an old holder still shows). One query."""
+    wanted = Q(is_active=True, groups__name__in=[FACILITATOR, MANAGER])
+    if also is not None:
+        wanted |= also
+    return get_user_model().objects.filter(wanted).distinct().order_by("first_name", "last_name", "username")

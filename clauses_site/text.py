@@ -47,8 +47,13 @@ def siret_is_valid(siret):
         return False
     if siret.startswith(LA_POSTE_SIREN) and siret != LA_POSTE_HEAD_OFFICE:
         return sum(int(c) for c in siret) % 5 == 0
+    return luhn_is_valid(siret)
+
+
+def luhn_is_valid(digits):
+    """The Luhn check (SIREN, SIRET): doubling every second digit from the right, the sum ends in 0."""
     total = 0
-    for i, char in enumerate(reversed(siret)):
+    for i, char in enumerate(reversed(digits)):
         digit = int(char)
         if i % 2 == 1:
             digit *= 2
@@ -56,3 +61,8 @@ def siret_is_valid(siret):
                 digit -= 9
         total += digit
     return total % 10 == 0
+
+
+def with_luhn_digit(base):
+    """`base` followed by the digit that makes it pass the Luhn check: 13 digits → a valid SIRET."""
+    return next(f"{base}{last}" for last in range(10) if luhn_is_valid(f"{base}{last}"))
