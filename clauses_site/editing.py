@@ -18,6 +18,10 @@ again with who changed which field and its value now.
 Every view declares `permission`, a predicate of clauses_site/roles.py (a plain function works:
 `permission = roles.sees_people`); the user gets 403 when it is false. Editing views default to can_edit.
 Objects are fetched through get_queryset() (404 when not there): restrict it for what a user may see.
+
+Success and cancel URLs come from the model's get_absolute_url() by default (Django's own rule for
+create/update; here also for cancelling an update or a deletion and after archiving); declare
+`success_url`/`cancel_url` only where the page to go to is another one (a list after a deletion).
 """
 
 from collections import Counter
@@ -87,9 +91,12 @@ class RecordFormMixin(RoleRequiredMixin):
         return self.title or self.model._meta.verbose_name.capitalize()
 
     def get_cancel_url(self):
+        """`cancel_url`, else the local `retour` parameter, else the record's own page (an update)."""
         if self.cancel_url:
             return resolve_url(self.cancel_url)
-        return self.request.GET.get("retour") if url_is_local(self.request.GET.get("retour")) else None
+        if url_is_local(self.request.GET.get("retour")):
+            return self.request.GET["retour"]
+        return record_url(getattr(self, "object", None))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -124,6 +131,11 @@ class RecordFormMixin(RoleRequiredMixin):
 
     def get_success_message(self):
         return self.success_message.format(object=self.object)
+
+
+def record_url(obj):
+    """The record's own page (its model's get_absolute_url()), or None."""
+    return obj.get_absolute_url() if obj is not None and obj.pk and hasattr(obj, "get_absolute_url") else None
 
 
 def url_is_local(url):
@@ -247,9 +259,10 @@ class RecordDeleteView(RoleRequiredMixin, DeleteView):
         return None
 
     def get_cancel_url(self):
+        """`cancel_url`, else the record's own page."""
         if self.cancel_url:
             return resolve_url(self.cancel_url)
-        return None
+        return record_url(self.object)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -308,4 +321,6 @@ class RecordArchiveView(RoleRequiredMixin, SingleObjectMixin, View):
             return self.request.POST["retour"]
         if self.success_url:
             return resolve_url(self.success_url, pk=self.object.pk)
-        raise ImproperlyConfigured("RecordArchiveView needs a success_url")
+        if record_url(self.object):
+            return record_url(self.object)
+        raise ImproperlyConfigured("RecordArchiveView needs a success_url or the model's get_absolute_url()")
