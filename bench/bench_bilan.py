@@ -77,8 +77,9 @@ def main():
     from django.db.models import Max, Min
     from django.test.utils import CaptureQueriesContext
 
+    from clauses_site.months import last_of_month
     from hours import queries
-    from hours.models import HoursEntry, last_of_month
+    from hours.models import HoursEntry
     from markets.models import Buyer
     from reporting import bilan, indicators
 

@@ -15,10 +15,10 @@ from clauses_site.forms import (
     MonthField,
     style_field,
 )
+from clauses_site.months import first_of_month, last_of_month, month_label
 from companies.models import Company
 from hours import grid
-from hours.grid import month_label
-from hours.models import SAME_ASSIGNMENT, Assignment, HoursEntry, first_of_month, last_of_month
+from hours.models import SAME_ASSIGNMENT, Assignment, HoursEntry
 from markets.models import Lot
 from participants.models import Participant
 

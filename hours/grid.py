@@ -19,47 +19,13 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from clauses_site import formatting
 from clauses_site.formatting import hours as french_hours
-from clauses_site.months import add_months
-from hours.models import MAX_MONTH_HOURS, Assignment, HoursEntry, first_of_month
+from clauses_site.months import add_months, first_of_month, month_label
+from hours.models import MAX_MONTH_HOURS, Assignment, HoursEntry
 
 REFERENCE_MONTHS = 3  # previous months shown for reference
 TWO_PLACES = Decimal("0.01")
 
-MONTHS_FR = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-]
-
-
 # --- months ---------------------------------------------------------------------------------------------
-
-
-def parse_month(text):
-    """« 2025-03 », « 2025-03-01 », « 03/2025 » or « 3/2025 » -> date(2025, 3, 1); None if not a month."""
-    text = (text or "").strip()
-    match = re.fullmatch(r"(\d{4})-(\d{1,2})(?:-\d{1,2})?", text) or re.fullmatch(r"(\d{1,2})/(\d{4})", text)
-    if not match:
-        return None
-    a, b = match.groups()
-    year, month = (int(a), int(b)) if len(a) == 4 else (int(b), int(a))
-    if not 1 <= month <= 12 or not 1900 <= year <= 2999:
-        return None
-    return datetime.date(year, month, 1)
-
-
-def month_label(month):
-    """« mars 2025 »"""
-    return f"{MONTHS_FR[month.month - 1]} {month.year}"
 
 
 def month_short(month):

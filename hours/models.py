@@ -1,6 +1,5 @@
 """Assignments (a person working on a lot), their monthly hours, and SIAE purchases counted as hours."""
 
-import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -11,21 +10,13 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from clauses_site.months import first_of_month, last_of_month
 from companies.models import Company
 from markets.models import Lot
 from participants.models import Participant
 
 MAX_MONTH_HOURS = Decimal(744)  # 31 days × 24 h
 HOURS_RANGE = [MinValueValidator(Decimal(0)), MaxValueValidator(MAX_MONTH_HOURS)]
-
-
-def first_of_month(day):
-    return day.replace(day=1)
-
-
-def last_of_month(day):
-    nxt = (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-    return nxt - datetime.timedelta(days=1)
 
 
 class Modality(models.TextChoices):

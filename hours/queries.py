@@ -31,8 +31,8 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Greatest, Round
 from django.utils import timezone
 
-from clauses_site.months import add_months
-from hours.models import HoursEntry, Modality, first_of_month
+from clauses_site.months import add_months, first_of_month
+from hours.models import HoursEntry, Modality
 from markets.models import Award, Clause
 
 ZERO = Decimal(0)

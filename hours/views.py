@@ -13,6 +13,7 @@ from clauses_site import roles
 from clauses_site.editing import RecordCreateView, RecordDeleteView, RecordUpdateView, url_is_local
 from clauses_site.history import versions
 from clauses_site.listing import FilteredListView
+from clauses_site.months import month_label, parse_month
 from hours import grid, queries
 from hours.filters import AssignmentFilter, EntryFilter
 from hours.forms import AssignmentForm, EntryForm, ReopenForm
@@ -77,7 +78,7 @@ def entry_reopen(request, pk):
         grid.reopen_entry(entry, request.user, form.cleaned_data["reason"])
         messages.success(
             request,
-            f"Heures de {grid.month_label(entry.month)} de {entry.assignment.participant} rouvertes : "
+            f"Heures de {month_label(entry.month)} de {entry.assignment.participant} rouvertes : "
             "elles sont de nouveau modifiables (brouillon).",
         )
         return redirect(back)
@@ -163,7 +164,7 @@ class EntryCreate(RecordCreateView):
         initial = super().get_initial()
         if assignment := int_param(self.request.GET.get("mise")):
             initial["assignment"] = assignment
-        if month := grid.parse_month(self.request.GET.get("mois")):
+        if month := parse_month(self.request.GET.get("mois")):
             initial["month"] = month
         return initial
 
@@ -189,7 +190,7 @@ class EntryUpdate(RecordUpdateView):
         return entries_for(self.request.user)
 
     def get_title(self):
-        return f"Modifier les heures de {grid.month_label(self.object.month)}"
+        return f"Modifier les heures de {month_label(self.object.month)}"
 
     def dispatch(self, request, *args, **kwargs):
         if roles.can_edit(request.user):

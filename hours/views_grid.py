@@ -12,10 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clauses_site import roles
+from clauses_site.months import add_months, last_of_month, month_label, parse_month
 from companies.models import Company
 from hours import grid, queries
 from hours.forms import GridAddForm, GridChooserForm, GridForm
-from hours.models import Assignment, HoursEntry, last_of_month
+from hours.models import Assignment, HoursEntry
 from markets.models import Lot, Market
 
 
@@ -33,7 +34,7 @@ def int_param(value):
 def grid_target(params):
     """(month, lot, company) named by the query string; month defaults to the one being collected (the
     previous month: a month's hours arrive during the following one)."""
-    month = grid.parse_month(params.get("mois")) or grid.collected_month(timezone.localdate())
+    month = parse_month(params.get("mois")) or grid.collected_month(timezone.localdate())
     lot = company = None
     if lot_id := int_param(params.get("lot")):
         lot = get_object_or_404(Lot.objects.select_related("market", "market__buyer", "clause"), pk=lot_id)
@@ -146,9 +147,9 @@ def grid_view(request):
             {
                 "chooser": chooser,
                 "month": month,
-                "month_label": grid.month_label(month),
-                "previous_month": grid.add_months(month, -1),
-                "next_month": grid.add_months(month, 1),
+                "month_label": month_label(month),
+                "previous_month": add_months(month, -1),
+                "next_month": add_months(month, 1),
                 "lots": _lots_to_enter(month, request.user, mine),
                 "mine": mine,
             },
@@ -225,7 +226,7 @@ def _confirm_validation(request, rows, values, month, lot, company):
         for value in items
     ]
     context = {
-        "month_label": grid.month_label(month),
+        "month_label": month_label(month),
         "lot": lot,
         "company": company,
         "here": grid_url(month, lot, company),
@@ -248,10 +249,10 @@ def _render_grid(request, form, rows, months, month, lot, company, chooser, stat
         "conflicts": conflicts,
         "months": [(m, grid.month_short(m)) for m in months],
         "month": month,
-        "month_label": grid.month_label(month),
+        "month_label": month_label(month),
         "month_end": last_of_month(month),
-        "previous_url": grid_url(grid.add_months(month, -1), lot, company),
-        "next_url": grid_url(grid.add_months(month, 1), lot, company),
+        "previous_url": grid_url(add_months(month, -1), lot, company),
+        "next_url": grid_url(add_months(month, 1), lot, company),
         "lot": lot,
         "company": company,
         "here": here,
@@ -313,7 +314,7 @@ def grid_add(request):
         return response
     context = {
         "form": form,
-        "month_label": grid.month_label(month),
+        "month_label": month_label(month),
         "lot": lot,
         "company": company,
         "action": request.get_full_path(),

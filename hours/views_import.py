@@ -233,7 +233,7 @@ def _date_param(value, end=False):
     except ValueError:
         return None
     if end:
-        from hours.models import last_of_month
+        from clauses_site.months import last_of_month
 
         return last_of_month(month)
     return month

@@ -17,9 +17,8 @@ from clauses_site import roles
 from clauses_site.editing import RecordCreateView, RecordDeleteView, RecordUpdateView, url_is_local
 from clauses_site.exports import Column, xlsx_response
 from clauses_site.listing import FilteredListView
-from clauses_site.months import first_of_month
+from clauses_site.months import add_months, first_of_month, month_label, parse_month
 from companies.models import Company
-from hours.grid import add_months, month_label, parse_month
 from partnerships import followups, journal, needs
 from partnerships.filters import NeedFilter, UpcomingFilter
 from partnerships.forms import HireForm, NeedForm, ProposalCommentForm, ProposalForm

@@ -38,9 +38,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q, Sum, Value
 from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear
 
+from clauses_site.months import first_of_month
 from companies.models import Company
 from hours import queries
-from hours.models import ContractType, Modality, SiaePurchase, first_of_month
+from hours.models import ContractType, Modality, SiaePurchase
 from markets.models import Award, Lot
 from participants.models import Criterion, Outcome, Participant
 from reporting import masking

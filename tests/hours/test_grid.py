@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.test import override_settings
 from django.urls import reverse
 
+from clauses_site import months
 from hours import grid
 from hours.models import Assignment, HoursEntry, Modality
 from participants.models import Participant
@@ -135,12 +136,12 @@ def test_format_hours_for_an_input():
 
 
 def test_months():
-    assert grid.parse_month("2025-06") == JUNE
-    assert grid.parse_month("06/2025") == JUNE
-    assert grid.parse_month("2025-13") is None
-    assert grid.parse_month("n'importe") is None
-    assert grid.add_months(datetime.date(2025, 1, 1), -3) == datetime.date(2024, 10, 1)
-    assert grid.month_label(JUNE) == "juin 2025"
+    assert months.parse_month("2025-06") == JUNE
+    assert months.parse_month("06/2025") == JUNE
+    assert months.parse_month("2025-13") is None
+    assert months.parse_month("n'importe") is None
+    assert months.add_months(datetime.date(2025, 1, 1), -3) == datetime.date(2024, 10, 1)
+    assert months.month_label(JUNE) == "juin 2025"
 
 
 # --- rows --------------------------------------------------------------------------------------------------

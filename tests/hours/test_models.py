@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.forms import modelform_factory
 
+from clauses_site.months import first_of_month, last_of_month
 from hours import queries
 from hours.models import (
     Assignment,
@@ -16,8 +17,6 @@ from hours.models import (
     HoursEntry,
     SiaePurchase,
     active_in_month,
-    first_of_month,
-    last_of_month,
 )
 from markets.models import Clause
 from tests.companies.factories import CompanyFactory

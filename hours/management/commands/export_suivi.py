@@ -5,9 +5,9 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from clauses_site.months import last_of_month
 from clauses_site.text import match_key
 from hours.export_suivi import write_suivi
-from hours.models import last_of_month
 from markets.models import Buyer
 
 
