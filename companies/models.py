@@ -6,6 +6,7 @@ from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 
+from clauses_site.records import KeyedModel, SearchableQuerySet
 from clauses_site.text import clean_siret, company_key, normalize, siret_is_valid
 
 SIRET_INVALID = "Ce SIRET n'est pas valide : 14 chiffres attendus, avec une clé de contrôle juste."
@@ -51,7 +52,7 @@ class Sector(models.Model):
         return self.name
 
 
-class CompanyQuerySet(models.QuerySet):
+class CompanyQuerySet(SearchableQuerySet):
     def active(self):
         return self.filter(archived=False)
 
@@ -62,14 +63,11 @@ class CompanyQuerySet(models.QuerySet):
     def search(self, text):
         """Every word typed appears in the name or commune (ignoring case and accents), in any order;
         or the digits typed begin the SIRET."""
-        words = normalize(text).split()
-        if not words:
-            return self
-        q = Q(*[Q(search_text__contains=w) for w in words])
+        found = super().search(text)
         digits = clean_siret(text)
         if digits.isdigit() and len(digits) >= 3:
-            q |= Q(siret__startswith=digits)
-        return self.filter(q)
+            found |= self.filter(siret__startswith=digits)
+        return found
 
     def matching(self, name=None, siret=None):
         """The company a spreadsheet row names: by SIRET when given, else by name (legal form ignored)."""
@@ -79,7 +77,7 @@ class CompanyQuerySet(models.QuerySet):
         return self.filter(name_key=company_key(name)).order_by("pk").first() if name else None
 
 
-class Company(models.Model):
+class Company(KeyedModel):
     class Kind(models.TextChoices):
         ORDINARY = "entreprise", "Entreprise"
         EI = "EI", "EI — entreprise d'insertion"
@@ -159,14 +157,9 @@ class Company(models.Model):
             raise ValidationError({"siret": SIRET_TAKEN})
 
     def compute_keys(self):
-        """The derived columns save() fills (call it before a bulk_create)."""
         self.siret = clean_siret(self.siret)
         self.name_key = company_key(self.name)
         self.search_text = normalize(f"{self.name} {self.commune}")
-
-    def save(self, *args, **kwargs):
-        self.compute_keys()
-        super().save(*args, **kwargs)
 
 
 class ContactFields(models.Model):

@@ -8,6 +8,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from clauses_site import vocabulary
+from clauses_site.records import KeyedModel, SearchableQuerySet
 from clauses_site.text import match_key, normalize
 
 
@@ -46,14 +47,7 @@ ANONYMISATION_REASONS = [
 ]
 
 
-class ParticipantQuerySet(models.QuerySet):
-    def search(self, text):
-        """Every word typed appears in the record (ignoring case and accents), in any order."""
-        words = normalize(text).split()
-        return self.filter(*[Q(search_text__contains=w) for w in words]) if words else self
-
-
-class Participant(models.Model):
+class Participant(KeyedModel):
     class Sex(models.TextChoices):
         FEMALE = "F", "Femme"
         MALE = "H", "Homme"
@@ -98,7 +92,7 @@ class Participant(models.Model):
     updated_at = models.DateTimeField("modifié le", auto_now=True)
     history = HistoricalRecords(m2m_fields=[criteria])
 
-    objects = ParticipantQuerySet.as_manager()
+    objects = SearchableQuerySet.as_manager()
 
     class Meta:
         ordering = ["last_name", "first_name"]
@@ -127,10 +121,6 @@ class Participant(models.Model):
     def validate_unique(self, exclude=None):
         # identity_key is checked by clean() with a message naming what makes a person.
         super().validate_unique(exclude={*(exclude or ()), "identity_key"})
-
-    def save(self, *args, **kwargs):
-        self.compute_keys()
-        super().save(*args, **kwargs)
 
 
 class Outcome(models.Model):

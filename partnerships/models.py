@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from clauses_site.records import KeyedModel, SearchableQuerySet
 from clauses_site.text import normalize
 from companies.models import Company
 from hours.models import Assignment
@@ -51,24 +52,13 @@ def _user_label(user):
 # --- recruitment needs -----------------------------------------------------------------------------------
 
 
-class RecruitmentNeedQuerySet(models.QuerySet):
+class RecruitmentNeedQuerySet(SearchableQuerySet):
+    # Every word typed appears in the job, the ROME code, the company or the market (accents ignored).
+    search_fields = ("search_text", "company__search_text", "lot__market__search_text")
+
     def open(self):
         """Needs still to fill: identified or with candidates proposed."""
         return self.filter(status__in=RecruitmentNeed.Status.open())
-
-    def search(self, text):
-        """Every word typed appears in the job, the ROME code, the company or the market (accents ignored)."""
-        words = normalize(text).split()
-        if not words:
-            return self
-        return self.filter(
-            *[
-                Q(search_text__contains=w)
-                | Q(company__search_text__contains=w)
-                | Q(lot__market__search_text__contains=w)
-                for w in words
-            ]
-        )
 
     def with_counts(self):
         """Annotated with proposals (all) and retained (proposals turned into assignments)."""
@@ -80,7 +70,7 @@ class RecruitmentNeedQuerySet(models.QuerySet):
         )
 
 
-class RecruitmentNeed(models.Model):
+class RecruitmentNeed(KeyedModel):
     """A company's recruitment need on a lot (« besoin »), collected early, often at a site launch
     meeting: the job, how many people, when, what they must know."""
 
@@ -171,10 +161,6 @@ class RecruitmentNeed(models.Model):
     def compute_keys(self):
         self.search_text = normalize(f"{self.job} {self.rome_code}")[:200]
 
-    def save(self, *args, **kwargs):
-        self.compute_keys()
-        super().save(*args, **kwargs)
-
 
 class Proposal(models.Model):
     """A participant proposed for a need, with the facilitator's comment."""
@@ -229,11 +215,7 @@ class Proposal(models.Model):
 # --- trainings -------------------------------------------------------------------------------------------
 
 
-class TrainingQuerySet(models.QuerySet):
-    def search(self, text):
-        words = normalize(text).split()
-        return self.filter(*[Q(search_text__contains=w) for w in words]) if words else self
-
+class TrainingQuerySet(SearchableQuerySet):
     def with_counts(self):
         return self.annotate(
             trainee_count=Count("trainees", distinct=True),
@@ -243,7 +225,7 @@ class TrainingQuerySet(models.QuerySet):
         )
 
 
-class Training(models.Model):
+class Training(KeyedModel):
     """A short training action preparing people for the jobs of a site (« formation »), often financed
     with a temp agency.
 
@@ -346,10 +328,6 @@ class Training(models.Model):
     def compute_keys(self):
         self.search_text = normalize(f"{self.title} {self.body_name}")[:400]
 
-    def save(self, *args, **kwargs):
-        self.compute_keys()
-        super().save(*args, **kwargs)
-
 
 class Trainee(models.Model):
     """A participant on a training, and what became of them."""
@@ -441,7 +419,7 @@ class Trainee(models.Model):
 # --- the journal -----------------------------------------------------------------------------------------
 
 
-class JournalEntryQuerySet(models.QuerySet):
+class JournalEntryQuerySet(SearchableQuerySet):
     def follow_ups_due(self, on):
         """Entries whose follow-up date has come (on or before `on`) and is not done: « À relancer »."""
         return self.filter(follow_up_on__lte=on, follow_up_done=False)
@@ -457,12 +435,8 @@ class JournalEntryQuerySet(models.QuerySet):
             return self.filter(companies=obj)
         raise TypeError(f"No journal for {type(obj).__name__}")
 
-    def search(self, text):
-        words = normalize(text).split()
-        return self.filter(*[Q(search_text__contains=w) for w in words]) if words else self
 
-
-class JournalEntry(models.Model):
+class JournalEntry(KeyedModel):
     """A meeting or an action with buyers, companies and partners (« Journal d'activité »)."""
 
     class Kind(models.TextChoices):
@@ -542,7 +516,3 @@ class JournalEntry(models.Model):
 
     def compute_keys(self):
         self.search_text = normalize(f"{self.subject} {self.people_met}")[:400]
-
-    def save(self, *args, **kwargs):
-        self.compute_keys()
-        super().save(*args, **kwargs)
