@@ -6,7 +6,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import BigIntegerField, ExpressionWrapper, F, Q, Value
+from django.db.models.functions import Cast, Coalesce, Round
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -17,6 +18,7 @@ from participants.models import Participant
 
 MAX_MONTH_HOURS = Decimal(744)  # 31 days × 24 h
 HOURS_RANGE = [MinValueValidator(Decimal(0)), MaxValueValidator(MAX_MONTH_HOURS)]
+HOURS = models.DecimalField(max_digits=14, decimal_places=2)  # the type of hour expressions and sums
 
 
 class Modality(models.TextChoices):
@@ -338,11 +340,32 @@ class HoursEntry(models.Model):
 SIAE_PURCHASE_KINDS = (*Company.Kind.siae_kinds(), Company.Kind.EA, Company.Kind.ESAT)
 
 
+def _scaled(path, factor):
+    """A decimal column as an exact integer: value × factor (factor = 10 ** its decimal places)."""
+    return Cast(Round(F(path) * Value(factor)), output_field=BigIntegerField())
+
+
+def siae_hour_equivalent(prefix=""):
+    """Expression: the hours an SIAE purchase (reached through `prefix`) counts for, with its clause's
+    conversion as it is now — amount_invoiced × siae_labour_share ÷ siae_hourly_cost, rounded half up
+    to 2 places, as Clause.siae_hour_equivalent; 0 when the clause sets no conversion.
+    Computed in integers (cents × ten-thousandths ÷ cents), so that SQLite rounds as PostgreSQL does;
+    amounts are never negative (a constraint), so integer division floors."""
+    amount = _scaled(f"{prefix}amount_invoiced", 100)  # cents
+    share = _scaled(f"{prefix}lot__clause__siae_labour_share", 10_000)  # ten-thousandths
+    cost = _scaled(f"{prefix}lot__clause__siae_hourly_cost", 100)  # cents
+    # hundredths of an hour = amount × share ÷ (cost × 100); + half the divisor to round half up
+    hundredths = ExpressionWrapper(
+        (Value(2) * amount * share + Value(100) * cost) / (Value(200) * cost),
+        output_field=BigIntegerField(),
+    )
+    hours = ExpressionWrapper(hundredths * Value(Decimal("0.01")), output_field=HOURS)
+    return Coalesce(hours, Value(Decimal(0)), output_field=HOURS)
+
+
 class SiaePurchaseQuerySet(models.QuerySet):
     def with_hour_equivalent(self):
-        """Annotated with hour_equivalent, from the clause's conversion as it is now (hours.queries)."""
-        from hours.queries import siae_hour_equivalent  # queries imports this module
-
+        """Annotated with hour_equivalent, from the clause's conversion as it is now."""
         return self.annotate(hour_equivalent=siae_hour_equivalent())
 
 
@@ -355,7 +378,7 @@ class SiaePurchaseManager(models.Manager.from_queryset(SiaePurchaseQuerySet)):
 class SiaePurchase(models.Model):
     """An SIAE (or EA/ESAT) that invoices work on a lot instead of reporting hours: counted as hours
     with the clause's conversion (amount invoiced × labour share ÷ hourly cost). The hour equivalent is
-    not stored: it is computed when read (hours.queries.siae_hour_equivalent), so that it follows the
+    not stored: it is computed when read (siae_hour_equivalent), so that it follows the
     clause when its conversion changes."""
 
     lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="siae_purchases", verbose_name="lot")

@@ -15,11 +15,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db.models import (
-    BigIntegerField,
     Case,
     Count,
-    DecimalField,
-    ExpressionWrapper,
     F,
     OuterRef,
     Q,
@@ -28,15 +25,14 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce, Greatest, Round
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from clauses_site.months import add_months, first_of_month
-from hours.models import HoursEntry, Modality
+from hours.models import HOURS, HoursEntry, Modality, siae_hour_equivalent
 from markets.models import Award, Clause
 
 ZERO = Decimal(0)
-HOURS = DecimalField(max_digits=14, decimal_places=2)
 _TRAINING_COUNTS = Q(assignment__lot__clause__training_counts=True)
 
 #: The hours an entry contributes to its clause.
@@ -171,29 +167,6 @@ def buyers_with_hours(buyers, start=None, end=None, figures=FIGURES):
 
 def assignments_with_hours(assignments, start=None, end=None, figures=FIGURES):
     return _annotate(assignments, "assignment", start, end, figures)
-
-
-def _scaled(path, factor):
-    """A decimal column as an exact integer: value × factor (factor = 10 ** its decimal places)."""
-    return Cast(Round(F(path) * Value(factor)), output_field=BigIntegerField())
-
-
-def siae_hour_equivalent(prefix=""):
-    """Expression: the hours an SIAE purchase (reached through `prefix`) counts for, with its clause's
-    conversion as it is now — amount_invoiced × siae_labour_share ÷ siae_hourly_cost, rounded half up
-    to 2 places, as Clause.siae_hour_equivalent; 0 when the clause sets no conversion.
-    Computed in integers (cents × ten-thousandths ÷ cents), so that SQLite rounds as PostgreSQL does;
-    amounts are never negative (a constraint), so integer division floors."""
-    amount = _scaled(f"{prefix}amount_invoiced", 100)  # cents
-    share = _scaled(f"{prefix}lot__clause__siae_labour_share", 10_000)  # ten-thousandths
-    cost = _scaled(f"{prefix}lot__clause__siae_hourly_cost", 100)  # cents
-    # hundredths of an hour = amount × share ÷ (cost × 100); + half the divisor to round half up
-    hundredths = ExpressionWrapper(
-        (Value(2) * amount * share + Value(100) * cost) / (Value(200) * cost),
-        output_field=BigIntegerField(),
-    )
-    hours = ExpressionWrapper(hundredths * Value(Decimal("0.01")), output_field=HOURS)
-    return Coalesce(hours, Value(ZERO), output_field=HOURS)
 
 
 def siae_hours(purchases):
