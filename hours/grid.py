@@ -1,7 +1,8 @@
-"""The monthly hours grid: which assignments a month shows for a lot or a company, the cells as typed,
-and saving a whole grid at once (bulk queries, history kept) without losing a colleague's changes: a save
-writes only the cells its user changed, compared with the values the page was rendered with
-(`merge_cells`), and a cell changed meanwhile by someone else is a conflict (`Conflict`), never overwritten.
+"""The monthly hours grid: the lots left to enter in a month, which assignments a month shows for a lot or
+a company, the cells as typed, and saving a whole grid at once (bulk queries, history kept) without losing
+a colleague's changes: a save writes only the cells its user changed, compared with the values the page
+was rendered with (`merge_cells`), and a cell changed meanwhile by someone else is a conflict
+(`Conflict`), never overwritten.
 
 Pure domain code: no forms, no requests. The screens (hours/forms.py, hours/views_grid.py) call it.
 """
@@ -12,7 +13,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import capfirst
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -21,6 +23,7 @@ from clauses_site import formatting
 from clauses_site.formatting import hours as french_hours
 from clauses_site.months import add_months, first_of_month, month_label
 from hours.models import MAX_MONTH_HOURS, Assignment, HoursEntry
+from markets.models import Lot
 
 REFERENCE_MONTHS = 3  # previous months shown for reference
 TWO_PLACES = Decimal("0.01")
@@ -74,6 +77,45 @@ def grid_assignments(month, lot=None, company=None):
     return assignments.select_related("participant", "employer", "company", "lot", "lot__market").order_by(
         "participant__last_name", "participant__first_name", "participant_id", "starts_on", "pk"
     )
+
+
+def lots_to_enter(month, facilitator=None):
+    """The lots with people at work in the month (those of the markets `facilitator` is in charge of, when
+    given), with how many rows are entered and validated (`active`, `entered`, `validated`); what is left
+    to do first: rows to enter, then to validate, then the lots done (1 query)."""
+    month = first_of_month(month)
+    active = (
+        Assignment.objects.active_in(month)
+        .filter(lot=OuterRef("pk"))
+        .order_by()
+        .values("lot")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    this_month = HoursEntry.objects.filter(assignment__lot=OuterRef("pk"), month=month).order_by()
+
+    def count(entries):
+        return Coalesce(
+            Subquery(entries.values("assignment__lot").annotate(n=Count("pk")).values("n")),
+            Value(0),
+            output_field=IntegerField(),
+        )
+
+    lots = Lot.objects.select_related("market", "market__buyer", "market__facilitator").annotate(
+        active=Subquery(active, output_field=IntegerField()),
+        entered=count(this_month),
+        validated=count(this_month.filter(status=HoursEntry.Status.VALIDATED)),
+    )
+    lots = lots.filter(active__gt=0)
+    if facilitator is not None:
+        lots = lots.filter(market__facilitator=facilitator)
+    todo = Case(
+        When(entered__lt=F("active"), then=Value(0)),
+        When(validated__lt=F("entered"), then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    return lots.order_by(todo, "market__reference", "number_key")
 
 
 @dataclass

@@ -5,8 +5,6 @@ import json
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.db.models import Case, Count, F, IntegerField, OuterRef, Subquery, Value, When
-from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +14,7 @@ from clauses_site.months import add_months, last_of_month, month_label, parse_mo
 from companies.models import Company
 from hours import grid, queries
 from hours.forms import GridAddForm, GridChooserForm, GridForm
-from hours.models import Assignment, HoursEntry
+from hours.models import HoursEntry
 from markets.models import Lot, Market
 
 
@@ -51,43 +49,6 @@ def grid_url(month, lot=None, company=None, **extra):
         params["entreprise"] = company.pk
     params.update(extra)
     return f"{reverse('hours:grid')}?{urlencode(params)}"
-
-
-def _lots_to_enter(month, user, mine):
-    """The lots with people at work in the month, with how many rows are entered and validated (1 query)."""
-    active = (
-        Assignment.objects.active_in(month)
-        .filter(lot=OuterRef("pk"))
-        .order_by()
-        .values("lot")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    this_month = HoursEntry.objects.filter(assignment__lot=OuterRef("pk"), month=month).order_by()
-
-    def count(entries):
-        return Coalesce(
-            Subquery(entries.values("assignment__lot").annotate(n=Count("pk")).values("n")),
-            Value(0),
-            output_field=IntegerField(),
-        )
-
-    lots = Lot.objects.select_related("market", "market__buyer", "market__facilitator").annotate(
-        active=Subquery(active, output_field=IntegerField()),
-        entered=count(this_month),
-        validated=count(this_month.filter(status=HoursEntry.Status.VALIDATED)),
-    )
-    lots = lots.filter(active__gt=0)
-    if mine:
-        lots = lots.filter(market__facilitator=user)
-    # What is left to do first: rows to enter, then to validate, then the lots done.
-    todo = Case(
-        When(entered__lt=F("active"), then=Value(0)),
-        When(validated__lt=F("entered"), then=Value(1)),
-        default=Value(2),
-        output_field=IntegerField(),
-    )
-    return lots.order_by(todo, "market__reference", "number_key")
 
 
 def _summary(month, lot, company):
@@ -150,7 +111,7 @@ def grid_view(request):
                 "month_label": month_label(month),
                 "previous_month": add_months(month, -1),
                 "next_month": add_months(month, 1),
-                "lots": _lots_to_enter(month, request.user, mine),
+                "lots": grid.lots_to_enter(month, facilitator=request.user if mine else None),
                 "mine": mine,
             },
         )

@@ -219,6 +219,20 @@ def test_without_a_lot_the_grid_lists_the_lots_to_enter(lot_data, client_for):
     ]
 
 
+def test_lots_to_enter_counts_rows_and_keeps_a_facilitators_markets(lot_data, facilitator):
+    """The domain query (hours.grid): a second lot, of a market the facilitator is in charge of, with one
+    person at work and nothing entered; the first lot has 3 active rows, 2 entered, 1 validated; with the
+    facilitator, only her market's lot (a month given by any of its days)."""
+    other = ClauseFactory(stated=True).lot
+    other.market.facilitator = facilitator
+    other.market.save()
+    AssignmentFactory(lot=other, company=lot_data["holder"])
+    everything = {lot.pk: (lot.active, lot.entered, lot.validated) for lot in grid.lots_to_enter(JUNE)}
+    assert everything == {other.pk: (1, 0, 0), lot_data["lot"].pk: (3, 2, 1)}
+    mine = grid.lots_to_enter(datetime.date(2025, 6, 17), facilitator=facilitator)
+    assert [(lot.pk, lot.active, lot.entered, lot.validated) for lot in mine] == [(other.pk, 1, 0, 0)]
+
+
 def test_one_save_creates_updates_and_deletes_drafts(lot_data, client_for, facilitator):
     client = client_for(None)
     client.force_login(facilitator)
