@@ -11,6 +11,7 @@ from django.db.models.functions import Cast, Coalesce, Round
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from clauses_site import roles
 from clauses_site.months import first_of_month, last_of_month
 from companies.models import Company
 from markets.models import Lot
@@ -58,6 +59,14 @@ class AssignmentQuerySet(models.QuerySet):
     def active_in(self, month):
         """The assignments whose contract covers at least one day of the month."""
         return self.filter(active_in_month(month))
+
+    def visible_to(self, user):
+        """The assignments `user` may see, with what their pages show (person, lot, market, buyer, company
+        credited, employer): they name people, so all of them for the team, none for the read-only role
+        (whose screens answer 403 before asking)."""
+        if not roles.sees_people(user):
+            return self.none()
+        return self.select_related("participant", "lot__market__buyer", "company", "employer")
 
 
 SAME_ASSIGNMENT = "Cette personne a déjà ce contrat sur ce lot (même employeur, même type, même début)."
@@ -190,6 +199,20 @@ VALIDATED_WITHOUT_DATE = "Des heures validées doivent porter la date de leur va
 
 
 class HoursEntryQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The entries `user` may see, with what their pages show: they name people, so all of them for the
+        team, none for the read-only role (whose screens answer 403 before asking)."""
+        if not roles.sees_people(user):
+            return self.none()
+        return self.select_related(
+            "assignment__participant",
+            "assignment__lot__market__buyer",
+            "assignment__company",
+            "assignment__employer",
+            "validated_by",
+            "entered_by",
+        )
+
     def validated(self):
         return self.filter(status=HoursEntry.Status.VALIDATED)
 

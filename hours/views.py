@@ -32,16 +32,9 @@ ENTRY_HISTORY_FIELDS = ["hours", "training_hours", "status", "validated_by", "so
 
 
 def entries_for(user):
-    """The hour entries a user may see (they name people: never the read-only role)."""
+    """The hour entries a user may see; 403 for the read-only role."""
     roles.require(roles.sees_people, user)
-    return HoursEntry.objects.select_related(
-        "assignment__participant",
-        "assignment__lot__market__buyer",
-        "assignment__company",
-        "assignment__employer",
-        "validated_by",
-        "entered_by",
-    )
+    return HoursEntry.objects.visible_to(user)
 
 
 def entry_for(user, pk):
@@ -250,8 +243,9 @@ ASSIGNMENT_HISTORY_FIELDS = [
 
 
 def assignments_for(user):
+    """The assignments a user may see; 403 for the read-only role."""
     roles.require(roles.sees_people, user)
-    return Assignment.objects.select_related("participant", "lot__market__buyer", "company", "employer")
+    return Assignment.objects.visible_to(user)
 
 
 class AssignmentList(FilteredListView):

@@ -52,9 +52,9 @@ class ParticipantList(FilteredListView):
 def participant_detail(request, pk):
     person = participant_for(request.user, pk)
     AccessLog.record(request.user, person, AccessLog.Action.PAGE)
-    assignments = queries.assignments_with_hours(
-        person.assignments.select_related("lot__market__buyer", "company", "employer")
-    ).order_by("-starts_on", "pk")
+    assignments = queries.assignments_with_hours(person.assignments.visible_to(request.user)).order_by(
+        "-starts_on", "pk"
+    )
     entries = (
         HoursEntry.objects.filter(assignment__participant=person)
         .select_related("assignment__lot__market", "assignment__company")

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.forms import modelform_factory
 
+from clauses_site import roles
 from clauses_site.months import first_of_month, last_of_month
 from hours import queries
 from hours.models import (
@@ -476,3 +477,28 @@ def test_history_records_who_changed_a_clause_an_award_an_assignment():
     assert clause.history.count() == 2
     assert AwardFactory().history.count() == 1
     assert AssignmentFactory().history.count() == 1
+
+
+def test_assignments_and_entries_visible_to_the_team_only(django_assert_num_queries):
+    """One QuerySet method for what a user may see (hours' screens and the participant's page): the team
+    sees every assignment and entry, with what the pages show fetched in the same query; the read-only
+    role none (its screens answer 403 before asking)."""
+    entry = HoursEntryFactory(hours=D(35))
+    other = AssignmentFactory()
+    team, reader = UserFactory(facilitator=True), UserFactory(reader=True)
+    assert roles.sees_people(team)  # the role is read once, then kept on the user (as in a request)
+    with django_assert_num_queries(1):
+        seen = {
+            a.pk: (a.participant.last_name, a.lot.market.buyer.name, a.employer.name)
+            for a in Assignment.objects.visible_to(team)
+        }
+    assert set(seen) == {entry.assignment_id, other.pk}
+    assert list(entry.assignment.participant.assignments.visible_to(team)) == [entry.assignment]
+    with django_assert_num_queries(1):
+        rows = [
+            (e.assignment.participant.pk, e.assignment.lot.market.buyer.pk)
+            for e in HoursEntry.objects.visible_to(team)
+        ]
+    assert rows == [(entry.assignment.participant_id, entry.assignment.lot.market.buyer_id)]
+    assert list(Assignment.objects.visible_to(reader)) == []
+    assert list(HoursEntry.objects.visible_to(reader)) == []
