@@ -1,10 +1,10 @@
 import django_filters
 from django import forms
 
-from clauses_site.forms import AutocompleteSelect
+from clauses_site import roles
+from clauses_site.forms import AutocompleteSelect, TeamMemberChoiceField
 from clauses_site.listing import ArchivedFilter, ListFilterSet, PeriodFilter, SearchFilter
 from companies.models import Sector
-from markets.forms import UserChoiceField, team_members
 from markets.models import Buyer, Lot, Market, Stage
 
 
@@ -19,7 +19,7 @@ class BuyerFilter(ListFilterSet):
 
 
 class FacilitatorFilter(django_filters.ModelChoiceFilter):
-    field_class = UserChoiceField
+    field_class = TeamMemberChoiceField
 
 
 class MarketFilter(ListFilterSet):
@@ -36,7 +36,9 @@ class MarketFilter(ListFilterSet):
     sector = django_filters.ModelChoiceFilter(
         label="Secteur", queryset=Sector.objects.all(), empty_label="Tous"
     )
-    facilitator = FacilitatorFilter(label="Facilitatrice", queryset=team_members(), empty_label="Toutes")
+    facilitator = FacilitatorFilter(
+        label="Facilitatrice", queryset=roles.team_members(), empty_label="Toutes"
+    )
     period = PeriodFilter("starts_on", "ends_on", label="Période d'exécution")
     archived = ArchivedFilter()
 

@@ -1,9 +1,7 @@
 from django import forms
-from django.contrib.auth import get_user_model
 from django.forms import inlineformset_factory
 
-from clauses_site import roles
-from clauses_site.forms import AutocompleteSelect, BootstrapModelForm, PercentField
+from clauses_site.forms import AutocompleteSelect, BootstrapModelForm, PercentField, TeamMemberChoiceField
 from clauses_site.vocabulary import CRITERIA
 from markets.models import Award, Buyer, BuyerContact, Clause, Lot, Market, Operation
 
@@ -46,28 +44,13 @@ class OperationForm(BootstrapModelForm):
         return name
 
 
-def team_members():
-    """The users a market can be given to: facilitators and managers."""
-    return (
-        get_user_model()
-        .objects.filter(is_active=True, groups__name__in=[roles.FACILITATOR, roles.MANAGER])
-        .distinct()
-        .order_by("first_name", "last_name")
-    )
-
-
-class UserChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return obj.get_full_name() or obj.username
-
-
 class OperationChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.name} ({obj.buyer.name})"
 
 
 class MarketForm(BootstrapModelForm):
-    facilitator = UserChoiceField(label="Facilitatrice en charge", queryset=team_members(), required=False)
+    facilitator = TeamMemberChoiceField(label="Facilitatrice en charge", required=False)
     operation = OperationChoiceField(
         label="Opération", queryset=Operation.objects.select_related("buyer"), required=False
     )
@@ -98,7 +81,6 @@ class MarketForm(BootstrapModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["facilitator"].queryset = team_members()
         buyer_id = (
             self.data.get("buyer") if self.is_bound else (self.instance.buyer_id or self.initial.get("buyer"))
         )
