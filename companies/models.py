@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 
 from clauses_site.records import KeyedModel, SearchableQuerySet
 from clauses_site.text import clean_siret, company_key, normalize, siret_is_valid
@@ -142,6 +143,9 @@ class Company(KeyedModel):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("companies:company_detail", args=[self.pk])
 
     @property
     def is_siae(self):

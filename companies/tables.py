@@ -6,9 +6,7 @@ from companies.models import Company
 
 
 class CompanyTable(tables.Table):
-    name = tables.Column(
-        "Raison sociale", linkify=("companies:company_detail", {"pk": tables.A("pk")}), order_by="name_key"
-    )
+    name = tables.Column("Raison sociale", linkify=True, order_by="name_key")
     siret = tables.Column("SIRET")
     kind = tables.Column("Type")
     commune = tables.Column("Commune")

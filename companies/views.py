@@ -104,9 +104,6 @@ class CompanyCreate(RecordCreateView):
     success_message = "Entreprise « {object} » enregistrée."
     cancel_url = "companies:company_list"
 
-    def get_success_url(self):
-        return reverse("companies:company_detail", kwargs={"pk": self.object.pk})
-
 
 class CompanyUpdate(RecordUpdateView):
     model = Company
@@ -116,12 +113,6 @@ class CompanyUpdate(RecordUpdateView):
 
     def get_title(self):
         return f"Modifier « {self.object} »"
-
-    def get_cancel_url(self):
-        return self.get_success_url()
-
-    def get_success_url(self):
-        return reverse("companies:company_detail", kwargs={"pk": self.object.pk})
 
 
 class CompanyDelete(RecordDeleteView):
@@ -139,10 +130,6 @@ class CompanyDelete(RecordDeleteView):
     def get_archive_url(self):
         return reverse("companies:company_archive", kwargs={"pk": self.object.pk})
 
-    def get_cancel_url(self):
-        return reverse("companies:company_detail", kwargs={"pk": self.object.pk})
-
 
 class CompanyArchive(RecordArchiveView):
     model = Company
-    success_url = "companies:company_detail"

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -102,6 +103,9 @@ class Participant(KeyedModel):
     def __str__(self):
         return f"{self.last_name.upper()} {self.first_name}"
 
+    def get_absolute_url(self):
+        return reverse("participants:participant_detail", args=[self.pk])
+
     def compute_keys(self):
         self.identity_key = identity_key(self.last_name, self.first_name, self.birth_date)
         self.search_text = normalize(f"{self.last_name} {self.first_name} {self.first_name} {self.last_name}")
@@ -167,6 +171,10 @@ class Outcome(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} ({self.get_timing_display().lower()}, {self.date:%d/%m/%Y})"
+
+    def get_absolute_url(self):
+        """An outcome has no page of its own: it is shown on the person's."""
+        return reverse("participants:participant_detail", args=[self.participant_id])
 
     @property
     def is_positive(self):

@@ -3,7 +3,6 @@
 from operator import attrgetter
 
 import django_tables2 as tables
-from django.urls import reverse
 from django.utils.html import format_html
 
 from clauses_site.exports import Column
@@ -47,9 +46,7 @@ class ParticipantTable(tables.Table):
         order_by = ("name",)
 
     def render_name(self, record):
-        return format_html(
-            '<a href="{}">{}</a>', reverse("participants:participant_detail", args=[record.pk]), record
-        )
+        return format_html('<a href="{}">{}</a>', record.get_absolute_url(), record)
 
     def render_qpv(self, record):
         return _qpv(record)
@@ -94,6 +91,6 @@ class AccessLogTable(tables.Table):
             return "Fiche supprimée"
         return format_html(
             '<a href="{}">{}</a>',
-            reverse("participants:participant_detail", args=[record.participant_id]),
+            record.participant.get_absolute_url(),
             record.participant,
         )

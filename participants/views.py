@@ -3,7 +3,7 @@ Personal data: every view requires sees_people (the read-only role gets 403)."""
 
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
+from django.urls import reverse_lazy
 
 from clauses_site import roles
 from clauses_site.editing import RecordCreateView, RecordDeleteView, RecordUpdateView
@@ -86,9 +86,6 @@ class ParticipantCreate(SuggestionsMixin, RecordCreateView):
     success_message = "Participant enregistré : {object}."
     template_name = "participants/participant_form.html"
 
-    def get_success_url(self):
-        return reverse("participants:participant_detail", args=[self.object.pk])
-
 
 class ParticipantUpdate(SuggestionsMixin, RecordUpdateView):
     model = Participant
@@ -103,36 +100,22 @@ class ParticipantUpdate(SuggestionsMixin, RecordUpdateView):
     def get_title(self):
         return f"Modifier {self.object}"
 
-    def get_success_url(self):
-        return reverse("participants:participant_detail", args=[self.object.pk])
-
 
 class ParticipantDelete(RecordDeleteView):
     model = Participant
     permission = PEOPLE
     hours_path = "assignment__participant"
     success_message = "Participant supprimé : {object}."
+    success_url = reverse_lazy("participants:participant_list")
 
     def get_queryset(self):
         return participants_for(self.request.user)
-
-    def get_success_url(self):
-        return reverse("participants:participant_list")
-
-    def get_cancel_url(self):
-        return reverse("participants:participant_detail", args=[self.object.pk])
 
 
 class OutcomeFormMixin:
     model = Outcome
     form_class = OutcomeForm
     permission = PEOPLE
-
-    def get_success_url(self):
-        return reverse("participants:participant_detail", args=[self.object.participant_id])
-
-    def get_cancel_url(self):
-        return reverse("participants:participant_detail", args=[self.get_person().pk])
 
 
 class OutcomeCreate(OutcomeFormMixin, RecordCreateView):
@@ -145,6 +128,9 @@ class OutcomeCreate(OutcomeFormMixin, RecordCreateView):
 
     def get_title(self):
         return f"Nouvelle sortie de {self.get_person()}"
+
+    def get_cancel_url(self):
+        return self.get_person().get_absolute_url()
 
     def get_initial(self):
         initial = super().get_initial()
@@ -173,9 +159,6 @@ class OutcomeUpdate(OutcomeFormMixin, RecordUpdateView):
     def get_queryset(self):
         return outcomes_for(self.request.user)
 
-    def get_person(self):
-        return self.object.participant
-
     def get_title(self):
         return f"Modifier la sortie de {self.object.participant}"
 
@@ -189,7 +172,4 @@ class OutcomeDelete(RecordDeleteView):
         return outcomes_for(self.request.user)
 
     def get_success_url(self):
-        return reverse("participants:participant_detail", args=[self.object.participant_id])
-
-    def get_cancel_url(self):
-        return self.get_success_url()
+        return self.object.get_absolute_url()  # the person's page

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from clauses_site.records import KeyedModel, SearchableQuerySet
@@ -145,6 +146,9 @@ class RecruitmentNeed(KeyedModel):
     def __str__(self):
         return f"{self.job} ({self.positions}) — {self.company}"
 
+    def get_absolute_url(self):
+        return reverse("partnerships:need_detail", args=[self.pk])
+
     @property
     def duration_label(self):
         parts = []
@@ -210,6 +214,10 @@ class Proposal(models.Model):
 
     def __str__(self):
         return f"{self.participant} — {self.need.job}"
+
+    def get_absolute_url(self):
+        """A proposal has no page of its own: it is shown on its need's."""
+        return reverse("partnerships:need_detail", args=[self.need_id])
 
 
 # --- trainings -------------------------------------------------------------------------------------------
@@ -308,6 +316,9 @@ class Training(KeyedModel):
     def __str__(self):
         return f"{self.title} ({self.starts_on:%d/%m/%Y})"
 
+    def get_absolute_url(self):
+        return reverse("partnerships:training_detail", args=[self.pk])
+
     @property
     def body_label(self):
         return self.body.name if self.body_id else self.body_name
@@ -390,6 +401,10 @@ class Trainee(models.Model):
 
     def __str__(self):
         return f"{self.participant} — {self.training.title}"
+
+    def get_absolute_url(self):
+        """A trainee has no page of its own: it is shown on its training's."""
+        return reverse("partnerships:training_detail", args=[self.training_id])
 
     @property
     def hours(self):
@@ -500,6 +515,9 @@ class JournalEntry(KeyedModel):
 
     def __str__(self):
         return f"{self.date:%d/%m/%Y} — {self.subject}"
+
+    def get_absolute_url(self):
+        return reverse("partnerships:journal_detail", args=[self.pk])
 
     @property
     def author_label(self):

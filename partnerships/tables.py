@@ -1,7 +1,6 @@
 """Tables of the partnerships lists, and the columns of their xlsx exports."""
 
 import django_tables2 as tables
-from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
@@ -40,9 +39,7 @@ def _lot(lot):
 
 class NeedTable(tables.Table):
     expected_start = DateColumn("Début prévu")
-    job = tables.Column(
-        "Poste", linkify=("partnerships:need_detail", {"pk": tables.A("pk")}), order_by="search_text"
-    )
+    job = tables.Column("Poste", linkify=True, order_by="search_text")
     rome_code = tables.Column("ROME")
     positions = IntegerColumn("Postes")
     company = tables.Column("Entreprise", order_by="company__name_key")
@@ -101,7 +98,7 @@ NEED_EXPORT_COLUMNS = [
 class TrainingTable(tables.Table):
     starts_on = DateColumn("Début")
     ends_on = DateColumn("Fin")
-    title = tables.Column("Intitulé", linkify=("partnerships:training_detail", {"pk": tables.A("pk")}))
+    title = tables.Column("Intitulé", linkify=True)
     body = tables.Column("Organisme", accessor="body_label", orderable=False)
     funder = tables.Column("Financeur", order_by="funder__name_key")
     lot = tables.Column("Lot préparé", order_by=("lot__market__reference", "lot__number_key"))
@@ -170,7 +167,7 @@ def subject_for(table, record, value):
 class JournalTable(tables.Table):
     date = DateColumn("Date")
     kind = tables.Column("Type")
-    subject = tables.Column("Objet", linkify=("partnerships:journal_detail", {"pk": tables.A("pk")}))
+    subject = tables.Column("Objet", linkify=True)
     concerned = tables.Column("Concerne", empty_values=(), orderable=False)
     follow_up_on = DateColumn("À relancer le")
     author = tables.Column("Auteur", order_by=("author__first_name", "author__last_name"))
@@ -217,7 +214,7 @@ JOURNAL_TEXT_COLUMNS = ("Objet", "Personnes rencontrées", "Compte rendu")
 
 class FollowUpTable(tables.Table):
     follow_up_on = DateColumn("À relancer le")
-    subject = tables.Column("Objet", linkify=("partnerships:journal_detail", {"pk": tables.A("pk")}))
+    subject = tables.Column("Objet", linkify=True)
     kind = tables.Column("Type")
     concerned = tables.Column("Concerne", empty_values=(), orderable=False)
     author = tables.Column("Auteur", order_by=("author__first_name", "author__last_name"))
@@ -282,9 +279,7 @@ class OutcomeDueTable(tables.Table):
         self.timing = timing
 
     def render_participant(self, value):
-        return format_html(
-            '<a href="{}">{}</a>', reverse("participants:participant_detail", args=[value.pk]), value
-        )
+        return format_html('<a href="{}">{}</a>', value.get_absolute_url(), value)
 
     def render_lot(self, value):
         return _lot(value)
@@ -305,9 +300,7 @@ class OutcomeDueTable(tables.Table):
 
 
 class DirectoryTable(tables.Table):
-    name = tables.Column(
-        "Structure", linkify=("companies:company_detail", {"pk": tables.A("pk")}), order_by="name_key"
-    )
+    name = tables.Column("Structure", linkify=True, order_by="name_key")
     kind = tables.Column("Type")
     sectors = tables.Column("Secteurs", empty_values=(), orderable=False)
     commune = tables.Column("Commune")

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, F, Q, Sum
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -174,14 +174,12 @@ class NeedCreate(NeedFormMixin, RecordCreateView):
             )
             return url + params
         if meeting is not None:
-            return reverse("partnerships:journal_detail", args=[meeting.pk]) + "#besoins"
-        return reverse("partnerships:need_detail", args=[self.object.pk])
+            return meeting.get_absolute_url() + "#besoins"
+        return super().get_success_url()
 
     def get_cancel_url(self):
         meeting = self.get_meeting()
-        if meeting is not None:
-            return reverse("partnerships:journal_detail", args=[meeting.pk])
-        return reverse("partnerships:need_list")
+        return meeting.get_absolute_url() if meeting is not None else reverse("partnerships:need_list")
 
 
 class NeedUpdate(NeedFormMixin, RecordUpdateView):
@@ -191,16 +189,11 @@ class NeedUpdate(NeedFormMixin, RecordUpdateView):
     def get_title(self):
         return f"Modifier le besoin « {self.object.job} »"
 
-    def get_success_url(self):
-        return reverse("partnerships:need_detail", args=[self.object.pk])
-
-    def get_cancel_url(self):
-        return self.get_success_url()
-
 
 class NeedDelete(RecordDeleteView):
     model = RecruitmentNeed
     success_message = "Besoin supprimé : {object}."
+    success_url = reverse_lazy("partnerships:need_list")
 
     def get_queryset(self):
         return needs_for(self.request.user)
@@ -214,12 +207,6 @@ class NeedDelete(RecordDeleteView):
                 "Passez-le plutôt au statut « Annulé » ou « Pourvu »."
             )
         return None
-
-    def get_success_url(self):
-        return reverse("partnerships:need_list")
-
-    def get_cancel_url(self):
-        return reverse("partnerships:need_detail", args=[self.object.pk])
 
 
 # --- proposals -------------------------------------------------------------------------------------------
@@ -251,7 +238,7 @@ def proposal_create(request, pk):
             "need": need,
             "closed_reason": reason,
             "title": f"Proposer un candidat — {need.job}",
-            "cancel_url": reverse("partnerships:need_detail", args=[need.pk]),
+            "cancel_url": need.get_absolute_url(),
         },
     )
 
@@ -267,12 +254,6 @@ class ProposalUpdate(RecordUpdateView):
 
     def get_title(self):
         return f"Proposition de {self.object.participant} — {self.object.need.job}"
-
-    def get_success_url(self):
-        return reverse("partnerships:need_detail", args=[self.object.need_id])
-
-    def get_cancel_url(self):
-        return self.get_success_url()
 
 
 @require_POST
@@ -291,7 +272,7 @@ def proposal_state(request, pk):
         else:
             label = Proposal.State(state).label.lower()
             messages.success(request, f"Proposition de {proposal.participant} : {label}.")
-    return redirect(_back(request, reverse("partnerships:need_detail", args=[proposal.need_id])))
+    return redirect(_back(request, proposal.get_absolute_url()))
 
 
 class ProposalDelete(RecordDeleteView):
@@ -317,10 +298,7 @@ class ProposalDelete(RecordDeleteView):
         return response
 
     def get_success_url(self):
-        return reverse("partnerships:need_detail", args=[self.object.need_id])
-
-    def get_cancel_url(self):
-        return self.get_success_url()
+        return self.object.get_absolute_url()  # the need's page
 
 
 def proposal_hire(request, pk):
@@ -374,7 +352,7 @@ def proposal_hire(request, pk):
             "need": need,
             "closed_reason": reason,
             "title": f"Recruter {proposal.participant}",
-            "cancel_url": reverse("partnerships:need_detail", args=[need.pk]),
+            "cancel_url": need.get_absolute_url(),
         },
     )
 

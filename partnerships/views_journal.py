@@ -4,7 +4,7 @@
 from django.contrib import messages
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -109,9 +109,6 @@ class JournalFormMixin:
     template_name = "partnerships/journal_form.html"
     success_message = "Entrée du journal enregistrée : {object}."
 
-    def get_success_url(self):
-        return reverse("partnerships:journal_detail", args=[self.object.pk])
-
 
 #: ?acheteur=, ?marche=, ?entreprise= prefill the entry from the page it was opened from.
 PREFILL = {"acheteur": ("buyers", Buyer), "marche": ("markets", Market), "entreprise": ("companies", Company)}
@@ -161,22 +158,14 @@ class JournalUpdate(JournalFormMixin, RecordUpdateView):
         form.save_m2m()
         return entry
 
-    def get_cancel_url(self):
-        return reverse("partnerships:journal_detail", args=[self.object.pk])
-
 
 class JournalDelete(RecordDeleteView):
     model = JournalEntry
     success_message = "Entrée du journal supprimée : {object}."
+    success_url = reverse_lazy("partnerships:journal_list")
 
     def get_queryset(self):
         return journal_entries_for(self.request.user)
-
-    def get_success_url(self):
-        return reverse("partnerships:journal_list")
-
-    def get_cancel_url(self):
-        return reverse("partnerships:journal_detail", args=[self.object.pk])
 
 
 @require_POST
@@ -195,4 +184,4 @@ def journal_done(request, pk):
         else:
             messages.success(request, f"Relance de nouveau à faire : « {entry.subject} ».")
     back = request.POST.get("retour")
-    return redirect(back if url_is_local(back) else reverse("partnerships:journal_detail", args=[entry.pk]))
+    return redirect(back if url_is_local(back) else entry.get_absolute_url())

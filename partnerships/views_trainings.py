@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.views.decorators.http import require_POST
 
 from clauses_site import roles
@@ -80,9 +80,6 @@ class TrainingCreate(RecordCreateView):
     success_message = "Formation enregistrée : {object}."
     cancel_url = "partnerships:training_list"
 
-    def get_success_url(self):
-        return reverse("partnerships:training_detail", args=[self.object.pk])
-
 
 class TrainingUpdate(RecordUpdateView):
     model = Training
@@ -95,16 +92,11 @@ class TrainingUpdate(RecordUpdateView):
     def get_title(self):
         return f"Modifier « {self.object.title} »"
 
-    def get_success_url(self):
-        return reverse("partnerships:training_detail", args=[self.object.pk])
-
-    def get_cancel_url(self):
-        return self.get_success_url()
-
 
 class TrainingDelete(RecordDeleteView):
     model = Training
     success_message = "Formation supprimée : {object}."
+    success_url = reverse_lazy("partnerships:training_list")
 
     def get_queryset(self):
         return trainings_for(self.request.user)
@@ -118,12 +110,6 @@ class TrainingDelete(RecordDeleteView):
             )
         return None
 
-    def get_success_url(self):
-        return reverse("partnerships:training_list")
-
-    def get_cancel_url(self):
-        return reverse("partnerships:training_detail", args=[self.object.pk])
-
 
 class TraineeFormMixin:
     model = Trainee
@@ -135,10 +121,10 @@ class TraineeFormMixin:
         return {**super().get_form_kwargs(), "training": self.get_training()}
 
     def get_success_url(self):
-        return reverse("partnerships:training_detail", args=[self.get_training().pk]) + "#stagiaires"
+        return self.get_training().get_absolute_url() + "#stagiaires"
 
     def get_cancel_url(self):
-        return reverse("partnerships:training_detail", args=[self.get_training().pk])
+        return self.get_training().get_absolute_url()
 
 
 class TraineeCreate(TraineeFormMixin, RecordCreateView):
@@ -183,10 +169,7 @@ class TraineeDelete(RecordDeleteView):
         return None
 
     def get_success_url(self):
-        return reverse("partnerships:training_detail", args=[self.object.training_id])
-
-    def get_cancel_url(self):
-        return self.get_success_url()
+        return self.object.get_absolute_url()  # the training's page
 
 
 @require_POST
@@ -210,4 +193,4 @@ def trainee_hours(request, pk):
             f"Heures de formation de {trainee.participant} reportées sur {assignment.lot} "
             f"(en brouillon, à valider dans la saisie des heures).{note}",
         )
-    return redirect(reverse("partnerships:training_detail", args=[trainee.training_id]) + "#stagiaires")
+    return redirect(trainee.get_absolute_url() + "#stagiaires")
