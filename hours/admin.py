@@ -3,7 +3,7 @@ from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from clauses_site.admin import ManagerOnly
-from hours.models import Assignment, HoursEntry, SiaePurchase
+from hours.models import ASSIGNMENT_FIELDS, Assignment, HoursEntry, SiaePurchase
 
 ENTRY_RELATED = ["assignment__participant", "assignment__lot__market", "assignment__company", "validated_by"]
 
@@ -40,18 +40,7 @@ class AssignmentAdmin(ManagerOnly, SimpleHistoryAdmin):
     ]
     autocomplete_fields = ["participant", "lot", "company", "employer"]
     inlines = [HoursEntryInline]
-    fields = [
-        "participant",
-        "lot",
-        "company",
-        "employer",
-        "modality",
-        "contract_type",
-        "job",
-        "starts_on",
-        "ends_on",
-        "notes",
-    ]
+    fields = [*ASSIGNMENT_FIELDS, "notes"]
 
     @admin.display(description="marché", ordering="lot__market__reference")
     def market(self, assignment):

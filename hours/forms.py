@@ -18,7 +18,7 @@ from clauses_site.forms import (
 from clauses_site.months import first_of_month, last_of_month, month_label
 from companies.models import Company
 from hours import grid
-from hours.models import SAME_ASSIGNMENT, Assignment, HoursEntry
+from hours.models import ASSIGNMENT_FIELDS, SAME_ASSIGNMENT, Assignment, HoursEntry
 from markets.models import Lot
 from participants.models import Participant
 
@@ -336,25 +336,16 @@ class GridAddForm(QuickParticipantMixin, BootstrapModelForm):
 
     class Meta:
         model = Assignment
-        fields = ["lot", "company", "employer", "modality", "contract_type", "job", "starts_on", "ends_on"]
+        fields = [
+            name for name in ASSIGNMENT_FIELDS if name != "participant"
+        ]  # the person: add_person_fields
         widgets = {
             "lot": AutocompleteSelect("lot"),
             "company": AutocompleteSelect("company"),
             "employer": AutocompleteSelect("company"),
         }
 
-    field_order = [
-        "participant",
-        *QuickParticipantMixin.NEW_FIELDS,
-        "lot",
-        "company",
-        "employer",
-        "modality",
-        "contract_type",
-        "job",
-        "starts_on",
-        "ends_on",
-    ]
+    field_order = ["participant", *QuickParticipantMixin.NEW_FIELDS, *Meta.fields]
 
     def __init__(self, *args, month, lot=None, company=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -494,18 +485,7 @@ class EntryForm(BootstrapModelForm):
 class AssignmentForm(BootstrapModelForm):
     class Meta:
         model = Assignment
-        fields = [
-            "participant",
-            "lot",
-            "company",
-            "employer",
-            "modality",
-            "contract_type",
-            "job",
-            "starts_on",
-            "ends_on",
-            "notes",
-        ]
+        fields = [*ASSIGNMENT_FIELDS, "notes"]
         widgets = {
             "participant": AutocompleteSelect("participant", placeholder="Nom, prénom…"),
             "lot": AutocompleteSelect("lot", placeholder="Référence du marché, intitulé ou n° de lot…"),

@@ -69,6 +69,19 @@ class AssignmentQuerySet(models.QuerySet):
         return self.select_related("participant", "lot__market__buyer", "company", "employer")
 
 
+#: What describes an assignment, in the order its forms, the admin and its history show it (+ "notes").
+ASSIGNMENT_FIELDS = (
+    "participant",
+    "lot",
+    "company",
+    "employer",
+    "modality",
+    "contract_type",
+    "job",
+    "starts_on",
+    "ends_on",
+)
+
 SAME_ASSIGNMENT = "Cette personne a déjà ce contrat sur ce lot (même employeur, même type, même début)."
 
 

@@ -17,7 +17,7 @@ from clauses_site.months import month_label, parse_month
 from hours import grid, queries
 from hours.filters import AssignmentFilter, EntryFilter
 from hours.forms import AssignmentForm, EntryForm, ReopenForm
-from hours.models import Assignment, HoursEntry
+from hours.models import ASSIGNMENT_FIELDS, Assignment, HoursEntry
 from hours.tables import (
     ASSIGNMENT_EXPORT_COLUMNS,
     ENTRY_EXPORT_COLUMNS,
@@ -229,17 +229,7 @@ class EntryDelete(RecordDeleteView):
 
 # --- assignments -----------------------------------------------------------------------------------------
 
-ASSIGNMENT_HISTORY_FIELDS = [
-    "participant",
-    "lot",
-    "company",
-    "employer",
-    "modality",
-    "contract_type",
-    "job",
-    "starts_on",
-    "ends_on",
-]
+ASSIGNMENT_HISTORY_FIELDS = list(ASSIGNMENT_FIELDS)
 
 
 def assignments_for(user):

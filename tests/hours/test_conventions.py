@@ -22,3 +22,28 @@ def test_no_import_cycle_between_hours_modules(graph):
         and graph.chain_exists(importer=b, imported=a)
     ]
     assert cycles == []
+
+
+def test_one_list_of_assignment_fields():
+    """The admin, the assignment form, the grid's « add a person » form and the page's history name the
+    same fields in the same order: hours.models.ASSIGNMENT_FIELDS, every editable field of the model but
+    the notes."""
+    from hours.admin import AssignmentAdmin
+    from hours.forms import AssignmentForm, GridAddForm
+    from hours.models import ASSIGNMENT_FIELDS, Assignment
+    from hours.views import ASSIGNMENT_HISTORY_FIELDS
+
+    editable = [f.name for f in Assignment._meta.concrete_fields if f.editable and not f.primary_key]
+    assert [*ASSIGNMENT_FIELDS, "notes"] == [name for name in editable if name != "created_at"]
+    assert AssignmentAdmin.fields == [*ASSIGNMENT_FIELDS, "notes"]
+    assert AssignmentForm._meta.fields == [*ASSIGNMENT_FIELDS, "notes"]
+    assert ASSIGNMENT_HISTORY_FIELDS == list(ASSIGNMENT_FIELDS)
+    assert GridAddForm._meta.fields == list(ASSIGNMENT_FIELDS[1:])
+    assert GridAddForm.field_order == [
+        "participant",
+        "new_last_name",
+        "new_first_name",
+        "new_birth_date",
+        "new_sex",
+        *ASSIGNMENT_FIELDS[1:],
+    ]
