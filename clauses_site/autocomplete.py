@@ -2,8 +2,10 @@
 answering at most 20 {"value", "text"} pairs (`{"results": [...]}`), searched with the models'
 `.search()` (normalised text: case and accents ignored on SQLite and PostgreSQL alike).
 
-Kinds are registered here; another app's screens may add one with `register(...)` at import time of
-their urls.py. The participant kind requires sees_people (403 otherwise), like every personal datum.
+The kinds are registered by the apps' screens (`register(...)`, at start-up or at import time of their
+urls.py): buyers, companies, participants, markets and lots by reporting/views_search.py, assignments by
+hours/urls.py; this module imports no app. The participant kind requires sees_people (403 otherwise),
+like every personal datum.
 """
 
 from dataclasses import dataclass
@@ -27,76 +29,22 @@ class Kind:
     queryset: Any  # callable(q) -> QuerySet, already searched and ordered
     text: Any  # callable(obj) -> str
     permission: Any = any_role
+    records: Any = None  # callable() -> QuerySet: every record a chosen value may be (list filters)
 
 
 KINDS: dict[str, Kind] = {}
 
 
-def register(name, queryset, text, permission=any_role):
-    KINDS[name] = Kind(queryset=queryset, text=text, permission=permission)
+def register(name, queryset, text, permission=any_role, records=None):
+    KINDS[name] = Kind(queryset=queryset, text=text, permission=permission, records=records)
 
 
-def _buyers(q):
-    from markets.models import Buyer
-
-    return Buyer.objects.search(q).filter(archived=False).order_by("name_key")
-
-
-def _companies(q):
-    from companies.models import Company
-
-    return Company.objects.search(q).filter(archived=False).order_by("name_key")
-
-
-def _company_text(company):
-    details = ", ".join(x for x in (company.commune, company.siret) if x)
-    return f"{company.name} ({details})" if details else company.name
-
-
-def _participants(q):
-    from participants.models import Participant
-
-    return Participant.objects.search(q).order_by("last_name", "first_name", "pk")
-
-
-def _participant_text(person):
-    return f"{person} ({person.birth_date:%d/%m/%Y})"
-
-
-def _markets(q):
-    from markets.models import Market
-
-    return (
-        Market.objects.search(q).filter(archived=False).select_related("buyer").order_by("-starts_on", "pk")
-    )
-
-
-def _market_text(market):
-    return f"{market.reference} — {market.title} ({market.buyer.name})"
-
-
-def _lots(q):
-    from django.db.models import Q
-
-    from clauses_site.text import normalize
-    from markets.models import Lot
-
-    lots = Lot.objects.select_related("market").filter(market__archived=False)
-    words = normalize(q).split()
-    for word in words:  # every word in the market's reference/title or the lot's number
-        lots = lots.filter(Q(market__search_text__contains=word) | Q(number_key=word))
-    return lots.order_by("-market__starts_on", "market__reference", "number_key")
-
-
-def _lot_text(lot):
-    return f"{lot.market.reference} — {lot}"
-
-
-register("buyer", _buyers, str)
-register("company", _companies, _company_text)
-register("participant", _participants, _participant_text, permission=roles.sees_people)
-register("market", _markets, _market_text)
-register("lot", _lots, _lot_text)
+def registered(name):
+    """The registered kind (a LookupError naming it otherwise)."""
+    try:
+        return KINDS[name]
+    except KeyError:
+        raise LookupError(f"No autocompletion kind « {name} » is registered.") from None
 
 
 @require_GET

@@ -26,6 +26,7 @@ create/update; here also for cancelling an update or a deletion and after archiv
 
 from collections import Counter
 
+from django.apps import apps
 from django.contrib import messages
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import transaction
@@ -230,12 +231,13 @@ class RecordDeleteView(RoleRequiredMixin, DeleteView):
     success_message = "Supprimé : « {object} »."
     cancel_url = None
 
+    hours_model = "hours.HoursEntry"  # by name, as AUTH_USER_MODEL: the ground floor imports no app
+
     def hours_recorded(self):
         if not self.hours_path:
             return 0
-        from hours.models import HoursEntry
-
-        return HoursEntry.objects.filter(**{self.hours_path: self.object}).count()
+        entries = apps.get_model(self.hours_model)
+        return entries.objects.filter(**{self.hours_path: self.object}).count()
 
     def refusal(self):
         """Why the object cannot be deleted (a French sentence), or None."""

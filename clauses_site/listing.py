@@ -39,12 +39,11 @@ from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 from django_tables2 import utils as tables_utils
 
-from clauses_site import formatting, roles
+from clauses_site import autocomplete, formatting, roles
 from clauses_site.autocomplete import any_role
 from clauses_site.editing import RoleRequiredMixin
 from clauses_site.exports import xlsx_response
 from clauses_site.forms import AutocompleteSelect, BootstrapForm, DateInput
-from markets.models import Lot
 
 PER_PAGE = 50
 
@@ -189,24 +188,33 @@ class DateBetweenFilter(django_filters.Filter):
         return qs
 
 
-def _lot_label(lot):
-    return f"{lot.market.reference} — {lot}"
+class AutocompleteFilter(django_filters.ModelChoiceFilter):
+    """A record picked by autocompletion (a kind of clauses_site/autocomplete.py, registered by the app
+    that knows it): its records and its label are the kind's, looked up when the filter is used."""
 
-
-class LotFilter(django_filters.ModelChoiceFilter):
-    """A lot, picked by autocompletion, labelled with its market's reference."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label", "Lot")
-        kwargs.setdefault("queryset", Lot.objects.select_related("market"))
-        kwargs.setdefault("widget", AutocompleteSelect("lot", placeholder="Marché ou lot…"))
+    def __init__(self, kind, *args, placeholder="Tapez pour rechercher…", **kwargs):
+        kwargs.setdefault("widget", AutocompleteSelect(kind, placeholder=placeholder))
         super().__init__(*args, **kwargs)
+        self.kind = kind
+
+    def get_queryset(self, request):
+        if self.queryset is None:
+            return autocomplete.registered(self.kind).records()
+        return super().get_queryset(request)
 
     @property
     def field(self):
         field = super().field
-        field.label_from_instance = _lot_label
+        field.label_from_instance = autocomplete.registered(self.kind).text
         return field
+
+
+class LotFilter(AutocompleteFilter):
+    """A lot, picked by autocompletion, labelled with its market's reference."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label", "Lot")
+        super().__init__("lot", *args, placeholder="Marché ou lot…", **kwargs)
 
 
 class ArchivedFilter(django_filters.BooleanFilter):

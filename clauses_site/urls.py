@@ -2,14 +2,18 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from clauses_site import autocomplete, search, two_factor, views
+from clauses_site import autocomplete, two_factor, views
+from reporting.views_dashboard import dashboard_view
+from reporting.views_search import search
 
 admin.site.site_header = "Clauses — administration"
 admin.site.site_title = "Clauses"
 admin.site.index_title = "Administration des données"
 
+# The root URLconf wires the apps' screens together (an entry point, like settings.INSTALLED_APPS): the only
+# module of clauses_site that imports our apps. The home page is the manager's dashboard.
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", dashboard_view, name="home"),
     path("connexion/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("mot-de-passe/", auth_views.PasswordChangeView.as_view(), name="password_change"),
@@ -39,7 +43,7 @@ urlpatterns = [
     path("compte/double-authentification/code/", two_factor.two_factor_verify, name="two_factor_verify"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("sante/", views.health, name="health"),
-    path("recherche/", search.search, name="search"),
+    path("recherche/", search, name="search"),
     path("recherche/autocompletion/<slug:kind>/", autocomplete.autocomplete, name="autocomplete"),
     path("admin/", admin.site.urls),
     path("marches/", include("markets.urls")),
@@ -48,6 +52,7 @@ urlpatterns = [
     path("heures/", include("hours.urls")),
     path("bilans/", include("reporting.urls")),
     path("partenariats/", include("partnerships.urls")),
+    path("traitements/", include("jobs.urls")),
 ]
 
 handler400 = "clauses_site.views.bad_request"

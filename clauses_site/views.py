@@ -21,13 +21,6 @@ from django.views.decorators.http import require_GET
 logger = logging.getLogger(__name__)
 
 
-def home(request):
-    """The home page after login: the manager's dashboard (reporting/views_dashboard.py)."""
-    from reporting.views_dashboard import dashboard_view
-
-    return dashboard_view(request)
-
-
 @login_not_required
 @require_GET
 def health(request):

@@ -12,7 +12,8 @@ urlpatterns = [
     path("archives/<int:pk>/telecharger/", views.bilan_download, name="bilan_download"),
 ]
 
-# The manager's dashboards (reporting/views_dashboard.py); the home page itself is clauses_site.views.home.
+# The manager's dashboards (reporting/views_dashboard.py); the home page itself routes to
+# views_dashboard.dashboard_view in the root URLconf (clauses_site/urls.py).
 from reporting import views_dashboard  # noqa: E402
 
 urlpatterns += [

@@ -45,10 +45,10 @@ def test_403_names_the_role(client_for):
 
 
 def test_500_is_the_french_page(facilitator, monkeypatch):
-    def broken(request):
+    def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("reporting.views_dashboard.dashboard_view", broken)
+    monkeypatch.setattr("reporting.dashboard.build", broken)  # what the home page (the dashboard) calls
     client = Client(raise_request_exception=False)
     client.force_login(facilitator)
     response = client.get(reverse("home"))

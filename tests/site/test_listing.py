@@ -16,12 +16,15 @@ from clauses_site.listing import (
     DateColumn,
     HoursColumn,
     ListFilterSet,
+    LotFilter,
     PercentColumn,
     PeriodFilter,
     SearchFilter,
 )
+from hours.models import Assignment
 from markets.models import Market
-from tests.markets.factories import MarketFactory
+from tests.hours.factories import AssignmentFactory
+from tests.markets.factories import LotFactory, MarketFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -66,6 +69,28 @@ def test_period_overlap():
         {"period_du": "2026-01-01", "period_au": "2025-01-01"}, queryset=Market.objects.all()
     ).form
     assert not form.is_valid() and form.errors["period"] == ["La fin précède le début."]
+
+
+class AssignmentLotFilter(ListFilterSet):
+    lot = LotFilter()
+
+    class Meta:
+        model = Assignment
+        fields = []
+
+
+def test_lot_filter_reads_the_lot_kind_of_the_autocompletion():
+    """The lot filter knows no model: its records and labels are those of the autocompletion's « lot »
+    kind (registered by reporting), an archived market's lot included."""
+    lot = LotFactory(market__reference="CUD-2025-014", market__archived=True, number="2", title="Voirie")
+    mine = AssignmentFactory(lot=lot)
+    AssignmentFactory()
+    chosen = AssignmentLotFilter({"lot": str(lot.pk)}, queryset=Assignment.objects.all())
+    assert list(chosen.qs) == [mine]
+    field = chosen.form.fields["lot"]
+    assert field.label == "Lot"
+    assert field.label_from_instance(lot) == "CUD-2025-014 — Lot 2 — Voirie"
+    assert field.widget.kind == "lot" and field.widget.placeholder == "Marché ou lot…"
 
 
 class SampleTable(tables.Table):
