@@ -52,7 +52,7 @@ def measure(path):
     import tracemalloc
 
     django_setup()
-    from hours.import_suivi import run_import
+    from hours.suivi import run_import
 
     began = time.monotonic()
     report = run_import(path, dry_run=True)

@@ -58,18 +58,6 @@ def django_setup():
 # The generated file
 
 
-def luhn_siret(base13):
-    for last in range(10):
-        candidate = f"{base13}{last}"
-        total = 0
-        for i, char in enumerate(reversed(candidate)):
-            d = int(char) * (2 if i % 2 else 1)
-            total += d - 9 if d > 9 else d
-        if total % 10 == 0:
-            return candidate
-    raise AssertionError
-
-
 COMMUNES = [
     "Dunkerque",
     "Grande-Synthe",
@@ -95,14 +83,17 @@ def generate(path, rows, seed=42):
     import datetime
 
     from clauses_site.exports import Column, write_xlsx_stream
-    from hours.import_suivi import COLUMNS
+    from clauses_site.text import with_luhn_digit
+    from hours.suivi import COLUMNS
 
     rnd = random.Random(seed)
     lines = []
     n_assignments = max(rows // 10, 1)
     n_lots = max(n_assignments // 20, 1)
     n_companies = max(n_lots // 2, 1)
-    companies = [(f"Entreprise {i} SAS", luhn_siret(f"{700000000 + i:09d}0001")) for i in range(n_companies)]
+    companies = [
+        (f"Entreprise {i} SAS", with_luhn_digit(f"{700000000 + i:09d}0001")) for i in range(n_companies)
+    ]
     lots = []
     for i in range(n_lots):
         buyer = f"Acheteur public {i % 40}"
@@ -185,7 +176,7 @@ def phase_generate(args):
 
 def phase_import(args):
     django_setup()
-    from hours.import_suivi import run_import
+    from hours.suivi import run_import
 
     began = time.monotonic()
     report = run_import(args.file)
@@ -242,8 +233,8 @@ def phase_fill(args):
 
 def phase_export(args):
     django_setup()
-    from hours.export_suivi import write_suivi
     from hours.models import HoursEntry
+    from hours.suivi import write_suivi
 
     entries = HoursEntry.objects.validated().count()
     began = time.monotonic()

@@ -3,7 +3,7 @@
 from django import forms
 
 from clauses_site.upload_limits import max_upload_bytes
-from hours.suivi_archive import UnreadableFile, sniff
+from hours.suivi.archive import UnreadableFile, sniff
 
 __all__ = ["ImportUploadForm", "max_upload_bytes"]
 

@@ -4,37 +4,33 @@ upload → preview (a dry run: counts, first objects of each kind, warnings) →
 report. A refused file lists its errors and can be downloaded back with the faulty cells highlighted.
 Imports and exports carry participants' personal data: editors only."""
 
-import datetime
 import re
 import tempfile
-from functools import partial
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.files.base import ContentFile
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from clauses_site import roles
 from clauses_site.exports import XLSX_TYPE
+from clauses_site.months import parse_date
 from clauses_site.text import match_key
 from clauses_site.upload_limits import MULTIPART_SLACK, too_large
-from hours.export_suivi import export_filename, write_suivi
 from hours.forms_import import ImportUploadForm, max_upload_bytes
-from hours.import_suivi import (
+from hours.models import ImportBatch
+from hours.suivi import (
     KINDS,
     ImportReport,
     UnreadableFile,
     annotated_workbook,
-    file_digest,
-    run_import,
+    batches,
+    export_filename,
+    max_rows,
+    write_suivi,
 )
-from hours.models import ImportBatch
-from hours.suivi_archive import max_rows
 from markets.models import Buyer
 
 
@@ -48,15 +44,6 @@ def batch_for(user, pk):
     if not (roles.can_edit(user) and roles.sees_people(user)):
         raise PermissionDenied
     return get_object_or_404(ImportBatch.objects.select_related("uploaded_by"), pk=pk)
-
-
-def _store_report(batch, report):
-    batch.rows_read = report.rows_read
-    batch.entries_created = report.counts["entries"].created
-    batch.entries_updated = report.counts["entries"].updated
-    batch.entries_unchanged = report.counts["entries"].unchanged
-    batch.error_count = report.error_count
-    batch.report = report.to_dict()
 
 
 def import_upload(request):
@@ -73,35 +60,10 @@ def import_upload(request):
         if form.is_valid():
             upload = form.cleaned_data["file"]
             name = re.sub(r"[\\/]", "_", upload.name)[:255]
-            report = run_import(upload, file_name=name, user=request.user, dry_run=True)
-            if report.fatal:
+            report, batch = batches.preview(upload, name, request.user)
+            if batch is None:
                 form.add_error("file", f"Fichier illisible : {report.fatal}")
             else:
-                digest = file_digest(upload)
-                upload.seek(0)
-                batch = ImportBatch(
-                    file_name=name,
-                    file_size=upload.size,
-                    sha256=digest,
-                    uploaded_by=request.user,
-                    status=ImportBatch.Status.REFUSED if report.refused else ImportBatch.Status.PENDING,
-                )
-                earlier = (
-                    ImportBatch.objects.filter(sha256=digest, status=ImportBatch.Status.IMPORTED)
-                    .order_by("-imported_at")
-                    .first()
-                )
-                if earlier is not None:
-                    when = timezone.localtime(earlier.imported_at)
-                    report.warnings.insert(
-                        0,
-                        f"Ce fichier a déjà été importé le {when:%d/%m/%Y à %H:%M} : l'importer à nouveau "
-                        "ne change que ce qui a été modifié depuis.",
-                    )
-                    report.warning_count += 1
-                _store_report(batch, report)
-                batch.file.save(name, ContentFile(upload.read()), save=False)
-                batch.save()
                 return redirect("hours:import_detail", pk=batch.pk)
         status = 400
     else:
@@ -155,37 +117,22 @@ def import_confirm(request, pk):
         return redirect("hours:import_detail", pk=batch.pk)
     if not batch.file:
         raise Http404
-    with batch.file.open("rb") as fh:
-        report = run_import(fh, file_name=batch.file_name, user=request.user, batch=batch)
-    _store_report(batch, report)
+    report = batches.confirm(batch, request.user)
     if report.imported:
-        batch.status = ImportBatch.Status.IMPORTED
-        batch.imported_at = timezone.now()
-        batch.uploaded_by = request.user
-        # The report says what was done; the workbook (personal data) is not kept once imported.
-        transaction.on_commit(partial(batch.file.storage.delete, batch.file.name))
-        batch.file = ""
         entries = report.counts["entries"]
         if entries.created + entries.updated and not roles.can_validate(request.user):
             messages.success(request, "Le tableau de suivi a été importé : ses heures sont en brouillon.")
         else:
             messages.success(request, "Le tableau de suivi a été importé.")
     else:
-        batch.status = ImportBatch.Status.REFUSED
         messages.error(request, "Le fichier a été refusé à la confirmation : rien n'a été enregistré.")
-    batch.save()
     return redirect("hours:import_detail", pk=batch.pk)
 
 
 @require_POST
 def import_cancel(request, pk):
     batch = batch_for(request.user, pk)
-    if batch.status == ImportBatch.Status.PENDING:
-        if batch.file:
-            transaction.on_commit(partial(batch.file.storage.delete, batch.file.name))
-            batch.file = ""
-        batch.status = ImportBatch.Status.CANCELLED
-        batch.save(update_fields=["status", "file"])
+    if batches.cancel(batch):
         messages.info(request, "Import annulé : rien n'a été enregistré.")
     return redirect("hours:import_list")
 
@@ -218,27 +165,6 @@ def _ascii(name):
     return re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-") or "suivi"
 
 
-def _date_param(value, end=False):
-    """AAAA-MM-JJ, AAAA-MM or JJ/MM/AAAA; a month alone means its first (or, for `end`, last) day."""
-    value = (value or "").strip()
-    if not value:
-        return None
-    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return datetime.datetime.strptime(value, pattern).date()
-        except ValueError:
-            pass
-    try:
-        month = datetime.datetime.strptime(value, "%Y-%m").date()
-    except ValueError:
-        return None
-    if end:
-        from clauses_site.months import last_of_month
-
-        return last_of_month(month)
-    return month
-
-
 def export_suivi(request):
     """The tracking sheet of the validated hours. Filters: donneur or buyer (id or name), du / au or
     period_du / period_au (the hours list's names) as AAAA-MM-JJ, JJ/MM/AAAA or AAAA-MM."""
@@ -251,8 +177,8 @@ def export_suivi(request):
         buyer = buyer or Buyer.objects.filter(name_key=match_key(wanted)).first()
         if buyer is None:
             raise Http404("Donneur d'ordre inconnu.")
-    start = _date_param(params.get("du") or params.get("period_du"))
-    end = _date_param(params.get("au") or params.get("period_au"), end=True)
+    start = parse_date(params.get("du") or params.get("period_du"))
+    end = parse_date(params.get("au") or params.get("period_au"), end=True)
     spool = tempfile.TemporaryFile()  # noqa: SIM115 - closed by FileResponse; written on disk, then streamed: memory stays flat
     write_suivi(spool, buyer=buyer, start=start, end=end)
     spool.seek(0)

@@ -12,8 +12,8 @@ def _batch(**fields):
 def _refused_batch():
     from django.core.files.base import ContentFile
 
-    from hours.import_suivi import ImportReport
     from hours.models import ImportBatch
+    from hours.suivi import ImportReport
     from tests.hours.suivi import line, workbook
 
     report = ImportReport(file_name="suivi.xlsx", sheet="Heures")

@@ -7,7 +7,7 @@ import zipfile
 
 from openpyxl import Workbook
 
-from hours.import_suivi import COLUMNS
+from hours.suivi import COLUMNS
 
 TITLES = [c.title for c in COLUMNS]
 SAMPLE = "/work/shared/samples/suivi-exemple.xlsx"
@@ -99,7 +99,7 @@ def workbook(rows, titles=None, sheet="Heures", before=(), after=(), blank_rows=
 
 def _canonical(title, row):
     """The row's key for a (possibly re-spelled) title."""
-    from hours.import_suivi import title_key
+    from hours.suivi.format import title_key
 
     if title in row:
         return title

@@ -7,8 +7,9 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from hours import grid
-from hours.import_suivi import CellError, decimal_of, hours_of, run_import
 from hours.models import HoursEntry
+from hours.suivi import run_import
+from hours.suivi.cells import CellError, decimal_of, hours_of
 from tests.hours.suivi import as_file, line, workbook
 
 NOT_ASCII = ["١٥", "۱۵", "１５", "१५", "15,٥", "1٥1.67", "１５１,６７ h"]

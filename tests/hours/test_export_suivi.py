@@ -8,9 +8,8 @@ import pytest
 from django.core.management import call_command
 from openpyxl import load_workbook
 
-from hours.export_suivi import write_suivi
-from hours.import_suivi import COLUMNS, run_import
 from hours.models import ContractType, HoursEntry, Modality
+from hours.suivi import COLUMNS, run_import, write_suivi
 from tests.companies.factories import CompanyFactory
 from tests.hours.factories import AssignmentFactory, HoursEntryFactory
 from tests.hours.suivi import sample_path
@@ -170,7 +169,7 @@ def test_command(tmp_path, capsys):
 def test_the_fast_writer_gives_the_workbook_openpyxl_gives():
     """write_xlsx_stream (used for speed) and write_xlsx (openpyxl write-only) agree cell by cell."""
     from clauses_site.exports import write_xlsx
-    from hours.export_suivi import suivi_columns, suivi_rows
+    from hours.suivi.export import suivi_columns, suivi_rows
 
     dataset()
     fast, slow = io.BytesIO(), io.BytesIO()

@@ -9,8 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from hours import grid
-from hours.import_suivi import _checked_month, run_import
 from hours.models import HoursEntry
+from hours.suivi import run_import
+from hours.suivi.cells import _checked_month
 from tests.factories import UserFactory
 from tests.hours.suivi import as_file, line, workbook
 from tests.hours.test_grid import JUNE, cells, grid_url, lot_data  # noqa: F401 - lot_data is a fixture

@@ -108,7 +108,7 @@ def test_a_fully_validated_grid_has_no_save_buttons(lot_data, manager_client):  
 
 
 def test_an_import_month_13_is_named(db):
-    from hours.import_suivi import run_import
+    from hours.suivi import run_import
 
     report = run_import(
         as_file(workbook([line(month="13/2025"), line(month="2025-00", last_name="Autre")])),

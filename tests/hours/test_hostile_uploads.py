@@ -13,8 +13,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from hours.import_suivi import run_import
 from hours.models import ImportBatch
+from hours.suivi import run_import
 from tests.hours import hostile
 
 pytestmark = pytest.mark.django_db
@@ -66,11 +66,11 @@ EXPECTED = {
 
 @pytest.fixture(autouse=True)
 def small_limits(settings, monkeypatch, tmp_path):
-    import hours.suivi_reading
+    import hours.suivi.reading
 
     settings.CLAUSES_IMPORT_MAX_ROWS = 1000
     settings.MEDIA_ROOT = tmp_path / "media"
-    monkeypatch.setattr(hours.suivi_reading, "MAX_SHARED_STRINGS", 1000)
+    monkeypatch.setattr(hours.suivi.reading, "MAX_SHARED_STRINGS", 1000)
 
 
 def matches(expected, text):
@@ -127,8 +127,8 @@ def test_the_uncompressed_size_limit_is_a_setting(settings):
 
 def test_entities_are_refused_by_the_parser_too():
     """The second line: the XML is parsed by defusedxml, which refuses a DTD wherever it hides."""
-    from hours.suivi_archive import UnreadableFile
-    from hours.suivi_reading import read_shared_strings
+    from hours.suivi.archive import UnreadableFile
+    from hours.suivi.reading import read_shared_strings
 
     xml = b'<?xml version="1.0"?><!DOCTYPE sst [<!ENTITY a "aaaa">]><sst><si><t>&a;</t></si></sst>'
     with pytest.raises(UnreadableFile) as refused:
@@ -198,7 +198,7 @@ def test_django_request_data_too_big_gets_the_413_page(client, facilitator, sett
 def test_the_bounded_shared_strings_reader_reads_what_openpyxl_reads():
     from openpyxl.reader.strings import read_string_table
 
-    from hours.suivi_reading import read_shared_strings
+    from hours.suivi.reading import read_shared_strings
 
     xml = (
         b'<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'

@@ -13,8 +13,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from companies.models import Company
-from hours.import_suivi import run_import
 from hours.models import ImportBatch
+from hours.suivi import run_import
 from markets.models import Award, Lot, Market, Stage
 from reporting.indicators import for_buyer
 from tests.companies.factories import CompanyFactory

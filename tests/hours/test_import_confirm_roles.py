@@ -16,8 +16,8 @@ from django.test import Client
 from django.urls import reverse
 
 from clauses_site.roles import FACILITATOR, MANAGER, READER
-from hours.import_suivi import run_import
 from hours.models import HoursEntry, ImportBatch
+from hours.suivi import run_import
 from tests.conftest import ROLE_TRAITS
 from tests.factories import UserFactory
 from tests.hours.suivi import as_file, line, workbook

@@ -13,12 +13,10 @@ from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext
 
 from companies.models import Company
-from hours.import_suivi import (
-    OLE_MAGIC,
-    month_of,
-    run_import,
-)
 from hours.models import Assignment, HoursEntry, Modality
+from hours.suivi import run_import
+from hours.suivi.archive import OLE_MAGIC
+from hours.suivi.cells import month_of
 from markets.models import Buyer, Clause, Lot, Market, Operation
 from participants.models import Participant
 from tests.companies.factories import CompanyFactory
@@ -712,7 +710,7 @@ def test_the_lean_cell_parser_reads_what_openpyxl_reads():
     from openpyxl.cell.rich_text import CellRichText, TextBlock
     from openpyxl.cell.text import InlineFont
 
-    from hours.import_suivi import iter_rows
+    from hours.suivi.reading import iter_rows
 
     book = Workbook()
     sheet = book.active

@@ -13,9 +13,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from hours import import_suivi
-from hours.import_suivi import run_import
 from hours.models import HoursEntry
+from hours.suivi import planner, run_import
 from tests.factories import UserFactory
 from tests.hours.suivi import as_file, line, workbook
 
@@ -154,7 +153,7 @@ def test_an_entry_validated_between_the_plan_and_the_writing_is_not_changed(
     validated_march, sophie, nadia, monkeypatch
 ):
     """The manager validates April while the facilitator's import runs: her row is refused."""
-    finish = import_suivi.Planner.finish
+    finish = planner.Planner.finish
 
     def finish_then_validate(self):
         finish(self)
@@ -163,7 +162,7 @@ def test_an_entry_validated_between_the_plan_and_the_writing_is_not_changed(
         april.validated_at = datetime.datetime(2026, 3, 12, 18, 0, tzinfo=PARIS)
         april.save()
 
-    monkeypatch.setattr(import_suivi.Planner, "finish", finish_then_validate)
+    monkeypatch.setattr(planner.Planner, "finish", finish_then_validate)
     report = run(workbook([line(month="04/2025", hours=12), line(month="05/2025", hours=30)]), user=sophie)
     assert not report.imported and report.refused
     assert errors(report) == [(2, "Heures", "12,00", REFUSAL, 26)]

@@ -11,8 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from hours.import_suivi import OLE_MAGIC
 from hours.models import HoursEntry, ImportBatch
+from hours.suivi.archive import OLE_MAGIC
 from markets.models import Market
 from tests.hours.suivi import TITLES, line, months, sample_path, workbook
 from tests.markets.factories import BuyerFactory, ClauseFactory, LotFactory, MarketFactory

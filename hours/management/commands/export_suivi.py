@@ -1,29 +1,22 @@
 """python manage.py export_suivi [--buyer NAME] [--from AAAA-MM-JJ] [--to AAAA-MM-JJ] --output FILE.xlsx"""
 
-import datetime
 import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from clauses_site.months import last_of_month
+from clauses_site.months import parse_date
 from clauses_site.text import match_key
-from hours.export_suivi import write_suivi
+from hours.suivi import write_suivi
 from markets.models import Buyer
 
 
 def _date(value, end=False):
     if value is None:
         return None
-    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return datetime.datetime.strptime(value, pattern).date()
-        except ValueError:
-            pass
-    try:
-        month = datetime.datetime.strptime(value, "%Y-%m").date()
-    except ValueError as exc:
-        raise CommandError(f"Date invalide : {value} (attendu AAAA-MM-JJ ou AAAA-MM)") from exc
-    return last_of_month(month) if end else month
+    day = parse_date(value, end=end)
+    if day is None:
+        raise CommandError(f"Date invalide : {value} (attendu AAAA-MM-JJ ou AAAA-MM)")
+    return day
 
 
 class Command(BaseCommand):

@@ -16,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from clauses_site import roles
-from hours.import_suivi import run_import
+from hours.suivi import run_import
 
 
 class Progress:

@@ -24,7 +24,7 @@ import re
 import zipfile
 
 from clauses_site.text import match_key
-from hours.suivi_archive import (
+from hours.suivi.archive import (
     DAMAGED,
     MAX_COLUMN,
     MAX_HEAD_ELEMENTS,
@@ -33,13 +33,13 @@ from hours.suivi_archive import (
     MAX_SHARED_STRINGS,
     RESAVE,
     UnreadableFile,
-    _check_directory,
-    _int,
-    _read_head,
-    _read_tail,
     check_archive,
+    check_directory,
     doctype_refusal,
+    int_text,
     max_rows,
+    read_head,
+    read_tail,
     sniff,
 )
 
@@ -79,8 +79,8 @@ def read_shared_strings(source, part="xl/sharedStrings.xml"):
     si_tag, t_tag, phonetic_tag = f"{ns}si", f"{ns}t", f"{ns}rPh"
     strings, text = [], []
     too_many = (
-        f"la table des chaînes partagées du classeur dépasse {_int(MAX_SHARED_STRINGS)} textes "
-        f"ou {_int(MAX_SHARED_CHARS)} caractères : fichier refusé."
+        f"la table des chaînes partagées du classeur dépasse {int_text(MAX_SHARED_STRINGS)} textes "
+        f"ou {int_text(MAX_SHARED_CHARS)} caractères : fichier refusé."
     )
     in_text = False  # inside a <t> that is not a phonetic run's
     phonetic = 0
@@ -203,9 +203,9 @@ def _reader_class():
 
 def load_checked_workbook(source, data_only=True):
     """An openpyxl read-only workbook of a checked archive (sniffed, sizes, parts, no DTD)."""
-    head, size = _read_head(source)
+    head, size = read_head(source)
     sniff(head, size)
-    _check_directory(_read_tail(source, size))
+    check_directory(read_tail(source, size))
     try:
         archive = zipfile.ZipFile(source)
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
@@ -304,7 +304,7 @@ class SheetRows:
         letters = ref.rstrip("0123456789")
         raise UnreadableFile(
             f"le fichier déclare la colonne {letters[:12]}{'…' if len(letters) > 12 else ''} "
-            f"(cellule {ref[:20]}) : {_int(MAX_COLUMN)} colonnes au plus (XFD, la dernière d'Excel) ; "
+            f"(cellule {ref[:20]}) : {int_text(MAX_COLUMN)} colonnes au plus (XFD, la dernière d'Excel) ; "
             "le tableau de suivi en compte 27."
         )
 
@@ -388,7 +388,7 @@ class SheetRows:
                         else:
                             column += 1
                             if column > MAX_COLUMN:
-                                self._refuse_column(f"n° {_int(column)}")
+                                self._refuse_column(f"n° {int_text(column)}")
                         if column <= self.width:
                             value = cell_value(element, element.get("t", "n"), ref)
                             if value is not None:
@@ -399,8 +399,8 @@ class SheetRows:
                         rows_seen += 1
                         if rows_seen > limit:
                             raise UnreadableFile(
-                                f"la feuille « {self.title} » compte plus de {_int(limit)} lignes, vides "
-                                f"comprises : {_int(limit - 1)} lignes au plus."
+                                f"la feuille « {self.title} » compte plus de {int_text(limit)} lignes, vides "
+                                f"comprises : {int_text(limit - 1)} lignes au plus."
                             )
                         number = element.get("r")
                         index = self._row_number(number) if number else expected + 1
@@ -413,8 +413,8 @@ class SheetRows:
                             continue
                         if index > limit:
                             raise UnreadableFile(
-                                f"le fichier déclare la ligne {_int(index)} : "
-                                f"{_int(limit - 1)} lignes au plus."
+                                f"le fichier déclare la ligne {int_text(index)} : "
+                                f"{int_text(limit - 1)} lignes au plus."
                             )
                         values = [None] * max(c for c, _ in found)
                         for c, value in found:
@@ -423,10 +423,10 @@ class SheetRows:
                     elif tag == data_tag:
                         break  # what follows the rows (merged cells, formatting…) is not read
                     if elements > (MAX_ROW_ELEMENTS if in_rows else MAX_HEAD_ELEMENTS):
-                        where = f"la ligne {_int(expected + 1)}" if in_rows else "l'en-tête de la feuille"
+                        where = f"la ligne {int_text(expected + 1)}" if in_rows else "l'en-tête de la feuille"
                         raise UnreadableFile(
-                            f"{where} « {self.title} » contient plus de {_int(MAX_ROW_ELEMENTS)} éléments "
-                            "XML : fichier refusé."
+                            f"{where} « {self.title} » contient plus de {int_text(MAX_ROW_ELEMENTS)} "
+                            "éléments XML : fichier refusé."
                         )
             except UnreadableFile:
                 raise

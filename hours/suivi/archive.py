@@ -1,4 +1,4 @@
-"""The first line of defence of the tracking-sheet import (hours/suivi_reading.py says the whole plan):
+"""The first line of defence of the tracking-sheet import (hours/suivi/reading.py says the whole plan):
 the first bytes (sniff) and the zip archive (check_archive), before anything is parsed. Every refusal is
 an UnreadableFile with a French message naming the limit."""
 
@@ -48,12 +48,12 @@ def max_uncompressed():
     return int(getattr(settings, "CLAUSES_IMPORT_MAX_UNCOMPRESSED_MB", 500)) * 1024 * 1024
 
 
-def _int(n):
+def int_text(n):
     return f"{n:,}".replace(",", "\u202f")
 
 
 def _mb(n):
-    return f"{_int(round(n / 1024 / 1024))} Mo" if n >= 1024 * 1024 else f"{_int(n)} octets"
+    return f"{int_text(round(n / 1024 / 1024))} Mo" if n >= 1024 * 1024 else f"{int_text(n)} octets"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -95,7 +95,7 @@ def sniff(head, size):
         raise UnreadableFile("ce fichier n'est pas un classeur Excel .xlsx.")
 
 
-def _read_head(source):
+def read_head(source):
     """(first bytes, size) of a path or a binary file object (which is rewound)."""
     if isinstance(source, (str, Path)):
         path = Path(source)
@@ -110,7 +110,7 @@ def _read_head(source):
     return head, size
 
 
-def _read_tail(source, size, n=65536 + 22):
+def read_tail(source, size, n=65536 + 22):
     if isinstance(source, (str, Path)):
         with Path(source).open("rb") as fh:
             fh.seek(max(size - n, 0))
@@ -126,7 +126,7 @@ def _read_tail(source, size, n=65536 + 22):
 # The archive
 
 
-def _check_directory(tail):
+def check_directory(tail):
     """The zip's end record, before zipfile reads its directory: a bounded number of parts."""
     at = tail.rfind(b"PK\x05\x06")
     if at < 0 or len(tail) - at < 22:
@@ -135,8 +135,8 @@ def _check_directory(tail):
         "<4s4H2LH", tail[at : at + 22]
     )
     if entries == 0xFFFF or cd_size == 0xFFFFFFFF or entries > MAX_PARTS or cd_size > MAX_CENTRAL_DIRECTORY:
-        shown = "plus de 65\u202f535" if entries == 0xFFFF else _int(entries)
-        raise UnreadableFile(f"l'archive .xlsx contient {shown} parties : {_int(MAX_PARTS)} au plus.")
+        shown = "plus de 65\u202f535" if entries == 0xFFFF else int_text(entries)
+        raise UnreadableFile(f"l'archive .xlsx contient {shown} parties : {int_text(MAX_PARTS)} au plus.")
 
 
 def _xml_prolog_has_doctype(head):
@@ -189,7 +189,7 @@ def check_archive(archive):
     infos = archive.infolist()
     if len(infos) > MAX_PARTS:
         raise UnreadableFile(
-            f"l'archive .xlsx contient {_int(len(infos))} parties : {_int(MAX_PARTS)} au plus."
+            f"l'archive .xlsx contient {int_text(len(infos))} parties : {int_text(MAX_PARTS)} au plus."
         )
     names = {info.filename for info in infos}
     if "mimetype" in names and b"opendocument" in archive.read("mimetype")[:200]:
@@ -208,8 +208,8 @@ def check_archive(archive):
         if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
             ratio = info.file_size // max(info.compress_size, 1)
             raise UnreadableFile(
-                f"la partie « {info.filename} » se décompresse en {_int(ratio)} fois sa taille "
-                f"(bombe de décompression ?) : {_int(MAX_RATIO)} fois au plus."
+                f"la partie « {info.filename} » se décompresse en {int_text(ratio)} fois sa taille "
+                f"(bombe de décompression ?) : {int_text(MAX_RATIO)} fois au plus."
             )
     if "[Content_Types].xml" not in names:
         raise UnreadableFile(f"{NOT_XLSX} : la partie « [Content_Types].xml » manque.")

@@ -1,6 +1,6 @@
 """Export of validated hours as the team's tracking spreadsheet, in the import format
-(shared/formats/suivi-xlsx.md): the same titles in the same order, so that exporting then importing into
-the same database changes nothing.
+(docs/formats/suivi-xlsx.md; its columns and their kinds: hours/suivi/format.py): the same titles in the
+same order, so that exporting then importing into the same database changes nothing.
 
 Rows are read with .values() and .iterator(chunk_size=…) (no model instances, memory stays flat) and
 written by clauses_site.exports.write_xlsx_stream: the same workbook as openpyxl's write-only mode
@@ -15,8 +15,8 @@ from django.db.models import F
 from clauses_site.exports import Column, write_xlsx_stream
 from clauses_site.text import match_key
 from clauses_site.vocabulary import CRITERIA_CODES
-from hours.import_suivi import COLUMN_BY_KEY
 from hours.models import ContractType, HoursEntry, Modality
+from hours.suivi.format import COLUMNS
 from participants.models import Participant
 
 CHUNK = 5000
@@ -121,28 +121,13 @@ def suivi_rows(buyer=None, start=None, end=None):
             yield _row(values, publics)
 
 
-KINDS = {
-    "planned_hours": "hours",
-    "birth_date": "date",
-    "start": "date",
-    "end": "date",
-    "month": "month",
-    "hours": "hours",
-    "training_hours": "hours",
-}
-
-
 def _reader(key):
     return lambda row: row[key]
 
 
 def suivi_columns():
     """The format's columns, in its order, as exporter columns."""
-    from hours.import_suivi import COLUMNS
-
-    return [
-        Column(c.title, _reader(c.key), KINDS.get(c.key, "text"), COLUMN_BY_KEY[c.key].width) for c in COLUMNS
-    ]
+    return [Column(c.title, _reader(c.key), c.kind, c.width) for c in COLUMNS]
 
 
 def write_suivi(stream, buyer=None, start=None, end=None):

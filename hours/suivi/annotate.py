@@ -5,8 +5,8 @@ import io
 from collections import defaultdict
 
 from clauses_site.exports import neutralise
-from hours.suivi_archive import max_rows
-from hours.suivi_reading import SheetRows, load_checked_workbook
+from hours.suivi.archive import max_rows
+from hours.suivi.reading import SheetRows, load_checked_workbook
 
 ERROR_FILL = "FFC7CE"  # Excel's "bad" light red
 ERROR_FONT = "9C0006"
