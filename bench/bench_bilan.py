@@ -20,23 +20,10 @@ import os
 import statistics
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from setup_django import django_setup  # puts the repository on sys.path
 
 TARGETS = {"queries": 25, "json": 0.5, "pdf": 3.0}
-
-
-def django_setup():
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clauses_site.settings")
-    # A benchmark runs like the tests: production settings (DEBUG off), no secret needed.
-    for name, value in {"SECRET_KEY": "bench", "DEBUG": "0", "CLAUSES_TESTING": "1"}.items():
-        os.environ.setdefault(name, value)
-    os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost")
-    import django
-
-    django.setup()
 
 
 def median_time(function, runs):

@@ -25,25 +25,11 @@ import statistics
 import sys
 import time
 from decimal import Decimal
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from setup_django import django_setup  # puts the repository on sys.path
 
 LIST_MS, GRID_SAVE_MS, MAX_QUERIES = 150, 300, 15
 DASHBOARD_MS, PIPELINE_MS, DASHBOARD_QUERIES = 300, 200, 30  # issue 7
-
-
-def django_setup():
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clauses_site.settings")
-    # A benchmark runs like the tests: production settings (DEBUG off), no secret needed.
-    for name, value in {"SECRET_KEY": "bench", "DEBUG": "0", "CLAUSES_TESTING": "1"}.items():
-        os.environ.setdefault(name, value)
-    os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost")
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    import django
-
-    django.setup()
 
 
 class Rollback(Exception):

@@ -20,17 +20,7 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-
-def django_setup():
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clauses_site.settings")
-    for name, value in {"SECRET_KEY": "bench", "DEBUG": "0", "CLAUSES_TESTING": "1"}.items():
-        os.environ.setdefault(name, value)
-    import django
-
-    django.setup()
+from setup_django import django_setup  # puts the repository on sys.path
 
 
 def check(name, data, png_dir=None, **kwargs):

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "hours",
     "reporting",
     "partnerships",
+    "demo",
 ]
 
 MIDDLEWARE = [

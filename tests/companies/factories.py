@@ -1,19 +1,7 @@
 import factory
 
+from clauses_site.text import with_luhn_digit
 from companies.models import Company, Contact, Sector
-
-
-def siret_with_luhn(base13):
-    """A valid SIRET from 13 digits: appends the Luhn check digit."""
-    for last in range(10):
-        candidate = f"{base13}{last}"
-        total = 0
-        for i, char in enumerate(reversed(candidate)):
-            d = int(char) * (2 if i % 2 else 1)
-            total += d - 9 if d > 9 else d
-        if total % 10 == 0:
-            return candidate
-    raise AssertionError("unreachable")
 
 
 class SectorFactory(factory.django.DjangoModelFactory):
@@ -29,7 +17,7 @@ class CompanyFactory(factory.django.DjangoModelFactory):
         model = Company
 
     name = factory.Sequence(lambda n: f"Entreprise {n} SAS")
-    siret = factory.Sequence(lambda n: siret_with_luhn(f"{732829320 + n:09d}0007"))
+    siret = factory.Sequence(lambda n: with_luhn_digit(f"{732829320 + n:09d}0007"))
     kind = Company.Kind.ORDINARY
     commune = "Dunkerque"
 

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clauses_site import security
-from clauses_site.demo_users import DEMO_PASSWORD, create_demo_users
+from demo.users import DEMO_PASSWORD, create_demo_users
 from tests.factories import PASSWORD, UserFactory
 from tests.participants.factories import ParticipantFactory
 

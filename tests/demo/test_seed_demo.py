@@ -14,9 +14,10 @@ from django.db import connection, transaction
 from django.db.models import Count, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import TruncMonth
 
-from clauses_site import demo_data, roles
-from clauses_site.demo_users import DEMO_USERS
+from clauses_site import roles
 from companies.models import Company
+from demo import seed as demo_data
+from demo.users import DEMO_USERS
 from hours import queries
 from hours.models import Assignment, ContractType, HoursEntry, Modality, SiaePurchase
 from markets.models import Award, Buyer, Clause, Lot, Market, Stage, StageChange

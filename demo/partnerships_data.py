@@ -1,15 +1,15 @@
-"""Demonstration data for partnerships, on top of the demo territory (clauses_site seed_demo): site launch
-meetings and their recruitment needs, people proposed (some hired earlier: linked to their assignment),
-meetings with buyers and follow-ups (some due), the Club ESS, and short trainings with temp agencies.
-Deterministic for a given seed and date. Run by `manage.py seed_partnerships`."""
+"""Demonstration data for partnerships, on top of the demo territory (demo.seed): site launch meetings
+and their recruitment needs, people proposed (some hired earlier: linked to their assignment), meetings
+with buyers and follow-ups (some due), the Club ESS, and short trainings with temp agencies. Seeded by
+`manage.py seed_demo` after the territories."""
 
 import datetime
 import random
 from decimal import Decimal
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from clauses_site import roles
 from clauses_site.months import add_months
 from companies.models import Company
 from hours.models import Assignment
@@ -74,9 +74,7 @@ def job_for(lot):
 def seed(today, seed=8, log=None):
     """Create the partnerships demo data (one transaction); returns the counts."""
     rng = random.Random(seed)
-    users = list(
-        get_user_model().objects.filter(groups__name__in=["Facilitatrice", "Responsable"]).distinct()
-    )
+    users = list(roles.team_members())
     if not users:
         users = [None]
     with transaction.atomic():
@@ -194,6 +192,30 @@ def _proposals(rng, need, today):
     need.save(update_fields=["status"])
 
 
+#: Whom the team meets and what is said, by kind of meeting.
+MEETINGS = {
+    JournalEntry.Kind.BUYER_AWARENESS: (
+        "Service de la commande publique",
+        "Présentation du calcul des heures et des marchés réservés ; estimation à transmettre.",
+    ),
+    JournalEntry.Kind.ESS_CLUB: (
+        "Structures de l'IAE, GEIQ BTP, entreprises adaptées",
+        "Présentation de la liste des marchés à venir et de la plaquette des structures.",
+    ),
+    JournalEntry.Kind.STEERING: (
+        "Élus et services du donneur d'ordre",
+        "Point d'avancement des heures par lot ; bilan à envoyer.",
+    ),
+}
+
+
+def _meeting(kind, day, subject, **fields):
+    people_met, notes = MEETINGS[kind]
+    return JournalEntry.objects.create(
+        kind=kind, date=day, subject=subject[:200], people_met=people_met, notes=notes, **fields
+    )
+
+
 def _buyer_meetings(rng, today, users):
     """Awareness meetings with buyers about markets of the pipeline, steering committees, the Club ESS,
     calls; some follow-ups due."""
@@ -204,12 +226,10 @@ def _buyer_meetings(rng, today, users):
     )
     for index, market in enumerate(pipeline):
         day = today - datetime.timedelta(days=rng.randint(5, 120))
-        entry = JournalEntry.objects.create(
-            kind=JournalEntry.Kind.BUYER_AWARENESS,
-            date=day,
-            subject=f"Clause sociale envisagée — {market.title}"[:200],
-            people_met="Service de la commande publique",
-            notes="Présentation du calcul des heures et des marchés réservés ; estimation à transmettre.",
+        entry = _meeting(
+            JournalEntry.Kind.BUYER_AWARENESS,
+            day,
+            f"Clause sociale envisagée — {market.title}",
             follow_up_on=day + datetime.timedelta(days=rng.choice([21, 30, 60])),
             author=users[index % len(users)],
         )
@@ -217,23 +237,16 @@ def _buyer_meetings(rng, today, users):
         entry.markets.add(market)
     for month in range(1, 5):
         day = add_months(today, -3 * month).replace(day=12)
-        entry = JournalEntry.objects.create(
-            kind=JournalEntry.Kind.ESS_CLUB,
-            date=day,
-            subject="Club ESS — présentation des marchés à venir",
-            people_met="Structures de l'IAE, GEIQ BTP, entreprises adaptées",
-            notes="Présentation de la liste des marchés à venir et de la plaquette des structures.",
-            author=users[0],
+        entry = _meeting(
+            JournalEntry.Kind.ESS_CLUB, day, "Club ESS — présentation des marchés à venir", author=users[0]
         )
         entry.companies.add(*Company.objects.insertion_structures().order_by("?")[:6])
     for buyer in Buyer.objects.order_by("name_key")[:8]:
         day = today - datetime.timedelta(days=rng.randint(10, 200))
-        entry = JournalEntry.objects.create(
-            kind=JournalEntry.Kind.STEERING,
-            date=day,
-            subject=f"Comité de suivi des clauses — {buyer.name}"[:200],
-            people_met="Élus et services du donneur d'ordre",
-            notes="Point d'avancement des heures par lot ; bilan à envoyer.",
+        entry = _meeting(
+            JournalEntry.Kind.STEERING,
+            day,
+            f"Comité de suivi des clauses — {buyer.name}",
             follow_up_on=day + datetime.timedelta(days=30) if rng.random() < 0.5 else None,
             author=rng.choice(users),
         )

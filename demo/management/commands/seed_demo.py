@@ -4,9 +4,9 @@ import time
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError
 
-from clauses_site import demo_data
-from clauses_site.demo_users import DEMO_USERS
-from partnerships import demo as partnerships_demo
+from demo import partnerships_data
+from demo import seed as demo_data
+from demo.users import DEMO_USERS
 from partnerships.models import JournalEntry, RecruitmentNeed, Training
 
 
@@ -53,7 +53,7 @@ class Command(BaseCommand):
         counts = demo_data.seed(
             scale=scale, today=today, log=self.stdout.write if options["verbosity"] > 1 else None
         )
-        counts.update(partnerships_demo.seed(today))
+        counts.update(partnerships_data.seed(today))
         seconds = time.perf_counter() - started
         for label, count in counts.items():
             self.stdout.write(f"  {label:<22} {count:>9,}".replace(",", "\u202f"))

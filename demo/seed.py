@@ -1,0 +1,111 @@
+"""The demo data's entry points: seed() builds the users and the territories (« demo »: Dunkerque;
+« national »: several territories), counts() what the database holds, clear() for --reset.
+
+Everything comes from one random.Random with a fixed seed and a fixed « today » (DEMO_TODAY): two runs
+on empty databases give the same records (primary keys aside). Rows are written with bulk_create;
+the historized models (Participant, Clause, Award, Assignment, HoursEntry) get their first history
+record too (simple_history's bulk_create_with_history), dated when the record would have been made and
+signed by the facilitator in charge, so that « who changed what » pages show a believable story.
+
+Shape of the data:
+- buyers of every kind (CUD, communes, Dunkerque-Port, Département du Nord, social landlords,
+  hospitals…), their contacts and operations (NPNRU neighbourhoods, large works);
+- markets spread over every pipeline stage, with the StageChange records of their path, a facilitator
+  in charge, lots from the « clause intégrée au DCE » stage on, clauses mixing formula and stated
+  hours, awards from « attribué » on with the lot's hours split among the companies;
+- companies of every kind (ordinary firms, SIAE, GEIQ, EA, ESAT, temp agencies, training bodies) with
+  valid SIRETs, sectors and contacts; participants with French names, criteria, prescribers;
+- assignments of every modality and contract type on the lots in execution or finished, monthly hours
+  from January 2024 to the current month with gaps and declaration lags (some lots late, some ahead),
+  the last months partly in draft; outcomes at the end and six months later; SIAE purchases.
+"""
+
+import random
+
+from django.db import transaction
+
+from clauses_site.vocabulary import CRITERIA
+from companies.models import Company, Contact, Sector
+from demo.common import DEMO_TODAY, NATIONAL_TERRITORIES, SEED, VOLUMES
+from demo.territory import Registry, Territory
+from demo.users import create_demo_users
+from demo.vocabulary import SECTORS
+from hours.models import Assignment, HoursEntry, SiaePurchase
+from markets.models import Award, Buyer, BuyerContact, Clause, Lot, Market, Operation, StageChange
+from participants.models import Criterion, Outcome, Participant
+
+
+def is_seeded():
+    return Buyer.objects.exists()
+
+
+def reference_data():
+    """Sectors, and the criteria (made by a migration, but flushed by live-server tests)."""
+    Sector.objects.bulk_create([Sector(name=name) for name in SECTORS], ignore_conflicts=True)
+    Criterion.objects.bulk_create(
+        [Criterion(code=code, label=label, order=i) for i, (code, label) in enumerate(CRITERIA)],
+        ignore_conflicts=True,
+    )
+    return list(Sector.objects.filter(name__in=SECTORS).order_by("name")), list(Criterion.objects.all())
+
+
+def seed(scale="demo", today=DEMO_TODAY, seed=SEED, log=None):
+    """Create the demo users and the data; returns the counts. Each territory is one transaction."""
+    territories = 1 if scale == "demo" else NATIONAL_TERRITORIES
+    with transaction.atomic():
+        users = create_demo_users()
+        sectors, criteria = reference_data()
+    registry = Registry()
+    registry.buyer_names.update(Buyer.objects.values_list("name", flat=True))
+    for index in range(territories):
+        rng = random.Random(seed * 1000 + index)
+        with transaction.atomic():
+            territory = Territory(index, rng, today, users, registry, sectors, criteria, VOLUMES)
+            territory.run(log)
+        if log:
+            log(f"{territory.name} : {len(territory.entries)} saisies d'heures")
+    return counts()
+
+
+def counts():
+    return {
+        "donneurs d'ordre": Buyer.objects.count(),
+        "opérations": Operation.objects.count(),
+        "marchés": Market.objects.count(),
+        "changements d'étape": StageChange.objects.count(),
+        "lots": Lot.objects.count(),
+        "clauses": Clause.objects.count(),
+        "attributions": Award.objects.count(),
+        "entreprises": Company.objects.count(),
+        "contacts": Contact.objects.count() + BuyerContact.objects.count(),
+        "participants": Participant.objects.count(),
+        "sorties": Outcome.objects.count(),
+        "mises à l'emploi": Assignment.objects.count(),
+        "heures du mois": HoursEntry.objects.count(),
+        "achats SIAE": SiaePurchase.objects.count(),
+    }
+
+
+def clear():
+    """Delete every domain record (the users stay): for --reset."""
+    with transaction.atomic():
+        for model in (
+            SiaePurchase,
+            HoursEntry,
+            Assignment,
+            Outcome,
+            Participant,
+            Award,
+            Clause,
+            StageChange,
+            Lot,
+            Market,
+            Operation,
+            BuyerContact,
+            Buyer,
+            Contact,
+            Company,
+        ):
+            model.objects.all().delete()
+        for model in (HoursEntry, Assignment, Participant, Award, Clause):
+            model.history.all().delete()
