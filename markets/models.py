@@ -12,6 +12,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from clauses_site.records import KeyedModel, SearchableQuerySet
 from clauses_site.text import match_key, normalize
 from companies.models import Company, ContactFields, Sector
 
@@ -37,17 +38,27 @@ BUYER_NAME_TAKEN = "Un donneur d'ordre porte déjà ce nom (à la casse et aux a
 ENDS_BEFORE_START = "La fin d'exécution ne peut pas précéder le début."
 
 
-class BuyerQuerySet(models.QuerySet):
-    def search(self, text):
-        """Every word typed appears in the record (ignoring case and accents), in any order."""
-        words = normalize(text).split()
-        return self.filter(*[Q(search_text__contains=w) for w in words]) if words else self
+def ends_after_start(name):
+    """The constraint of an execution period (markets, lots): it does not end before it starts."""
+    return models.CheckConstraint(
+        condition=Q(ends_on__isnull=True) | Q(starts_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+        name=name,
+        violation_error_message=ENDS_BEFORE_START,
+    )
 
+
+def check_period(record):
+    """The same rule in clean(), on the end date."""
+    if record.starts_on and record.ends_on and record.ends_on < record.starts_on:
+        raise ValidationError({"ends_on": ENDS_BEFORE_START})
+
+
+class BuyerQuerySet(SearchableQuerySet):
     def matching(self, name):
         return self.filter(name_key=match_key(name)).first()
 
 
-class Buyer(models.Model):
+class Buyer(KeyedModel):
     class Kind(models.TextChoices):
         INTERCOMMUNALITY = "epci", "Intercommunalité"
         COMMUNE = "commune", "Commune"
@@ -96,10 +107,6 @@ class Buyer(models.Model):
         """The derived columns save() fills (call it before a bulk_create)."""
         self.name_key = match_key(self.name)
         self.search_text = normalize(self.name)
-
-    def save(self, *args, **kwargs):
-        self.compute_keys()
-        super().save(*args, **kwargs)
 
 
 class BuyerContact(ContactFields):
@@ -157,17 +164,12 @@ class ClauseType(models.TextChoices):
     INSERTION_MARKET = "R2123-1", "Marché d'insertion et de qualification (R2123-1 3° ; ex-art. 30 CMP)"
 
 
-class MarketQuerySet(models.QuerySet):
+class MarketQuerySet(SearchableQuerySet):
     def in_stage(self, *stages):
         return self.filter(stage__in=stages)
 
-    def search(self, text):
-        """Every word typed appears in the record (ignoring case and accents), in any order."""
-        words = normalize(text).split()
-        return self.filter(*[Q(search_text__contains=w) for w in words]) if words else self
 
-
-class Market(models.Model):
+class Market(KeyedModel):
     class Procedure(models.TextChoices):
         OPEN = "aoo", "Appel d'offres ouvert"
         RESTRICTED = "aor", "Appel d'offres restreint"
@@ -241,21 +243,14 @@ class Market(models.Model):
         verbose_name_plural = "marchés"
         constraints = [
             models.UniqueConstraint(fields=["buyer", "reference"], name="market_reference_unique_per_buyer"),
-            models.CheckConstraint(
-                condition=Q(ends_on__isnull=True)
-                | Q(starts_on__isnull=True)
-                | Q(ends_on__gte=models.F("starts_on")),
-                name="market_ends_after_start",
-                violation_error_message=ENDS_BEFORE_START,
-            ),
+            ends_after_start("market_ends_after_start"),
         ]
 
     def __str__(self):
         return f"{self.reference} — {self.title}"
 
     def clean(self):
-        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
-            raise ValidationError({"ends_on": ENDS_BEFORE_START})
+        check_period(self)
         if self.operation_id and self.buyer_id and self.operation.buyer_id != self.buyer_id:
             raise ValidationError({"operation": "Cette opération appartient à un autre donneur d'ordre."})
         if (
@@ -269,10 +264,6 @@ class Market(models.Model):
     def compute_keys(self):
         """The derived columns save() fills (call it before a bulk_create)."""
         self.search_text = normalize(f"{self.reference} {self.title}")
-
-    def save(self, *args, **kwargs):
-        self.compute_keys()
-        super().save(*args, **kwargs)
 
     def move_to(self, stage, user=None, on=None):
         """Change the pipeline stage and record the change (for the conversion table)."""
@@ -321,7 +312,7 @@ class LotQuerySet(models.QuerySet):
         )
 
 
-class Lot(models.Model):
+class Lot(KeyedModel):
     market = models.ForeignKey(Market, on_delete=models.CASCADE, related_name="lots", verbose_name="marché")
     number = models.CharField("lot", max_length=30, help_text="Numéro ou libellé : 3, Unique…")
     number_key = models.CharField(max_length=30, editable=False)
@@ -343,13 +334,7 @@ class Lot(models.Model):
                 name="lot_number_unique_per_market",
                 violation_error_message=LOT_NUMBER_TAKEN,
             ),
-            models.CheckConstraint(
-                condition=Q(ends_on__isnull=True)
-                | Q(starts_on__isnull=True)
-                | Q(ends_on__gte=models.F("starts_on")),
-                name="lot_ends_after_start",
-                violation_error_message=ENDS_BEFORE_START,
-            ),
+            ends_after_start("lot_ends_after_start"),
         ]
 
     def __str__(self):
@@ -370,8 +355,7 @@ class Lot(models.Model):
         return key
 
     def clean(self):
-        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
-            raise ValidationError({"ends_on": ENDS_BEFORE_START})
+        check_period(self)
         self.compute_keys()
         if (
             self.market_id
@@ -397,7 +381,6 @@ class Lot(models.Model):
 
     def save(self, *args, **kwargs):
         adding = self._state.adding
-        self.compute_keys()
         super().save(*args, **kwargs)
         if not adding:
             # A clause computed from the lot's amount follows the amount.
