@@ -2,9 +2,11 @@
 
 import django_filters
 from django import forms
-from django.contrib.auth import get_user_model
+from django.db.models import Q
 
+from clauses_site.forms import TeamMemberChoiceField
 from clauses_site.listing import DateBetweenFilter, ListFilterSet, SearchFilter
+from clauses_site.roles import team_members
 from participants.models import AccessLog, Criterion, Participant
 
 
@@ -41,12 +43,18 @@ class ParticipantFilter(ListFilterSet):
         self.filters["prescriber"].extra["choices"] = _distinct("prescriber")
 
 
+class TeamMemberFilter(django_filters.ModelChoiceFilter):
+    field_class = TeamMemberChoiceField
+
+
 class AccessLogFilter(ListFilterSet):
     """The access log: by person (the link from a participant's page), user, kind of access and date."""
 
     participant = django_filters.NumberFilter(widget=forms.HiddenInput)
-    user = django_filters.ModelChoiceFilter(
-        label="Utilisateur", queryset=get_user_model().objects.order_by("username"), empty_label="Tous"
+    user = TeamMemberFilter(  # the team, and whoever read a record (a colleague who has left)
+        label="Utilisateur",
+        queryset=team_members(also=Q(pk__in=AccessLog.objects.values("user"))),
+        empty_label="Tous",
     )
     action = django_filters.ChoiceFilter(label="Accès", choices=AccessLog.Action.choices, empty_label="Tous")
     at = DateBetweenFilter(field_name="at__date", label="Entre le")

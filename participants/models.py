@@ -9,6 +9,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from clauses_site import vocabulary
+from clauses_site.formatting import person_name
 from clauses_site.records import KeyedModel, SearchableQuerySet
 from clauses_site.text import match_key, normalize
 
@@ -228,9 +229,7 @@ class AccessLog(models.Model):
     @classmethod
     def record(cls, user, participant, action):
         """One row: the user (None for the daily retention run) reading `participant` through `action`."""
-        label = ""
-        if user is not None and user.is_authenticated:
-            label = user.get_full_name() or user.get_username()
-        else:
+        if user is None or not user.is_authenticated:
             user = None
+        label = person_name(user)
         return cls.objects.create(user=user, user_label=label, participant=participant, action=action)

@@ -2,11 +2,11 @@
 
 import django_filters
 from django import forms
-from django.contrib.auth import get_user_model
 from django.db.models import Q
 
-from clauses_site.forms import AutocompleteSelect
+from clauses_site.forms import AutocompleteSelect, TeamMemberChoiceField
 from clauses_site.listing import DateBetweenFilter, ListFilterSet, LotFilter, PeriodFilter, SearchFilter
+from clauses_site.roles import team_members
 from clauses_site.text import normalize
 from companies.models import Company, Sector
 from hours.models import Assignment
@@ -23,17 +23,8 @@ def company_filter(label="Entreprise", **kwargs):
     )
 
 
-class UserChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, user):
-        return user.get_full_name() or user.username
-
-
-class UserFilter(django_filters.ModelChoiceFilter):
-    field_class = UserChoiceField
-
-
-def team():
-    return get_user_model().objects.filter(is_active=True).order_by("first_name", "last_name", "username")
+class TeamMemberFilter(django_filters.ModelChoiceFilter):
+    field_class = TeamMemberChoiceField
 
 
 # --- needs -----------------------------------------------------------------------------------------------
@@ -109,7 +100,9 @@ class JournalFilter(ListFilterSet):
         widget=AutocompleteSelect("market", placeholder="Référence ou intitulé…"),
     )
     company = company_filter(method="filter_concerning")
-    author = UserFilter(label="Auteur", queryset=team(), empty_label="Tous")
+    author = TeamMemberFilter(  # the team, and whoever wrote an entry (a colleague who has left)
+        label="Auteur", queryset=team_members(also=Q(journal_entries__isnull=False)), empty_label="Tous"
+    )
     follow_up = django_filters.ChoiceFilter(
         label="Relance",
         choices=[("a_faire", "À faire"), ("faite", "Faite"), ("sans", "Sans relance")],
@@ -120,10 +113,6 @@ class JournalFilter(ListFilterSet):
     class Meta:
         model = JournalEntry
         fields = []
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.filters["author"].queryset = team()
 
     def filter_concerning(self, qs, name, value):
         if not value:

@@ -16,6 +16,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from clauses_site.formatting import person_name
 from clauses_site.records import KeyedModel, SearchableQuerySet
 from clauses_site.text import normalize
 from companies.models import Company
@@ -44,10 +45,6 @@ class RomeCodeField(models.CharField):
 
     def formfield(self, **kwargs):
         return super().formfield(**{"max_length": 10, **kwargs})
-
-
-def _user_label(user):
-    return (user.get_full_name() or user.username) if user else ""
 
 
 # --- recruitment needs -----------------------------------------------------------------------------------
@@ -521,7 +518,7 @@ class JournalEntry(KeyedModel):
 
     @property
     def author_label(self):
-        return _user_label(self.author)
+        return person_name(self.author)
 
     def clean(self):
         if self.follow_up_on and self.date and self.follow_up_on < self.date:

@@ -109,3 +109,23 @@ def test_log_list_queries_do_not_grow(client, boss, sophie, django_assert_max_nu
     with django_assert_max_num_queries(12):
         response = client.get(reverse("participants:access_log"))
     assert len(response.context["table"].rows) == 30
+
+
+def test_the_user_filter_lists_the_team_and_whoever_read_a_record(sophie, boss):
+    """One list of colleagues (clauses_site.roles.team_members): the active team by first name, named as
+    the team reads them, plus a colleague who has left but read a record; never a reader or a log-in
+    that read nothing."""
+    from participants.filters import AccessLogFilter
+
+    left = UserFactory(
+        username="partie", first_name="Anne", last_name="Partie", facilitator=True, is_active=False
+    )
+    UserFactory(username="partie2", first_name="Bruno", last_name="Parti", facilitator=True, is_active=False)
+    UserFactory(username="lecteur", first_name="Léo", last_name="Lecteur", reader=True)
+    AccessLog.record(left, ParticipantFactory(), AccessLog.Action.PAGE)
+    field = AccessLogFilter().form.fields["user"]
+    assert [label for value, label in field.choices][1:] == [
+        "Anne Partie",
+        "Nadia Responsable",
+        "Sophie Deschodt",
+    ]
