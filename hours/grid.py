@@ -161,6 +161,24 @@ def build_rows(month, assignments, lock=False):
 
 # --- cells ----------------------------------------------------------------------------------------------
 
+#: Why a cell is refused, by ValidationError code; the page gives them to static/js/grid.js (cell_rules).
+CELL_MESSAGES = {
+    "invalid": "Saisissez un nombre (ex. 151,67).",
+    "min_value": "Pas d'heures négatives.",
+    "max_value": f"Au plus {MAX_MONTH_HOURS} heures dans un mois.",
+    "max_decimal_places": "Deux décimales au plus (ex. 151,67).",
+}
+
+
+def cell_rules():
+    """What grid.js checks as one types, from the same constants as parse_hours (the page holds it in a
+    json_script): the most hours of a month and the messages."""
+    return {"max_hours": str(MAX_MONTH_HOURS), "messages": CELL_MESSAGES}
+
+
+def _refused(code):
+    return ValidationError(CELL_MESSAGES[code], code=code)
+
 
 def parse_hours(text):
     """A cell as typed -> Decimal (two places) or None when empty. Accepts « 151,67 », « 151.67 »,
@@ -175,17 +193,17 @@ def parse_hours(text):
             return None
         # [0-9], not \d: Decimal() would read « ١٥ » or full-width digits too
         if not re.fullmatch(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)", cleaned):
-            raise ValidationError("Saisissez un nombre (ex. 151,67).", code="invalid")
+            raise _refused("invalid")
         try:
             value = Decimal(cleaned)
         except InvalidOperation as exc:  # pragma: no cover - the regex already guards
-            raise ValidationError("Saisissez un nombre (ex. 151,67).", code="invalid") from exc
+            raise _refused("invalid") from exc
     if value < 0:
-        raise ValidationError("Pas d'heures négatives.", code="min_value")
+        raise _refused("min_value")
     if value > MAX_MONTH_HOURS:
-        raise ValidationError(f"Au plus {MAX_MONTH_HOURS} heures dans un mois.", code="max_value")
+        raise _refused("max_value")
     if value != value.quantize(TWO_PLACES):
-        raise ValidationError("Deux décimales au plus (ex. 151,67).", code="max_decimal_places")
+        raise _refused("max_decimal_places")
     return value.quantize(TWO_PLACES)
 
 

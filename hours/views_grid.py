@@ -225,6 +225,7 @@ def _render_grid(request, form, rows, months, month, lot, company, chooser, stat
         "summary": _summary(month, lot, company),
         "future": future,
         "editable": not future and any(r.editable for r in rows),
+        "cell_rules": grid.cell_rules(),
     }
     return render(request, "hours/grid.html", context, status=status)
 

@@ -8,7 +8,10 @@
   const form = document.getElementById("grid-form");
   if (!form) return;
   const body = document.getElementById("grid-body");
-  const MAX = 744;
+  // The most hours of a month and the messages, as the server checks them (hours.grid.cell_rules).
+  const rules = JSON.parse(document.getElementById("grid-rules").textContent);
+  const MAX = Number(rules.max_hours);
+  const MESSAGES = rules.messages;
   const fmt = new Intl.NumberFormat("fr-FR", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
   let dirty = false;
   let submitting = false;
@@ -19,11 +22,11 @@
     if (t.endsWith("h")) t = t.slice(0, -1);
     t = t.replace(",", ".");
     if (t === "") return { value: null };
-    if (!/^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(t)) return { error: "Saisissez un nombre (ex. 151,67)." };
+    if (!/^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(t)) return { error: MESSAGES.invalid };
     const value = Number(t);
-    if (value < 0) return { error: "Pas d'heures négatives." };
-    if (value > MAX) return { error: "Au plus " + MAX + " heures dans un mois." };
-    if (/\.\d{3,}$/.test(t) && !/\.\d{2}0+$/.test(t)) return { error: "Deux décimales au plus (ex. 151,67)." };
+    if (value < 0) return { error: MESSAGES.min_value };
+    if (value > MAX) return { error: MESSAGES.max_value };
+    if (/\.\d{3,}$/.test(t) && !/\.\d{2}0+$/.test(t)) return { error: MESSAGES.max_decimal_places };
     return { value: value };
   }
 

@@ -37,7 +37,7 @@ def test_one_list_of_assignment_fields():
     assert [*ASSIGNMENT_FIELDS, "notes"] == [name for name in editable if name != "created_at"]
     assert AssignmentAdmin.fields == [*ASSIGNMENT_FIELDS, "notes"]
     assert AssignmentForm._meta.fields == [*ASSIGNMENT_FIELDS, "notes"]
-    assert ASSIGNMENT_HISTORY_FIELDS == list(ASSIGNMENT_FIELDS)
+    assert list(ASSIGNMENT_FIELDS) == ASSIGNMENT_HISTORY_FIELDS
     assert GridAddForm._meta.fields == list(ASSIGNMENT_FIELDS[1:])
     assert GridAddForm.field_order == [
         "participant",
