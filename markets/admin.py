@@ -1,6 +1,5 @@
 from django import forms
 from django.contrib import admin
-from django.utils import timezone
 from django.utils.formats import number_format
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -129,14 +128,10 @@ class MarketAdmin(ManagerOnly, SearchByKeys, admin.ModelAdmin):
     ]
 
     def save_model(self, request, obj, form, change):
-        stage_changed = change and "stage" in form.changed_data
-        if stage_changed and "stage_reached_on" not in form.changed_data:
-            obj.stage_reached_on = timezone.localdate()
-        super().save_model(request, obj, form, change)
-        if stage_changed:  # the pipeline's conversion table reads these records (as Market.move_to)
-            StageChange.objects.create(
-                market=obj, stage=obj.stage, date=obj.stage_reached_on, by=request.user
-            )
+        """A change of stage goes through Market.move_to(): dated the day typed (else today), recorded
+        for the pipeline's conversion table."""
+        on = obj.stage_reached_on if "stage_reached_on" in form.changed_data else None
+        obj.save_moving(form.initial.get("stage") if change else None, request.user, on)
 
 
 class ClauseForm(forms.ModelForm):

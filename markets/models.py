@@ -265,6 +265,17 @@ class Market(KeyedModel):
         """The derived columns save() fills (call it before a bulk_create)."""
         self.search_text = normalize(f"{self.reference} {self.title}")
 
+    def save_moving(self, stage_before, user=None, on=None):
+        """Save the market as edited in a form (the screens', the admin's): when its stage differs from
+        `stage_before`, the change goes through move_to(), dated `on` (else today) and recorded."""
+        stage = self.stage
+        if not stage_before or stage == stage_before:
+            self.save()
+            return
+        self.stage = stage_before
+        self.save()
+        self.move_to(stage, user, on)
+
     def move_to(self, stage, user=None, on=None):
         """Change the pipeline stage and record the change (for the conversion table)."""
         on = on or timezone.localdate()

@@ -303,15 +303,8 @@ class MarketUpdate(MarketFormMixin, RecordUpdateView):
 
     def save_object(self, form):
         """A change of stage goes through Market.move_to(), which dates and records it."""
-        new_stage = form.cleaned_data["stage"]
-        old_stage = form.initial.get("stage")
         market = form.save(commit=False)
-        if old_stage and new_stage != old_stage:
-            market.stage = old_stage
-            market.save()
-            market.move_to(new_stage, self.request.user)
-        else:
-            market.save()
+        market.save_moving(form.initial.get("stage"), self.request.user)
         return market
 
 

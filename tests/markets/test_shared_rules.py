@@ -1,13 +1,19 @@
 """Markets use the rules shared with the other apps (issue 13): one list of colleagues, one way of
 moving a market between stages, one explanation of a clause's hours owed, one record URL."""
 
+from datetime import date as day
+
 import pytest
+from django.urls import reverse
+from django.utils import timezone
 
 from clauses_site import roles
 from clauses_site.records import KeyedModel, SearchableQuerySet
+from clauses_site.roles import FACILITATOR
 from markets.filters import MarketFilter
 from markets.forms import MarketForm
-from markets.models import Buyer, Lot, Market
+from markets.models import Buyer, Lot, Market, Stage, StageChange
+from tests.editing import post_edit
 from tests.factories import UserFactory
 from tests.markets.factories import BuyerFactory, LotFactory, MarketFactory
 
@@ -47,3 +53,71 @@ def test_keys_are_filled_on_save_and_search_ignores_case_and_accents():
     assert list(Market.objects.search("LEON ecole")) == [market]
     assert list(Buyer.objects.search("synthe GRANDE")) == [buyer]
     assert list(Buyer.objects.search("")) == [buyer]
+
+
+# --- moving a market between stages --------------------------------------------------------------------
+
+
+@pytest.fixture
+def moves(monkeypatch):
+    """The calls of Market.move_to (which still runs): [(reference, stage, user, on)]."""
+    calls = []
+    move_to = Market.move_to
+
+    def spy(self, stage, user=None, on=None):
+        calls.append((self.reference, stage, user.username if user else None, on))
+        return move_to(self, stage, user, on)
+
+    monkeypatch.setattr(Market, "move_to", spy)
+    return calls
+
+
+def admin_form(client, market, **changes):
+    """The admin change form of the market as stored, with `changes`, and no lot or stage inline."""
+    market.refresh_from_db()
+    page = client.get(reverse("admin:markets_market_change", args=[market.pk]))
+    form = page.context["adminform"].form
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    for name in ("starts_on", "ends_on", "stage_reached_on"):  # as the admin writes dates
+        data[name] = f"{getattr(market, name):%d/%m/%Y}"
+    data["initial-stage_reached_on"] = data["stage_reached_on"]  # a callable default: hidden initial
+    for prefix in ("lots", "stage_changes"):
+        data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
+    return {**data, **changes}
+
+
+def test_the_admin_moves_a_market_through_move_to(client, manager, moves):
+    market = MarketFactory(reference="CUD-2026-007", stage=Stage.STUDY, stage_reached_on=day(2025, 2, 1))
+    client.force_login(manager)
+    url = reverse("admin:markets_market_change", args=[market.pk])
+    response = client.post(url, admin_form(client, market, stage=Stage.PROPOSED))
+    assert response.status_code == 302
+    assert moves == [("CUD-2026-007", Stage.PROPOSED, manager.username, None)]  # today
+    market.refresh_from_db()
+    assert (market.stage, market.stage_reached_on) == (Stage.PROPOSED, timezone.localdate())
+    change = StageChange.objects.get()
+    assert (change.stage, change.date, change.by) == (Stage.PROPOSED, timezone.localdate(), manager)
+
+    # The day typed with the stage is the day of the change; the same stage again records nothing.
+    client.post(url, admin_form(client, market, stage=Stage.IN_TENDER_DOCS, stage_reached_on="03/03/2026"))
+    client.post(url, admin_form(client, market, title="Autre intitulé", stage_reached_on="04/03/2026"))
+    assert moves[1:] == [("CUD-2026-007", Stage.IN_TENDER_DOCS, manager.username, day(2026, 3, 3))]
+    assert list(StageChange.objects.order_by("pk").values_list("stage", "date")) == [
+        (Stage.PROPOSED, timezone.localdate()),
+        (Stage.IN_TENDER_DOCS, day(2026, 3, 3)),
+    ]
+    market.refresh_from_db()
+    assert (market.title, market.stage_reached_on) == ("Autre intitulé", day(2026, 3, 4))
+
+
+def test_the_market_form_moves_a_market_through_move_to(client_for, moves):
+    market = MarketFactory(reference="CUD-2026-008", stage=Stage.SPOTTED)
+    url = reverse("markets:market_update", kwargs={"pk": market.pk})
+    client = client_for(FACILITATOR)
+    data = {"buyer": market.buyer_id, "reference": market.reference, "title": market.title}
+    assert post_edit(client, url, {**data, "stage": Stage.STUDY}).status_code == 302
+    assert post_edit(client, url, {**data, "stage": Stage.STUDY, "notes": "Vu le 3"}).status_code == 302
+    assert moves == [("CUD-2026-008", Stage.STUDY, "u-facilitatrice", None)]
+    assert list(StageChange.objects.values_list("stage", "by__username")) == [
+        (Stage.STUDY, "u-facilitatrice")
+    ]
