@@ -41,8 +41,9 @@ def entry_for(user, pk):
     return get_object_or_404(entries_for(user), pk=pk)
 
 
-def _next_url(request, default):
-    target = request.POST.get("next") or request.GET.get("next")
+def _return_url(request, default):
+    """The local address of the `retour` parameter (posted or in the query string), else `default`."""
+    target = request.POST.get("retour") or request.GET.get("retour")
     return target if url_is_local(target) else default
 
 
@@ -62,7 +63,7 @@ def entry_reopen(request, pk):
     """Back to draft, with a reason: recorded in the entry's history (who, when, why)."""
     roles.require(roles.can_validate, request.user)
     entry = entry_for(request.user, pk)
-    back = _next_url(request, reverse("hours:entry_detail", args=[entry.pk]))
+    back = _return_url(request, reverse("hours:entry_detail", args=[entry.pk]))
     if not entry.is_validated:
         messages.info(request, "Ces heures ne sont pas validées : elles sont déjà modifiables.")
         return redirect(back)
@@ -83,7 +84,7 @@ def entry_validate(request):
     """Validate the draft entries chosen (ids=…): from the entries list or an entry's page."""
     roles.require(roles.can_validate, request.user)
     ids = [i for i in (int_param(v) for v in request.POST.getlist("ids")) if i is not None]
-    back = _next_url(request, reverse("hours:entry_list"))
+    back = _return_url(request, reverse("hours:entry_list"))
     if not ids:
         messages.warning(request, "Cochez d'abord les lignes à valider.")
         return redirect(back)

@@ -2,6 +2,7 @@
 
 import datetime
 from decimal import Decimal
+from urllib.parse import quote
 
 import pytest
 from django.test import override_settings
@@ -102,12 +103,15 @@ def test_reopening_from_the_grid_goes_back_to_it(client_for, manager):
     entry = HoursEntryFactory(month=JUNE)
     client = login(client_for, manager)
     back = reverse("hours:grid") + f"?mois=2025-06&lot={entry.assignment.lot_id}"
+    html = client.get(back).content.decode()
+    reopen = reverse("hours:entry_reopen", args=[entry.pk])
+    assert f'href="{reopen}?retour={quote(back, safe="/")}"' in html  # `retour`, as every screen
     response = client.post(
-        reverse("hours:entry_reopen", args=[entry.pk]), {"reason": "Correction", "next": back}
+        reverse("hours:entry_reopen", args=[entry.pk]), {"reason": "Correction", "retour": back}
     )
     assert response.url == back
     response = client.post(
-        reverse("hours:entry_reopen", args=[entry.pk]), {"reason": "x", "next": "https://ailleurs.example/"}
+        reverse("hours:entry_reopen", args=[entry.pk]), {"reason": "x", "retour": "https://ailleurs.example/"}
     )
     assert response.url == reverse("hours:entry_detail", args=[entry.pk])  # not an open redirect
 
