@@ -32,7 +32,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from clauses_site import roles
-from clauses_site.months import add_months, first_of_month
+from clauses_site.months import add_months, first_of_month, month_index
 from hours.models import Assignment, HoursEntry
 from markets.models import Market, Stage
 from reporting.dashboard import Selection, in_execution
@@ -90,10 +90,6 @@ def _month_bounds(month):
     tz = timezone.get_current_timezone()
     start = datetime.datetime.combine(month, datetime.time.min, tzinfo=tz)
     return start, datetime.datetime.combine(add_months(month, 1), datetime.time.min, tzinfo=tz)
-
-
-def _months_apart(earlier, later):
-    return (later.year - earlier.year) * 12 + later.month - earlier.month
 
 
 def oldest_missing_months(lots, today):
@@ -174,7 +170,7 @@ def build(today=None):
         "market__reference", "number_key"
     ):
         missing = oldest.get(lot.pk)
-        months_late = _months_apart(missing, month) if missing else 0
+        months_late = month_index(month) - month_index(missing) if missing else 0
         by_facilitator[lot.market.facilitator_id].append(
             LotCollection(lot, missing, months_late, bool(missing) and missing <= late_before)
         )

@@ -21,7 +21,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from clauses_site import formatting
-from hours import grid
+from clauses_site.months import SHORT_MONTH_NAMES, month_label
 
 PRIMARY = "#0b4f6c"
 POSITIVE = "#2e7d32"
@@ -31,7 +31,6 @@ GRID = "#c8d0d8"
 TEXT = "#1f2933"
 MUTED = "#5b6670"
 FONT = "Liberation Sans, DejaVu Sans, Arial, sans-serif"
-MONTHS = ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."]
 
 _ids = itertools.count(1)
 
@@ -94,17 +93,19 @@ def _nice_step(value, ticks=4):
     return 10 * magnitude
 
 
-def month_label(month, short=False):
-    name = MONTHS[month.month - 1]
-    return f"{month.month:02d}/{month.year % 100:02d}" if short else f"{name} {month.year}"
+def month_name(month):
+    """« janv. » (axis labels)."""
+    return SHORT_MONTH_NAMES[month.month - 1]
+
+
+def label_text(label):
+    """A point's label in tooltips and data tables: « janv. 2026 » for a month, else the label as text."""
+    return f"{month_name(label)} {label.year}" if isinstance(label, datetime.date) else str(label)
 
 
 def bar_chart(title, points, unit="h", width=640, height=230, color=PRIMARY):
     """Vertical bars, one per point [(label or month date, value)]: hours by month."""
-    rows = tuple(
-        (month_label(label) if isinstance(label, datetime.date) else str(label), _fmt(value, unit))
-        for label, value in points
-    )
+    rows = tuple((label_text(label), _fmt(value, unit)) for label, value in points)
     left, right, top, bottom = 58, 10, 14, 34
     plot_w, plot_h = width - left - right, height - top - bottom
     biggest = max((_number(v) for _, v in points), default=0)
@@ -132,7 +133,7 @@ def bar_chart(title, points, unit="h", width=640, height=230, color=PRIMARY):
         )
         if i % every == 0:
             text = (
-                (MONTHS[label.month - 1] if count <= 12 else month_label(label, short=True))
+                (month_name(label) if count <= 12 else month_label(label, short=True))
                 if isinstance(label, datetime.date)
                 else str(label)
             )
@@ -245,7 +246,7 @@ def progress_bar(progress, width=None):
     )
     if progress.expected is not None:
         through = getattr(progress, "expected_through", None)
-        when = f"à fin {grid.month_label(through)}" if through else "à date"
+        when = f"à fin {month_label(through)}" if through else "à date"
         label += f", attendu {when} {formatting.hours(progress.expected)} h"
     if progress.lagging:
         label += ", en retard"
@@ -274,7 +275,7 @@ def grouped_bar_chart(title, labels, series, unit="h", width=640, height=240):
     names = [name for name, _, _ in series]
     rows = tuple(
         (
-            month_label(label) if isinstance(label, datetime.date) else str(label),
+            label_text(label),
             *(_fmt(values[i], unit) for _, values, _ in series),
         )
         for i, label in enumerate(labels)
@@ -308,7 +309,7 @@ def grouped_bar_chart(title, labels, series, unit="h", width=640, height=240):
                 f'fill="{colour}"><title>{escape(rows[i][0])}, {escape(name)} : {escape(rows[i][1 + j])}'
                 f"</title></rect>"
             )
-        text = MONTHS[label.month - 1] if isinstance(label, datetime.date) else str(label)
+        text = month_name(label) if isinstance(label, datetime.date) else str(label)
         parts.append(
             f'<text x="{left + slot * i + slot / 2:.1f}" y="{height - bottom + 14}" text-anchor="middle" '
             f'fill="{MUTED}" font-size="10">{escape(text)}</text>'

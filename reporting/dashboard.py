@@ -62,7 +62,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from django.db.models import Count, Prefetch, Q, prefetch_related_objects
 from django.utils import timezone
 
-from clauses_site.months import add_months, first_of_month, month_span
+from clauses_site.months import add_months, first_of_month, last_of_month, month_index, month_span
 from clauses_site.text import normalize
 from companies.models import Contact
 from hours import queries
@@ -184,9 +184,7 @@ class Headline:
 def months_label(first, last):
     """« janv.–oct. 2026 », « nov. 2025–oct. 2026 », « oct. 2026 » (months by their first days)."""
 
-    def month(day):
-        return charts.MONTHS[day.month - 1]
-
+    month = charts.month_name
     if first == last:
         return f"{month(last)} {last.year}"
     if first.year == last.year:
@@ -479,7 +477,7 @@ def _split(total, weights):
 def forecast(selection, on, months=FORECAST_MONTHS):
     """Hours still owed over the next `months` months, by month and by trade (3 queries)."""
     window = month_span(on, months)
-    window_end = add_months(window[-1], 1) - datetime.timedelta(days=1)
+    window_end = last_of_month(window[-1])
     lots = (
         selection.lots()
         .with_clause()
@@ -503,9 +501,6 @@ def forecast(selection, on, months=FORECAST_MONTHS):
             key, (name.strip()[:1].upper() + name.strip()[1:]) if name.strip() else UNSPECIFIED_TRADE
         )
         return key
-
-    def month_index(day):
-        return day.year * 12 + day.month - 1
 
     window_first, window_last = month_index(window[0]), month_index(window[-1])
     by_trade = defaultdict(lambda: [ZERO] * months)

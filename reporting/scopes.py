@@ -3,6 +3,7 @@ the Bilans page. Errors are ScopeError with a French message naming what was not
 
 import datetime
 
+from clauses_site import months
 from clauses_site.text import clean_siret, company_key
 from companies.models import Company
 from markets.models import Buyer, Market
@@ -65,15 +66,13 @@ def find_market(reference, buyer=None):
     return found[0]
 
 
-def parse_date(text, label):
-    try:
-        return datetime.date.fromisoformat(text.strip())
-    except (ValueError, AttributeError):
-        pass
-    try:
-        return datetime.datetime.strptime(text.strip(), "%d/%m/%Y").date()
-    except (ValueError, AttributeError):
-        raise ScopeError(f"Date {label} invalide : « {text} » (attendu AAAA-MM-JJ).") from None
+def parse_date(text, label, end=False):
+    """A typed date (clauses_site.months.parse_date: « 2025-03-14 », « 14/03/2025 », or a month alone,
+    its first day — its last with `end`); ScopeError naming which date (`label`) otherwise."""
+    day = months.parse_date(text, end=end) if isinstance(text, str) else None
+    if day is None:
+        raise ScopeError(f"Date {label} invalide : « {text} » (attendu AAAA-MM-JJ).")
+    return day
 
 
 def check_period(start, end):
@@ -97,12 +96,12 @@ SHORTCUTS = {
 def shortcut_period(name, today, kind=None, obj=None):
     """(start, end) of a shortcut, computed on `today`."""
     if name == "last_month":
-        end = today.replace(day=1) - datetime.timedelta(days=1)
-        return end.replace(day=1), end
+        start = months.add_months(months.first_of_month(today), -1)
+        return start, months.last_of_month(start)
     if name == "last_quarter":
         quarter_start = datetime.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
-        start = (quarter_start - datetime.timedelta(days=80)).replace(day=1)  # 3 months before
-        return start, quarter_start - datetime.timedelta(days=1)
+        start = months.add_months(quarter_start, -3)
+        return start, months.last_of_month(months.add_months(quarter_start, -1))
     if name == "this_year":
         return datetime.date(today.year, 1, 1), today
     if name == "last_year":

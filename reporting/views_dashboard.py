@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET
 
 from clauses_site import roles
 from clauses_site.forms import BootstrapForm
-from clauses_site.months import add_months
+from clauses_site.months import first_of_month, last_of_month
 from companies.models import Sector
 from hours import queries
 from markets.models import Buyer
@@ -146,11 +146,10 @@ def figure_links(request, selection, board):
         links["new_assignments"] = _url(  # the assignments that started in the period
             "hours:assignment_list", start_du=s.start.isoformat(), start_au=s.end.isoformat(), **markets
         )
-        month = on.replace(day=1)
         links["people"] = _url(  # the assignments running this month (a person may hold two)
             "hours:assignment_list",
-            period_du=month.isoformat(),
-            period_au=(add_months(month, 1) - datetime.timedelta(days=1)).isoformat(),
+            period_du=first_of_month(on).isoformat(),
+            period_au=last_of_month(on).isoformat(),
             **markets,
         )
     return links
@@ -188,7 +187,7 @@ def _quarters(forecast):
     """The forecast by trade in quarters: the TRADES_SHOWN largest trades, the others summed in one row."""
     spans, rows = forecast.quarters()
     labels = [
-        {"label": f"{a:%m/%y}–{b:%m/%y}", "title": f"{charts.month_label(a)} – {charts.month_label(b)}"}
+        {"label": f"{a:%m/%y}–{b:%m/%y}", "title": f"{charts.label_text(a)} – {charts.label_text(b)}"}
         for a, b in spans
     ]
     shown = [

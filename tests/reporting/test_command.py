@@ -25,6 +25,15 @@ def test_json_to_stdout_is_the_hand_written_dict(bilan_data):
     assert json.loads(out) == CUD_JSON
 
 
+def test_a_month_alone_is_its_first_day_from_and_its_last_day_to(bilan_data):
+    """Dates are read by clauses_site.months.parse_date: « 2025-06 » as --to is 30 June."""
+    out, _ = run(
+        "--buyer", "Communauté Urbaine de Dunkerque", "--from", "01/01/2025", "--to", "2025-06",
+        "--format", "json", "--output", "-",
+    )  # fmt: skip
+    assert json.loads(out) == CUD_JSON
+
+
 def test_names_match_without_case_or_accents(bilan_data):
     out, _ = run("--buyer", "communaute urbaine de DUNKERQUE", *PERIOD, "--format", "json", "--output", "-")
     assert json.loads(out)["scope"]["name"] == "Communauté Urbaine de Dunkerque"

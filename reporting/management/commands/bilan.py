@@ -75,7 +75,7 @@ class Command(BaseCommand):
                 "ou --territory."
             )
         start = scopes.parse_date(start, "de début (--from)")
-        end = scopes.parse_date(end, "de fin (--to)")
+        end = scopes.parse_date(end, "de fin (--to)", end=True)  # « 2025-06 »: to 30 June
         scopes.check_period(start, end)
         if market:
             the_buyer = scopes.find_buyer(buyer) if buyer else None
