@@ -520,6 +520,25 @@ class Clause(models.Model):
             return self.stated_hours
         return self.formula_hours or Decimal(0)
 
+    def explain(self):
+        """How the hours owed are obtained — one rule for the detail pages and the form's live preview:
+        the formula (its inputs, the lot's amount when none is typed, its result) and the stated number,
+        which wins. `owed` is None when neither gives a number (« non chiffrées »; hours_required then
+        stores 0, so that sums count nothing owed)."""
+        amount_from_lot = self.formula_amount is None
+        source = self.hours_source
+        return {
+            "amount": self.lot.amount if amount_from_lot else self.formula_amount,
+            "amount_from_lot": amount_from_lot,
+            "labour_share": self.labour_share,
+            "insertion_rate": self.insertion_rate,
+            "hourly_cost": self.hourly_cost,
+            "formula": self.formula_hours,
+            "stated": self.stated_hours,
+            "source": source,
+            "owed": None if source is None else self.compute_hours_required(),
+        }
+
     def siae_hour_equivalent(self, amount_invoiced):
         """An SIAE purchase as hours: amount invoiced × labour share ÷ hourly cost."""
         if not self.siae_labour_share or not self.siae_hourly_cost:

@@ -36,7 +36,7 @@ from hours.queries import (
     progress_over,
 )
 from markets import filters, forms, tables
-from markets.models import Award, Buyer, Clause, Lot, Market, Operation, hours_from_formula
+from markets.models import Award, Buyer, Clause, Lot, Market, Operation
 
 
 def today():
@@ -260,7 +260,7 @@ class MarketDetail(RecordDetailView):
             clause = getattr(lot, "clause", None)
             if clause is not None:
                 clause.lot = lot  # the formula reads the lot's amount: no extra query
-                lot.explanation = explain(clause)
+                lot.explanation = clause.explain()
         context.update(
             lots=lots,
             overall=progress_over(market.hours_required, market.hours_done_to_date, expected_total),
@@ -354,7 +354,7 @@ class LotDetail(RecordDetailView):
         clause = getattr(lot, "clause", None)
         if clause is not None:
             clause.lot = lot
-            context["explanation"] = explain(clause)
+            context["explanation"] = clause.explain()
         awards = awards_progress(list(awards_with_hours(lot.awards.select_related("company", "lot"))), on)
         sees_people = roles.sees_people(self.request.user)
         related = ["company", "employer", *(["participant"] if sees_people else [])]
@@ -528,31 +528,11 @@ class ClauseDelete(RecordDeleteView):
         return False
 
 
-def explain(clause):
-    """How a saved clause's hours owed were obtained (same shape as hours_preview)."""
-    amount = clause.formula_amount if clause.formula_amount is not None else clause.lot.amount
-    formula = clause.formula_hours
-    return {
-        "amount": amount,
-        "amount_from_lot": clause.formula_amount is None,
-        "labour_share": clause.labour_share,
-        "insertion_rate": clause.insertion_rate,
-        "hourly_cost": clause.hourly_cost,
-        "formula": formula,
-        "stated": clause.stated_hours,
-        "source": clause.hours_source,
-        "owed": clause.hours_required,
-    }
-
-
 def typed_values(form):
-    """The formula inputs and the stated hours as typed in the clause form, each cleaned on its own
+    """The formula inputs and the stated hours as typed in the bound clause form, each cleaned on its own
     (« 1 000 000,50 », « 5,5 » %); None where empty or not a number. No model validation, no query."""
-    names = [*forms.ClauseForm.formula_fields, "stated_hours"]
-    if not form.is_bound:
-        return {name: getattr(form.instance, name) for name in names}
     values = {}
-    for name in names:
+    for name in [*forms.ClauseForm.formula_fields, "stated_hours"]:
         field = form.fields[name]
         raw = field.widget.value_from_datadict(form.data, form.files, form.add_prefix(name))
         try:
@@ -563,27 +543,10 @@ def typed_values(form):
 
 
 def hours_preview(form, lot):
-    """The hours owed as the form stands: the formula (its inputs and result) and the stated number;
-    the stated number wins."""
-    data = typed_values(form)
-    amount = data.get("formula_amount")
-    amount_from_lot = amount is None
-    if amount_from_lot:
-        amount = lot.amount
-    share, rate, cost = data.get("labour_share"), data.get("insertion_rate"), data.get("hourly_cost")
-    formula = hours_from_formula(amount, share, rate, cost)
-    stated = data.get("stated_hours")
-    return {
-        "amount": amount,
-        "amount_from_lot": amount_from_lot,
-        "labour_share": share,
-        "insertion_rate": rate,
-        "hourly_cost": cost,
-        "formula": formula,
-        "stated": stated,
-        "source": "stated" if stated is not None else ("formula" if formula is not None else None),
-        "owed": stated if stated is not None else formula,
-    }
+    """The hours owed as the form stands: Clause.explain() of what is typed (of the record, unbound)."""
+    if not form.is_bound:
+        return form.instance.explain()
+    return Clause(lot=lot, **typed_values(form)).explain()
 
 
 class ClausePreview(RecordDetailView):

@@ -2,17 +2,20 @@
 moving a market between stages, one explanation of a clause's hours owed, one record URL."""
 
 from datetime import date as day
+from decimal import Decimal as D
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from clauses_site import roles
+from clauses_site.formatting import hours
 from clauses_site.records import KeyedModel, SearchableQuerySet
 from clauses_site.roles import FACILITATOR
 from markets.filters import MarketFilter
-from markets.forms import MarketForm
-from markets.models import Buyer, Lot, Market, Stage, StageChange
+from markets.forms import ClauseForm, MarketForm
+from markets.models import Buyer, Clause, Lot, Market, Stage, StageChange
+from markets.views import hours_preview
 from tests.editing import post_edit
 from tests.factories import UserFactory
 from tests.markets.factories import BuyerFactory, LotFactory, MarketFactory
@@ -121,3 +124,71 @@ def test_the_market_form_moves_a_market_through_move_to(client_for, moves):
     assert list(StageChange.objects.values_list("stage", "by__username")) == [
         (Stage.STUDY, "u-facilitatrice")
     ]
+
+
+# --- how a clause's hours owed are obtained ------------------------------------------------------------
+
+#: Hand-built clauses of a lot of 1 000 000 € (or of no amount): what is stored (fractions), what the form
+#: receives (percentages, French numbers), and the hours owed and the rule that gives them.
+CLAUSES = {
+    "formula on the lot's amount": (
+        {"labour_share": D("0.5"), "insertion_rate": D("0.05"), "hourly_cost": D(30)},
+        {"labour_share": "50", "insertion_rate": "5", "hourly_cost": "30"},
+        (D("833.33"), "formula"),
+    ),
+    "stated wins over the formula": (
+        {"stated_hours": D(900), "labour_share": D("0.5"), "insertion_rate": D("0.05"), "hourly_cost": D(30)},
+        {"stated_hours": "900", "labour_share": "50", "insertion_rate": "5", "hourly_cost": "30"},
+        (D(900), "stated"),
+    ),
+    "formula on its own amount": (
+        {
+            "formula_amount": D(2_000_000),
+            "labour_share": D("0.5"),
+            "insertion_rate": D("0.055"),
+            "hourly_cost": D(25),
+        },
+        {"formula_amount": "2 000 000", "labour_share": "50", "insertion_rate": "5,5", "hourly_cost": "25"},
+        (D(2200), "formula"),
+    ),
+    "stated zero": ({"stated_hours": D(0)}, {"stated_hours": "0"}, (D(0), "stated")),
+    "nothing quantified": ({"hourly_cost": D(30)}, {"hourly_cost": "30"}, (None, None)),
+    "incomplete formula": (
+        {"labour_share": D("0.5"), "hourly_cost": D(30)},
+        {"labour_share": "50", "hourly_cost": "30", "insertion_rate": "cinq"},
+        (None, None),
+    ),
+    "formula without any amount": (
+        {"labour_share": D("0.5"), "insertion_rate": D("0.05"), "hourly_cost": D(30)},
+        {"labour_share": "50", "insertion_rate": "5", "hourly_cost": "30"},
+        (None, None),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", CLAUSES)
+def test_the_preview_explains_hours_owed_as_the_saved_clause_does(case, client_for):
+    """One rule (Clause.explain()) for the lot's page, the market's page and the live preview: where no
+    number is given the hours owed are « non chiffrées » everywhere (None), while hours_required
+    stores 0 (sums count nothing owed); a stated 0 is 0 h, stated."""
+    stored, typed, (owed, source) = CLAUSES[case]
+    lot = LotFactory(amount=None if case == "formula without any amount" else D(1_000_000))
+    clause = Clause.objects.create(lot=lot, **stored)  # as saved, even where clean() would refuse it
+    explanation = Clause.objects.get().explain()
+    assert (explanation["owed"], explanation["source"]) == (owed, source)
+    assert clause.hours_required == (owed or 0)
+
+    preview = hours_preview(ClauseForm(typed, instance=Clause(lot=lot)), lot)
+    assert preview == explanation
+
+    client = client_for(FACILITATOR)
+    shown = "non chiffrées" if owed is None else f"{hours(owed)} h"
+    pages = [
+        client.get(reverse("markets:clause_preview", kwargs={"pk": lot.pk}), typed),
+        client.get(reverse("markets:lot_detail", kwargs={"pk": lot.pk})),
+        client.get(reverse("markets:market_detail", kwargs={"pk": lot.market_id})),
+        client.get(reverse("markets:clause_update", kwargs={"pk": clause.pk})),  # unbound: the record
+    ]
+    for response in pages:
+        assert response.status_code == 200
+        assert f'data-testid="heures-dues-clause">{shown}</strong>' in response.content.decode()
