@@ -27,6 +27,17 @@ class TeamMemberFilter(django_filters.ModelChoiceFilter):
     field_class = TeamMemberChoiceField
 
 
+class MineFilter(django_filters.BooleanFilter):
+    """A check box: only the rows whose `field_name` is the user looking."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, widget=forms.CheckboxInput, **kwargs)
+
+    def filter(self, qs, value):
+        request = self.parent.request if self.parent is not None else None
+        return qs.filter(**{self.field_name: request.user}) if value and request else qs
+
+
 # --- needs -----------------------------------------------------------------------------------------------
 
 
@@ -130,16 +141,11 @@ class JournalFilter(ListFilterSet):
 
 
 class FollowUpDueFilter(ListFilterSet):
-    mine = django_filters.BooleanFilter(
-        label="Seulement les miennes", widget=forms.CheckboxInput, method="filter_mine"
-    )
+    mine = MineFilter(field_name="author", label="Seulement les miennes")
 
     class Meta:
         model = JournalEntry
         fields = []
-
-    def filter_mine(self, qs, name, value):
-        return qs.filter(author=self.request.user) if value and self.request else qs
 
 
 # --- follow-ups of outcomes --------------------------------------------------------------------------------
@@ -153,9 +159,7 @@ class OutcomeDueFilter(ListFilterSet):
     )
     period = DateBetweenFilter(field_name="ends_on", label="Fin du contrat")
     company = company_filter(label="Entreprise (créditée ou employeur)", method="filter_company")
-    mine = django_filters.BooleanFilter(
-        label="Mes marchés seulement", widget=forms.CheckboxInput, method="filter_mine"
-    )
+    mine = MineFilter(field_name="lot__market__facilitator", label="Mes marchés seulement")
 
     class Meta:
         model = Assignment
@@ -163,9 +167,6 @@ class OutcomeDueFilter(ListFilterSet):
 
     def filter_company(self, qs, name, value):
         return qs.filter(Q(company=value) | Q(employer=value)) if value else qs
-
-    def filter_mine(self, qs, name, value):
-        return qs.filter(lot__market__facilitator=self.request.user) if value and self.request else qs
 
 
 # --- the ESS directory -------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 the needs to come by month and trade."""
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -99,30 +99,50 @@ def hire(proposal, terms, user=None):
     reason = closed_reason(need)
     if reason:
         raise ValidationError(reason)
+    terms = replace(terms, employer=terms.employer or need.company, job=terms.job or need.job)
+    assignment = new_assignment(proposal.participant_id, need.lot_id, need.company_id, terms)
+
+    def retain(assignment):
+        proposal.state = Proposal.State.RETAINED
+        proposal.assignment = assignment
+        proposal.save(update_fields=["state", "assignment"])
+        refresh_status(need)
+
+    return save_new_assignment(
+        assignment,
+        retain,
+        "Cette personne a déjà ce contrat sur ce lot (même employeur, même type, même début).",
+    )
+
+
+def new_assignment(person_id, lot_id, company_id, terms):
+    """The assignment of a person on a lot, credited to a company, on `terms` (HireTerms): validated (the
+    dates, and the identity: same person, lot, employer, contract, start), not saved."""
     assignment = Assignment(
-        participant_id=proposal.participant_id,
-        lot_id=need.lot_id,
-        company_id=need.company_id,
-        employer=terms.employer or need.company,
+        participant_id=person_id,
+        lot_id=lot_id,
+        company_id=company_id,
+        employer=terms.employer,
         modality=terms.modality,
         contract_type=terms.contract_type,
-        job=(terms.job or need.job)[:150],
+        job=terms.job[:150],
         starts_on=terms.starts_on,
         ends_on=terms.ends_on,
         notes=terms.notes,
     )
-    assignment.full_clean()  # the dates, and the identity (same person, lot, employer, contract, start)
+    assignment.full_clean()
+    return assignment
+
+
+def save_new_assignment(assignment, then, duplicate):
+    """Save `assignment` and do `then(assignment)`, all or nothing; an identical assignment saved in the
+    meantime (the database's unique constraint) raises ValidationError(duplicate)."""
     try:
         with transaction.atomic():
             assignment.save()
-            proposal.state = Proposal.State.RETAINED
-            proposal.assignment = assignment
-            proposal.save(update_fields=["state", "assignment"])
-            refresh_status(need)
-    except IntegrityError as error:  # a concurrent identical assignment
-        raise ValidationError(
-            "Cette personne a déjà ce contrat sur ce lot (même employeur, même type, même début)."
-        ) from error
+            then(assignment)
+    except IntegrityError as error:
+        raise ValidationError(duplicate) from error
     return assignment
 
 

@@ -164,8 +164,9 @@ def subject_for(table, record, value):
     return f"{record.get_kind_display()} du {record.date:%d/%m/%Y}"
 
 
-class JournalTable(tables.Table):
-    date = DateColumn("Date")
+class JournalEntryColumns(tables.Table):
+    """The columns the journal and the follow-ups to do share."""
+
     kind = tables.Column("Type")
     subject = tables.Column("Objet", linkify=True)
     concerned = tables.Column("Concerne", empty_values=(), orderable=False)
@@ -175,8 +176,6 @@ class JournalTable(tables.Table):
     class Meta:
         model = JournalEntry
         fields = []
-        sequence = ("date", "kind", "subject", "concerned", "follow_up_on", "author")
-        empty_text = "Aucune entrée ne correspond à ces filtres."
 
     def render_subject(self, record, value):
         return subject_for(self, record, value)
@@ -186,6 +185,14 @@ class JournalTable(tables.Table):
 
     def render_author(self, record):
         return record.author_label
+
+
+class JournalTable(JournalEntryColumns):
+    date = DateColumn("Date")
+
+    class Meta(JournalEntryColumns.Meta):
+        sequence = ("date", "kind", "subject", "concerned", "follow_up_on", "author")
+        empty_text = "Aucune entrée ne correspond à ces filtres."
 
     def render_follow_up_on(self, record, value):
         if value is None:
@@ -212,30 +219,14 @@ JOURNAL_EXPORT_COLUMNS = [
 JOURNAL_TEXT_COLUMNS = ("Objet", "Personnes rencontrées", "Compte rendu")
 
 
-class FollowUpTable(tables.Table):
-    follow_up_on = DateColumn("À relancer le")
-    subject = tables.Column("Objet", linkify=True)
-    kind = tables.Column("Type")
-    concerned = tables.Column("Concerne", empty_values=(), orderable=False)
-    author = tables.Column("Auteur", order_by=("author__first_name", "author__last_name"))
+class FollowUpTable(JournalEntryColumns):
     done = tables.TemplateColumn(
         template_name="partnerships/includes/follow_up_done_button.html", verbose_name="", orderable=False
     )
 
-    class Meta:
-        model = JournalEntry
-        fields = []
+    class Meta(JournalEntryColumns.Meta):
         sequence = ("follow_up_on", "subject", "kind", "concerned", "author", "done")
         empty_text = "Aucune relance en attente."
-
-    def render_subject(self, record, value):
-        return subject_for(self, record, value)
-
-    def render_concerned(self, record):
-        return Truncator(concerned(record)).chars(90) or "—"
-
-    def render_author(self, record):
-        return record.author_label
 
 
 # --- follow-ups of outcomes --------------------------------------------------------------------------------

@@ -13,11 +13,11 @@ import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
 
 from clauses_site.months import add_months, first_of_month, months_between
-from hours.models import Assignment, ContractType, HoursEntry, Modality
+from hours.models import ContractType, HoursEntry, Modality
 from partnerships.models import Trainee
+from partnerships.needs import HireTerms, new_assignment, save_new_assignment
 
 TWO_PLACES = Decimal("0.01")
 
@@ -64,19 +64,16 @@ def record_training_hours(trainee, user=None):
     if reason:
         raise ValidationError(reason)
     training = trainee.training
-    assignment = Assignment(
-        participant_id=trainee.participant_id,
-        lot_id=training.lot_id,
-        company_id=training.company_id,
-        employer_id=training.funder_id or training.company_id,
-        modality=Modality.TRAINING,
-        contract_type=ContractType.OTHER,
-        job=f"Formation : {training.title}"[:150],
+    terms = HireTerms(
         starts_on=training.starts_on,
         ends_on=training.ends_on or training.starts_on,
+        contract_type=ContractType.OTHER,
+        modality=Modality.TRAINING,
+        employer=training.funder or training.company,
+        job=f"Formation : {training.title}",
         notes="Créée depuis la formation (heures de formation des stagiaires).",
     )
-    assignment.full_clean()
+    assignment = new_assignment(trainee.participant_id, training.lot_id, training.company_id, terms)
     entries = [
         HoursEntry(
             month=month,
@@ -88,19 +85,19 @@ def record_training_hours(trainee, user=None):
         )
         for month, share in split_by_month(assignment.starts_on, assignment.ends_on, trainee.hours)
     ]
-    try:
-        with transaction.atomic():
-            assignment.save()
-            for entry in entries:
-                entry.assignment = assignment
-                entry.save()  # one per month of a short training; save() keeps the history
-            trainee.hours_assignment = assignment
-            trainee.save(update_fields=["hours_assignment"])
-    except IntegrityError as error:
-        raise ValidationError(
-            "Cette personne a déjà une mise à l'emploi identique sur ce lot (même employeur, même début)."
-        ) from error
-    return assignment
+
+    def link(assignment):
+        for entry in entries:
+            entry.assignment = assignment
+            entry.save()  # one per month of a short training; save() keeps the history
+        trainee.hours_assignment = assignment
+        trainee.save(update_fields=["hours_assignment"])
+
+    return save_new_assignment(
+        assignment,
+        link,
+        "Cette personne a déjà une mise à l'emploi identique sur ce lot (même employeur, même début).",
+    )
 
 
 def training_counts_on_lot(training):

@@ -321,15 +321,7 @@ def proposal_hire(request, pk):
     form = HireForm(request.POST or None, initial=initial)
     if request.method == "POST" and reason is None and form.is_valid():
         data = form.cleaned_data
-        terms = needs.HireTerms(
-            starts_on=data["starts_on"],
-            ends_on=data["ends_on"],
-            contract_type=data["contract_type"],
-            modality=data["modality"],
-            employer=data["employer"],
-            job=data["job"],
-            notes=data["notes"],
-        )
+        terms = needs.HireTerms(**{name: data[name] for name in HIRE_FIELDS})
         try:
             assignment = needs.hire(proposal, terms, request.user)
         except ValidationError as error:
