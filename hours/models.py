@@ -8,6 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import BigIntegerField, ExpressionWrapper, F, Q, Value
 from django.db.models.functions import Cast, Coalesce, Round
+from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -139,6 +140,9 @@ class Assignment(models.Model):
         contract = self.get_contract_type_display()
         return f"{self.participant} — {self.lot} — {contract} du {self.starts_on:%d/%m/%Y}"
 
+    def get_absolute_url(self):
+        return reverse("hours:assignment_detail", args=[self.pk])
+
     @property
     def employer_differs(self):
         return self.employer_id != self.company_id
@@ -204,6 +208,9 @@ class ImportBatch(models.Model):
 
     def __str__(self):
         return f"{self.file_name} ({self.created_at:%d/%m/%Y %H:%M})"
+
+    def get_absolute_url(self):
+        return reverse("hours:import_detail", args=[self.pk])
 
 
 ENTRY_EXISTS = "Des heures sont déjà saisies pour ce mois et cette mise à l'emploi."
@@ -329,6 +336,9 @@ class HoursEntry(models.Model):
 
     def __str__(self):
         return f"{self.assignment} — {self.month:%m/%Y} : {self.hours} h"
+
+    def get_absolute_url(self):
+        return reverse("hours:entry_detail", args=[self.pk])
 
     @property
     def is_validated(self):

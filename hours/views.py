@@ -63,7 +63,7 @@ def entry_reopen(request, pk):
     """Back to draft, with a reason: recorded in the entry's history (who, when, why)."""
     roles.require(roles.can_validate, request.user)
     entry = entry_for(request.user, pk)
-    back = _return_url(request, reverse("hours:entry_detail", args=[entry.pk]))
+    back = _return_url(request, entry.get_absolute_url())
     if not entry.is_validated:
         messages.info(request, "Ces heures ne sont pas validées : elles sont déjà modifiables.")
         return redirect(back)
@@ -170,9 +170,6 @@ class EntryCreate(RecordCreateView):
         entry.save()
         return entry
 
-    def get_success_url(self):
-        return reverse("hours:entry_detail", args=[self.object.pk])
-
 
 class EntryUpdate(RecordUpdateView):
     model = HoursEntry
@@ -200,9 +197,6 @@ class EntryUpdate(RecordUpdateView):
         entry.save()
         return entry
 
-    def get_success_url(self):
-        return reverse("hours:entry_detail", args=[self.object.pk])
-
 
 VALIDATED_READ_ONLY = (
     "Ces heures sont validées : pour les modifier ou les supprimer, rouvrez-les d'abord "
@@ -222,10 +216,7 @@ class EntryDelete(RecordDeleteView):
         return VALIDATED_READ_ONLY if self.object.is_validated else None
 
     def get_success_url(self):
-        return reverse("hours:assignment_detail", args=[self.object.assignment_id])
-
-    def get_cancel_url(self):
-        return reverse("hours:entry_detail", args=[self.object.pk])
+        return self.object.assignment.get_absolute_url()
 
 
 # --- assignments -----------------------------------------------------------------------------------------
@@ -281,9 +272,6 @@ class AssignmentCreate(RecordCreateView):
                 initial[name] = value
         return initial
 
-    def get_success_url(self):
-        return reverse("hours:assignment_detail", args=[self.object.pk])
-
 
 class AssignmentUpdate(RecordUpdateView):
     model = Assignment
@@ -296,9 +284,6 @@ class AssignmentUpdate(RecordUpdateView):
     def get_title(self):
         return f"Modifier la mise à l'emploi de {self.object.participant}"
 
-    def get_success_url(self):
-        return reverse("hours:assignment_detail", args=[self.object.pk])
-
 
 class AssignmentDelete(RecordDeleteView):
     model = Assignment
@@ -309,7 +294,4 @@ class AssignmentDelete(RecordDeleteView):
         return assignments_for(self.request.user)
 
     def get_success_url(self):
-        return reverse("participants:participant_detail", args=[self.object.participant_id])
-
-    def get_cancel_url(self):
-        return reverse("hours:assignment_detail", args=[self.object.pk])
+        return self.object.participant.get_absolute_url()

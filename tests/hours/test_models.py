@@ -502,3 +502,23 @@ def test_assignments_and_entries_visible_to_the_team_only(django_assert_num_quer
     assert rows == [(entry.assignment.participant_id, entry.assignment.lot.market.buyer_id)]
     assert list(Assignment.objects.visible_to(reader)) == []
     assert list(HoursEntry.objects.visible_to(reader)) == []
+
+
+def test_every_hours_record_with_a_page_knows_its_url(client_for):
+    """get_absolute_url(): an entry's, an assignment's and an import's page; the editing views take their
+    success and cancel URLs from it (an entry's deletion is cancelled back to the entry, and goes to its
+    assignment once done)."""
+    from hours.models import ImportBatch
+
+    entry = HoursEntryFactory(draft=True)
+    batch = ImportBatch.objects.create(file_name="suivi.xlsx")
+    assert entry.get_absolute_url() == f"/heures/{entry.pk}/"
+    assert entry.assignment.get_absolute_url() == f"/heures/mises-a-l-emploi/{entry.assignment_id}/"
+    assert batch.get_absolute_url() == f"/heures/imports/{batch.pk}/"
+    client = client_for("Responsable")
+    page = client.get(f"/heures/{entry.pk}/supprimer/")
+    assert page.context["cancel_url"] == f"/heures/{entry.pk}/"
+    done = client.post(f"/heures/{entry.pk}/supprimer/")
+    assert done.url == f"/heures/mises-a-l-emploi/{entry.assignment_id}/"
+    page = client.get(f"/heures/mises-a-l-emploi/{entry.assignment_id}/modifier/")
+    assert page.context["cancel_url"] == f"/heures/mises-a-l-emploi/{entry.assignment_id}/"
