@@ -26,12 +26,11 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.contrib.auth import get_user_model
 from django.db.models import Count, DecimalField, Max, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from clauses_site import roles
+from clauses_site import formatting, roles
 from clauses_site.months import add_months, first_of_month, month_index
 from hours.models import Assignment, HoursEntry
 from markets.models import Market, Stage
@@ -64,9 +63,7 @@ class Member:
 
     @property
     def name(self):
-        if self.user is None:
-            return NO_FACILITATOR
-        return self.user.get_full_name() or self.user.username
+        return formatting.person_name(self.user) if self.user is not None else NO_FACILITATOR
 
     @property
     def late_lots(self):
@@ -113,13 +110,9 @@ def oldest_missing_months(lots, today):
 
 
 def team(extra_user_ids=()):
-    """The team's users, by name (1 query)."""
-    users = get_user_model().objects.filter(is_active=True)
-    return (
-        users.filter(Q(groups__name__in=[roles.FACILITATOR, roles.MANAGER]) | Q(pk__in=list(extra_user_ids)))
-        .distinct()
-        .order_by("last_name", "first_name", "username")
-    )
+    """The team's users (clauses_site.roles.team_members: by first then last name), plus the active users
+    who follow a market, hold drafts or lots (1 query)."""
+    return roles.team_members(also=Q(is_active=True, pk__in=list(extra_user_ids)))
 
 
 def build(today=None):

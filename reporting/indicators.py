@@ -38,7 +38,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q, Sum, Value
 from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear
 
-from clauses_site.months import first_of_month
+from clauses_site.months import first_of_month, months_between
 from companies.models import Company
 from hours import queries
 from hours.models import ContractType, Modality, SiaePurchase
@@ -365,7 +365,9 @@ def _figures(scope, lots, entries_q, siae_q, company=None):
         qpv=qpv,
         by_modality={m.label: _h(modality_hours.get(m.value, ZERO)) for m in Modality},
         by_contract_type={c.label: contracts.get(c.value, 0) for c in ContractType},
-        hours_by_month=tuple((month, _h(month_hours.get(month, ZERO))) for month in _months(start, end)),
+        hours_by_month=tuple(
+            (month, _h(month_hours.get(month, ZERO))) for month in months_between(start, end)
+        ),
         prescribers=_most_first(
             queries.people_by(period, "assignment__participant__prescriber"), NO_PRESCRIBER
         ),
@@ -547,13 +549,6 @@ def _most_first(counts, blank_label):
     if counts.get(""):
         result[blank_label] = counts[""]
     return result
-
-
-def _months(start, end):
-    month = first_of_month(start)
-    while month <= end:
-        yield month
-        month = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
 
 
 def figure_names():

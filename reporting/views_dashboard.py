@@ -8,7 +8,6 @@ import datetime
 from urllib.parse import urlencode
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
@@ -16,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from clauses_site import roles
-from clauses_site.forms import BootstrapForm
+from clauses_site.forms import BootstrapForm, TeamMemberChoiceField
 from clauses_site.months import first_of_month, last_of_month
 from companies.models import Sector
 from hours import queries
@@ -28,21 +27,9 @@ THIS_YEAR_COLOUR = charts.PRIMARY
 LAST_YEAR_COLOUR = "#9fb7c4"
 
 
-class PersonChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return obj.get_full_name() or obj.username
-
-
 def team_members():
     """Users a market can be in the charge of: facilitators, managers, and anyone already in charge."""
-    return (
-        get_user_model()
-        .objects.filter(
-            Q(is_active=True, groups__name__in=[roles.FACILITATOR, roles.MANAGER]) | Q(markets__isnull=False)
-        )
-        .distinct()
-        .order_by("first_name", "last_name", "username")
-    )
+    return roles.team_members(also=Q(markets__isnull=False))
 
 
 class DashboardFilterForm(BootstrapForm):
@@ -54,7 +41,7 @@ class DashboardFilterForm(BootstrapForm):
         required=False,
         empty_label="Tous",
     )
-    facilitatrice = PersonChoiceField(
+    facilitatrice = TeamMemberChoiceField(
         label="Facilitatrice", queryset=team_members(), required=False, empty_label="Toutes"
     )
     secteur = forms.ModelChoiceField(

@@ -96,7 +96,8 @@ def test_activity_per_facilitator(team):
     result = activity.build(today=TODAY)
     assert result.month == month(2026, 3) and result.late_before == month(2026, 1)
     members = {m.name: m for m in result.members}
-    assert list(members) == ["Sophie Declercq", "Manon Lefebvre", "Claire Vasseur", "Sans facilitatrice"]
+    # the team by first then last name, as every list of colleagues (clauses_site.roles.team_members)
+    assert list(members) == ["Claire Vasseur", "Manon Lefebvre", "Sophie Declercq", "Sans facilitatrice"]
     claire, manon, nobody = (
         members["Claire Vasseur"],
         members["Manon Lefebvre"],
