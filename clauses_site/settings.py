@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_tasks_db",
     "clauses_site",
     "companies",
     "markets",
@@ -90,6 +91,7 @@ INSTALLED_APPS = [
     "hours",
     "reporting",
     "partnerships",
+    "jobs",
     "demo",
 ]
 
@@ -248,6 +250,19 @@ CLAUSES_IMPORT_MAX_ROWS = env_int("CLAUSES_IMPORT_MAX_ROWS", 200_000)
 CLAUSES_IMPORT_MAX_UNCOMPRESSED_MB = env_int("CLAUSES_IMPORT_MAX_UNCOMPRESSED_MB", 500)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Long work off the request (jobs/: grouped bilans, imports): Django's task framework with the database
+# backend of django-tasks-db, run by `manage.py db_worker` beside the web server (./run starts both).
+# Tests run tasks at once (immediate backend), and keep the database backend under another name for the
+# test of the real worker.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+if env_bool("CLAUSES_TESTING"):
+    TASKS = {
+        "default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"},
+        "database": {"BACKEND": "django_tasks_db.DatabaseBackend"},
+    }
+# What jobs produce (the zip of a grouped sending…), served to their owner only.
+CLAUSES_JOBS_DIR = Path(os.environ.get("CLAUSES_JOBS_DIR", VAR_DIR / "jobs"))
 
 # Whether facilitators may validate hours themselves (the manager always can).
 CLAUSES_FACILITATORS_VALIDATE = env_bool("CLAUSES_FACILITATORS_VALIDATE", False)

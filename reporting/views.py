@@ -11,13 +11,8 @@ A detail page links to the Bilans page with its scope pre-filled:
     {% url 'reporting:bilan_form' %}?scope=buyer&id=12      (or scope=company / scope=market)
 """
 
-import io
-import uuid
-import zipfile
-
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -25,8 +20,9 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
 from clauses_site import formatting, roles
-from hours import queries
-from markets.models import Buyer
+from jobs import bilans as jobs_bilans
+from jobs import tasks as jobs_tasks
+from jobs.models import Job
 from reporting import bilan, indicators, masking, scopes
 from reporting.forms import SCOPE_FIELDS, BatchForm, GenerateForm, ScopeForm
 from reporting.models import Bilan
@@ -162,44 +158,20 @@ def _errors(form):
 @require_POST
 def bilan_batch(request):
     """« Envoyer un bilan groupé » : the PDF of every buyer with validated hours in the period, each
-    archived, all in one zip."""
+    archived, all in one zip — made by a job (jobs/bilans.py), whose page this redirects to."""
     roles.require(roles.can_edit, request.user)
     form = BatchForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Envoi groupé impossible : " + _errors(form))
         return redirect("reporting:bilan_form")
     start, end = form.cleaned_data["batch_start"], form.cleaned_data["batch_end"]
-    active = queries.counted_entries(start, end).filter(assignment__lot__market__buyer=OuterRef("pk"))
-    buyers = list(Buyer.objects.filter(Exists(active)).order_by("name_key"))
-    if not buyers:
-        messages.warning(
-            request, f"Aucun donneur d'ordre n'a d'heures validées du {start:%d/%m/%Y} au {end:%d/%m/%Y}."
-        )
+    if not jobs_bilans.active_buyers(start, end).exists():
+        messages.warning(request, jobs_bilans.no_buyer(start, end))
         return redirect("reporting:bilan_form")
-    batch = uuid.uuid4()
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for buyer in buyers:
-            figures = indicators.for_buyer(buyer, start, end)
-            data = bilan.render_pdf(figures, facilitator=_facilitator(request.user))
-            archived = Bilan.archive(
-                kind=Bilan.Kind.BUYER,
-                obj=buyer,
-                scope_name=figures.scope.name,
-                start=start,
-                end=end,
-                fmt="pdf",
-                data=data,
-                filename=lambda version, figures=figures: bilan.filename(figures, "pdf", version),
-                user=request.user,
-                batch=batch,
-                people=figures.people,
-            )
-            archive.writestr(archived.filename, data)
-    response = HttpResponse(buffer.getvalue(), content_type="application/zip")
-    name = f"bilans-donneurs-d-ordre-{start.isoformat()}-{end.isoformat()}.zip"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    # The PDFs are made by the task worker: the page of the job shows their progress, then the zip.
+    params = jobs_bilans.params(start, end)
+    job = jobs_tasks.start(request.user, Job.Kind.BILANS_ZIP, jobs_bilans.title(start, end), params)
+    return redirect(job)
 
 
 @require_GET

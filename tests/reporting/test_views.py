@@ -170,14 +170,25 @@ def test_missing_file_is_404(client, facilitator, bilan_data):
     assert client.get(reverse("reporting:bilan_download", args=[archived.pk])).status_code == 404
 
 
-def test_grouped_zip_of_every_buyer_with_hours(client, manager, bilan_data, tmp_path):
+def grouped_zip(client, dates):
+    """The grouped sending is made by a job (jobs/bilans.py, run at once in tests): the request goes to
+    the job's page, and the zip is the job's file."""
+    from jobs.models import Job
+
+    response = client.post(reverse("reporting:bilan_batch"), dates)
+    job = Job.objects.latest("pk")
+    assert response.status_code == 302 and response.url == job.get_absolute_url()
+    download = client.get(reverse("jobs:job_download", args=[job.pk]))
+    return download, b"".join(download.streaming_content)
+
+
+def test_grouped_zip_of_every_buyer_with_hours(client, manager, bilan_data, tmp_path, settings):
+    settings.CLAUSES_JOBS_DIR = tmp_path / "jobs"
     client.force_login(manager)
-    response = client.post(
-        reverse("reporting:bilan_batch"), {"batch_start": "2025-01-01", "batch_end": "2025-06-30"}
-    )
+    response, content = grouped_zip(client, {"batch_start": "2025-01-01", "batch_end": "2025-06-30"})
     assert response.status_code == 200 and response["Content-Type"] == "application/zip"
     assert 'filename="bilans-donneurs-d-ordre-2025-01-01-2025-06-30.zip"' in response["Content-Disposition"]
-    names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
+    names = zipfile.ZipFile(io.BytesIO(content)).namelist()
     assert names == [
         "bilan-communaute-urbaine-de-dunkerque-2025-01-01-2025-06-30.pdf",
         "bilan-ville-de-grande-synthe-2025-01-01-2025-06-30.pdf",
@@ -185,13 +196,11 @@ def test_grouped_zip_of_every_buyer_with_hours(client, manager, bilan_data, tmp_
     archived = list(Bilan.objects.order_by("scope_name"))
     assert [b.scope_name for b in archived] == ["Communauté Urbaine de Dunkerque", "Ville de Grande-Synthe"]
     assert len({b.batch for b in archived}) == 1 and archived[0].batch is not None
-    pdf = zipfile.ZipFile(io.BytesIO(response.content)).read(names[1])
+    pdf = zipfile.ZipFile(io.BytesIO(content)).read(names[1])
     assert hashlib.sha256(pdf).hexdigest() == archived[1].sha256
     # Grande-Synthe had hours only from April: not in a January-March batch.
-    response = client.post(
-        reverse("reporting:bilan_batch"), {"batch_start": "2025-01-01", "batch_end": "2025-03-31"}
-    )
-    assert zipfile.ZipFile(io.BytesIO(response.content)).namelist() == [
+    response, content = grouped_zip(client, {"batch_start": "2025-01-01", "batch_end": "2025-03-31"})
+    assert zipfile.ZipFile(io.BytesIO(content)).namelist() == [
         "bilan-communaute-urbaine-de-dunkerque-2025-01-01-2025-03-31.pdf"
     ]
 

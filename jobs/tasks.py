@@ -1,0 +1,114 @@
+"""The one task of the framework (django.tasks, run by `manage.py db_worker` from django-tasks-db), and
+how screens start a Job.
+
+    job = jobs.tasks.start(request.user, Job.Kind.BILANS_ZIP, "Bilans groupés du …", {"start": "…"})
+    return redirect(job)          # the job's page, which polls until the work is done
+
+run_job runs the Job's runner (RUNNERS: kind → "module.function(job, progress) -> Outcome"). The runner
+keeps its writes in progress.atomic(); whatever fails, the Job is marked failed afterwards, outside that
+transaction, with a French message: the runner's own (JobFailed) or a general one naming the error.
+"""
+
+import logging
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files import File
+from django.tasks import task
+from django.utils import timezone, translation
+from django.utils.module_loading import import_string
+
+from jobs.models import Job
+from jobs.progress import JobFailed, Progress
+
+logger = logging.getLogger(__name__)
+
+RUNNERS = {
+    Job.Kind.BILANS_ZIP: "jobs.bilans.build_zip",
+}
+
+UNEXPECTED = (
+    "Le traitement s'est arrêté sur une erreur inattendue ({error}). Rien n'a été enregistré : "
+    "vous pouvez le relancer ; si l'erreur revient, signalez-la à l'administrateur avec l'heure ci-dessous."
+)
+INTERRUPTED = (
+    "Le traitement a été interrompu (arrêt du serveur de traitements). Rien n'a été enregistré : relancez-le."
+)
+
+
+@dataclass
+class Outcome:
+    """What a runner produced: a file (a temporary path, moved under CLAUSES_JOBS_DIR), a page to go
+    to, and a one-line summary (« 12 bilans »)."""
+
+    summary: str = ""
+    path: Path | None = None
+    name: str = ""
+    url: str = ""
+
+
+def start(user, kind, title, params):
+    """Record a Job for the user and hand it to the worker; returns at once (the task is queued in the
+    request's transaction, so that the worker sees the Job and its task together)."""
+    job = Job.objects.create(user=user, kind=kind, title=title[:200], params=params)
+    result = run_job.enqueue(job.pk)
+    Job.objects.filter(pk=job.pk).update(task_id=str(result.id)[:64])
+    job.refresh_from_db()
+    return job
+
+
+@task()
+def run_job(job_id):
+    job = Job.objects.filter(pk=job_id).first()
+    if job is None or job.finished:
+        return None
+    job.status, job.started_at = Job.Status.RUNNING, timezone.now()
+    Job.objects.filter(pk=job.pk).update(status=job.status, started_at=job.started_at, step="Démarrage…")
+    progress = Progress(job)
+    try:
+        with translation.override(settings.LANGUAGE_CODE):
+            outcome = import_string(RUNNERS[job.kind])(job, progress)
+        _succeed(job, outcome)
+    except JobFailed as exc:
+        _fail(job, str(exc))
+    except Exception as exc:
+        logger.exception("Job %s (%s) failed", job.pk, job.kind)
+        _fail(job, UNEXPECTED.format(error=type(exc).__name__))
+        raise
+    except BaseException:
+        _fail(job, INTERRUPTED)
+        raise
+    finally:
+        shutil.rmtree(_work_path(job), ignore_errors=True)
+    return job.status
+
+
+def _fail(job, message):
+    job.status, job.error = Job.Status.FAILED, message
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.FAILED, error=message, finished_at=timezone.now())
+
+
+def _succeed(job, outcome):
+    job.status, job.finished_at = Job.Status.DONE, timezone.now()
+    job.result_summary, job.result_url = outcome.summary[:300], outcome.url[:300]
+    job.step, job.done = "Terminé", job.total
+    if outcome.path is not None:
+        job.result_name = outcome.name[:200]
+        with open(outcome.path, "rb") as handle:
+            job.result_file.save(outcome.name, File(handle), save=False)
+        Path(outcome.path).unlink(missing_ok=True)
+    job.save()
+
+
+def _work_path(job):
+    return Path(settings.CLAUSES_JOBS_DIR) / "tmp" / str(job.pk)
+
+
+def work_dir(job):
+    """A temporary folder of the job's own (CLAUSES_JOBS_DIR/tmp/<id>), removed when the job ends."""
+    path = _work_path(job)
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    return path
