@@ -9,6 +9,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q, Sum
+from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -94,6 +95,9 @@ class Buyer(KeyedModel):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("markets:buyer_detail", args=[self.pk])
+
     def clean(self):
         self.compute_keys()
         if self.name_key and Buyer.objects.exclude(pk=self.pk).filter(name_key=self.name_key).exists():
@@ -134,6 +138,10 @@ class Operation(models.Model):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        """An operation has no page of its own: it is shown on its buyer's."""
+        return reverse("markets:buyer_detail", args=[self.buyer_id])
 
 
 class Stage(models.TextChoices):
@@ -249,6 +257,9 @@ class Market(KeyedModel):
     def __str__(self):
         return f"{self.reference} — {self.title}"
 
+    def get_absolute_url(self):
+        return reverse("markets:market_detail", args=[self.pk])
+
     def clean(self):
         check_period(self)
         if self.operation_id and self.buyer_id and self.operation.buyer_id != self.buyer_id:
@@ -352,6 +363,9 @@ class Lot(KeyedModel):
         key = self.key_for(self.number)
         label = f"Lot {key}" if key[:1].isdigit() else self.number
         return f"{label} — {self.title}" if self.title else label
+
+    def get_absolute_url(self):
+        return reverse("markets:lot_detail", args=[self.pk])
 
     @staticmethod
     def key_for(number):
@@ -503,6 +517,10 @@ class Clause(models.Model):
     def __str__(self):
         return f"Clause {self.clause_type} — {self.lot}"
 
+    def get_absolute_url(self):
+        """A clause has no page of its own: it is shown on its lot's."""
+        return reverse("markets:lot_detail", args=[self.lot_id])
+
     @property
     def formula_hours(self):
         amount = self.formula_amount if self.formula_amount is not None else self.lot.amount
@@ -636,6 +654,10 @@ class Award(models.Model):
 
     def __str__(self):
         return f"{self.company} — {self.get_role_display()} — {self.lot}"
+
+    def get_absolute_url(self):
+        """An award has no page of its own: it is shown on its lot's."""
+        return reverse("markets:lot_detail", args=[self.lot_id])
 
     def clean(self):
         if not self.lot_id:

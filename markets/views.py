@@ -123,9 +123,6 @@ class BuyerCreate(RecordCreateView):
     success_message = "Donneur d'ordre « {object} » enregistré."
     cancel_url = "markets:buyer_list"
 
-    def get_success_url(self):
-        return reverse("markets:buyer_detail", kwargs={"pk": self.object.pk})
-
 
 class BuyerUpdate(RecordUpdateView):
     model = Buyer
@@ -135,11 +132,6 @@ class BuyerUpdate(RecordUpdateView):
 
     def get_title(self):
         return f"Modifier « {self.object} »"
-
-    def get_success_url(self):
-        return reverse("markets:buyer_detail", kwargs={"pk": self.object.pk})
-
-    get_cancel_url = get_success_url
 
 
 class BuyerDelete(RecordDeleteView):
@@ -151,13 +143,9 @@ class BuyerDelete(RecordDeleteView):
     def get_archive_url(self):
         return reverse("markets:buyer_archive", kwargs={"pk": self.object.pk})
 
-    def get_cancel_url(self):
-        return reverse("markets:buyer_detail", kwargs={"pk": self.object.pk})
-
 
 class BuyerArchive(RecordArchiveView):
     model = Buyer
-    success_url = "markets:buyer_detail"
 
 
 # --- operations ---------------------------------------------------------------------------------------
@@ -180,10 +168,8 @@ class OperationCreate(RecordCreateView):
     def get_title(self):
         return f"Nouvelle opération — {self.buyer}"
 
-    def get_success_url(self):
-        return reverse("markets:buyer_detail", kwargs={"pk": self.buyer.pk})
-
-    get_cancel_url = get_success_url
+    def get_cancel_url(self):
+        return self.buyer.get_absolute_url()
 
 
 class OperationUpdate(RecordUpdateView):
@@ -194,11 +180,6 @@ class OperationUpdate(RecordUpdateView):
     def get_title(self):
         return f"Modifier l'opération « {self.object} »"
 
-    def get_success_url(self):
-        return reverse("markets:buyer_detail", kwargs={"pk": self.object.buyer_id})
-
-    get_cancel_url = get_success_url
-
 
 class OperationDelete(RecordDeleteView):
     model = Operation
@@ -206,9 +187,7 @@ class OperationDelete(RecordDeleteView):
     success_message = "Opération « {object} » supprimée ; ses marchés sont conservés."
 
     def get_success_url(self):
-        return reverse("markets:buyer_detail", kwargs={"pk": self.object.buyer_id})
-
-    get_cancel_url = get_success_url
+        return self.object.get_absolute_url()  # its buyer's page
 
 
 # --- markets ------------------------------------------------------------------------------------------
@@ -276,9 +255,6 @@ class MarketFormMixin:
     template_name = "markets/market_form.html"
     success_message = "Marché « {object} » enregistré."
 
-    def get_success_url(self):
-        return reverse("markets:market_detail", kwargs={"pk": self.object.pk})
-
 
 class MarketCreate(MarketFormMixin, RecordCreateView):
     title = "Nouveau marché"
@@ -298,9 +274,6 @@ class MarketUpdate(MarketFormMixin, RecordUpdateView):
     def get_title(self):
         return f"Modifier le marché {self.object.reference}"
 
-    def get_cancel_url(self):
-        return self.get_success_url()
-
     def save_object(self, form):
         """A change of stage goes through Market.move_to(), which dates and records it."""
         market = form.save(commit=False)
@@ -317,13 +290,9 @@ class MarketDelete(RecordDeleteView):
     def get_archive_url(self):
         return reverse("markets:market_archive", kwargs={"pk": self.object.pk})
 
-    def get_cancel_url(self):
-        return reverse("markets:market_detail", kwargs={"pk": self.object.pk})
-
 
 class MarketArchive(RecordArchiveView):
     model = Market
-    success_url = "markets:market_detail"
 
 
 # --- lots ---------------------------------------------------------------------------------------------
@@ -402,9 +371,6 @@ class LotFormMixin:
     form_class = forms.LotForm
     success_message = "« {object} » enregistré."
 
-    def get_success_url(self):
-        return reverse("markets:lot_detail", kwargs={"pk": self.object.pk})
-
 
 class LotCreate(LotFormMixin, RecordCreateView):
     def dispatch(self, request, *args, **kwargs):
@@ -423,7 +389,7 @@ class LotCreate(LotFormMixin, RecordCreateView):
         return f"Nouveau lot — {self.market.reference}"
 
     def get_cancel_url(self):
-        return reverse("markets:market_detail", kwargs={"pk": self.market.pk})
+        return self.market.get_absolute_url()
 
 
 class LotUpdate(LotFormMixin, RecordUpdateView):
@@ -433,9 +399,6 @@ class LotUpdate(LotFormMixin, RecordUpdateView):
     def get_title(self):
         return f"Modifier {self.object} — {self.object.market.reference}"
 
-    def get_cancel_url(self):
-        return self.get_success_url()
-
 
 class LotDelete(RecordDeleteView):
     model = Lot
@@ -444,9 +407,6 @@ class LotDelete(RecordDeleteView):
 
     def get_success_url(self):
         return reverse("markets:market_detail", kwargs={"pk": self.object.market_id})
-
-    def get_cancel_url(self):
-        return reverse("markets:lot_detail", kwargs={"pk": self.object.pk})
 
 
 # --- clauses ------------------------------------------------------------------------------------------
@@ -458,16 +418,10 @@ class ClauseFormMixin:
     template_name = "markets/clause_form.html"
     success_message = "Clause enregistrée : {object.hours_required} h dues."
 
-    def get_success_url(self):
-        return reverse("markets:lot_detail", kwargs={"pk": self.object.lot_id})
-
     def get_success_message(self):
         from clauses_site.formatting import hours
 
         return f"Clause enregistrée : {hours(self.object.hours_required)} h dues par {self.object.lot}."
-
-    def get_cancel_url(self):
-        return reverse("markets:lot_detail", kwargs={"pk": self.get_lot().pk})
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -496,6 +450,9 @@ class ClauseCreate(ClauseFormMixin, RecordCreateView):
     def get_initial(self):
         return {"hourly_cost": Decimal(30)}
 
+    def get_cancel_url(self):
+        return self.get_lot().get_absolute_url()
+
     def get_title(self):
         return f"Clause sociale — {self.get_lot()} ({self.get_lot().market.reference})"
 
@@ -520,9 +477,7 @@ class ClauseDelete(RecordDeleteView):
         return Clause.objects.select_related("lot__market")
 
     def get_success_url(self):
-        return reverse("markets:lot_detail", kwargs={"pk": self.object.lot_id})
-
-    get_cancel_url = get_success_url
+        return self.object.get_absolute_url()  # its lot's page
 
     def can_archive(self):
         return False
@@ -571,9 +526,6 @@ class AwardFormMixin:
     form_class = forms.AwardForm
     success_message = "Attribution enregistrée : {object}."
 
-    def get_success_url(self):
-        return reverse("markets:lot_detail", kwargs={"pk": self.object.lot_id})
-
 
 class AwardCreate(AwardFormMixin, RecordCreateView):
     def dispatch(self, request, *args, **kwargs):
@@ -589,7 +541,7 @@ class AwardCreate(AwardFormMixin, RecordCreateView):
         return f"Nouvelle attribution — {self.lot} ({self.lot.market.reference})"
 
     def get_cancel_url(self):
-        return reverse("markets:lot_detail", kwargs={"pk": self.lot.pk})
+        return self.lot.get_absolute_url()
 
 
 class AwardUpdate(AwardFormMixin, RecordUpdateView):
@@ -598,9 +550,6 @@ class AwardUpdate(AwardFormMixin, RecordUpdateView):
 
     def get_title(self):
         return f"Modifier l'attribution — {self.object.company} ({self.object.lot})"
-
-    def get_cancel_url(self):
-        return self.get_success_url()
 
 
 class AwardDelete(RecordDeleteView):
@@ -616,9 +565,7 @@ class AwardDelete(RecordDeleteView):
         ).count()
 
     def get_success_url(self):
-        return reverse("markets:lot_detail", kwargs={"pk": self.object.lot_id})
-
-    get_cancel_url = get_success_url
+        return self.object.get_absolute_url()  # its lot's page
 
     def can_archive(self):
         return False

@@ -18,7 +18,14 @@ from markets.models import Buyer, Clause, Lot, Market, Stage, StageChange
 from markets.views import hours_preview
 from tests.editing import post_edit
 from tests.factories import UserFactory
-from tests.markets.factories import BuyerFactory, LotFactory, MarketFactory
+from tests.markets.factories import (
+    AwardFactory,
+    BuyerFactory,
+    ClauseFactory,
+    LotFactory,
+    MarketFactory,
+    OperationFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -192,3 +199,65 @@ def test_the_preview_explains_hours_owed_as_the_saved_clause_does(case, client_f
     for response in pages:
         assert response.status_code == 200
         assert f'data-testid="heures-dues-clause">{shown}</strong>' in response.content.decode()
+
+
+# --- each record's page --------------------------------------------------------------------------------
+
+
+def test_every_record_answers_the_page_that_shows_it():
+    award = AwardFactory()
+    clause = ClauseFactory(lot=award.lot)
+    operation = OperationFactory(buyer=award.lot.market.buyer)
+    lot, market, buyer = award.lot, award.lot.market, award.lot.market.buyer
+    assert buyer.get_absolute_url() == f"/marches/donneurs/{buyer.pk}/"
+    assert market.get_absolute_url() == f"/marches/{market.pk}/"
+    assert lot.get_absolute_url() == f"/marches/lots/{lot.pk}/"
+    # Shown on their parent's page: no page of their own.
+    assert operation.get_absolute_url() == buyer.get_absolute_url()
+    assert clause.get_absolute_url() == award.get_absolute_url() == lot.get_absolute_url()
+
+
+def test_edit_and_delete_pages_go_back_to_the_record_by_default(client_for):
+    """Success and cancel URLs come from get_absolute_url() (clauses_site/editing.py), not from one
+    method per view; a create page cancels to where the record would have been shown."""
+    award = AwardFactory()
+    clause = ClauseFactory(lot=award.lot)
+    operation = OperationFactory(buyer=award.lot.market.buyer)
+    lot, market, buyer = award.lot, award.lot.market, award.lot.market.buyer
+    client = client_for(FACILITATOR)
+    pages = {
+        ("buyer_update", buyer.pk): buyer,
+        ("buyer_delete", buyer.pk): buyer,
+        ("operation_create", buyer.pk): buyer,
+        ("operation_update", operation.pk): buyer,
+        ("operation_delete", operation.pk): buyer,
+        ("market_update", market.pk): market,
+        ("market_delete", market.pk): market,
+        ("lot_create", market.pk): market,
+        ("lot_update", lot.pk): lot,
+        ("lot_delete", lot.pk): lot,
+        ("clause_update", clause.pk): lot,
+        ("clause_delete", clause.pk): lot,
+        ("award_create", lot.pk): lot,
+        ("award_update", award.pk): lot,
+        ("award_delete", award.pk): lot,
+    }
+    for (name, pk), record in pages.items():
+        response = client.get(reverse(f"markets:{name}", args=[pk]))
+        assert response.status_code == 200, name
+        assert response.context["cancel_url"] == record.get_absolute_url(), name
+    assert client.get(reverse("markets:buyer_create")).context["cancel_url"] == "/marches/donneurs/"
+    clause.delete()
+    response = client.get(reverse("markets:clause_create", args=[lot.pk]))
+    assert response.context["cancel_url"] == lot.get_absolute_url()
+
+    # After saving: the record's page; after archiving: too; after deleting: the parent's page.
+    data = {"buyer": buyer.pk, "reference": market.reference, "title": "Autre", "stage": market.stage}
+    response = post_edit(client, reverse("markets:market_update", args=[market.pk]), data)
+    assert response.url == market.get_absolute_url()
+    response = client.post(reverse("markets:market_archive", args=[market.pk]))
+    assert response.url == market.get_absolute_url()
+    response = client.post(reverse("markets:operation_delete", args=[operation.pk]))
+    assert response.url == buyer.get_absolute_url()
+    response = client.post(reverse("markets:award_delete", args=[award.pk]))
+    assert response.url == lot.get_absolute_url()
