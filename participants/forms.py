@@ -3,7 +3,7 @@
 from django import forms
 
 from clauses_site.forms import BootstrapModelForm
-from participants.models import Criterion, Outcome, Participant
+from participants.models import SITUATION_FIELDS, Criterion, Outcome, Participant
 
 # Suggestions offered while typing (any other value is accepted).
 COMMUNES = [
@@ -38,20 +38,7 @@ class ParticipantForm(BootstrapModelForm):
 
     class Meta:
         model = Participant
-        fields = [
-            "last_name",
-            "first_name",
-            "birth_date",
-            "sex",
-            "commune",
-            "qpv",
-            "level",
-            "criteria",
-            "prescriber",
-            "referent",
-            "entered_on",
-            "notes",
-        ]
+        fields = ["last_name", "first_name", *SITUATION_FIELDS, "referent", "entered_on", "notes"]
         widgets = {
             "criteria": forms.CheckboxSelectMultiple,
             "notes": forms.Textarea(attrs={"rows": 3}),

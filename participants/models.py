@@ -49,6 +49,10 @@ ANONYMISATION_REASONS = [
 ]
 
 
+#: What describes a person's situation, in the order the screens show it (form, list).
+SITUATION_FIELDS = ("birth_date", "sex", "commune", "qpv", "level", "criteria", "prescriber")
+
+
 class Participant(KeyedModel):
     class Sex(models.TextChoices):
         FEMALE = "F", "Femme"

@@ -7,7 +7,7 @@ from django.utils.html import format_html
 
 from clauses_site.exports import Column
 from clauses_site.listing import DateColumn, IntegerColumn
-from participants.models import AccessLog, Participant
+from participants.models import SITUATION_FIELDS, AccessLog, Participant
 
 
 def _criteria(person):
@@ -32,17 +32,7 @@ class ParticipantTable(tables.Table):
     class Meta:
         model = Participant
         fields = []
-        sequence = (
-            "name",
-            "birth_date",
-            "sex",
-            "commune",
-            "qpv",
-            "level",
-            "criteria",
-            "prescriber",
-            "assignment_count",
-        )
+        sequence = ("name", *SITUATION_FIELDS, "assignment_count")
         order_by = ("name",)
 
     def render_name(self, record):

@@ -4,6 +4,7 @@ Personal data: every view requires sees_people (the read-only role gets 403)."""
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse_lazy
+from django.utils.functional import cached_property
 
 from clauses_site import roles
 from clauses_site.editing import RecordCreateView, RecordDeleteView, RecordUpdateView
@@ -73,103 +74,91 @@ def participant_detail(request, pk):
     return render(request, "participants/participant_detail.html", context)
 
 
-class SuggestionsMixin:
-    def get_context_data(self, **kwargs):
+def outcomes_for(user):
+    roles.require(roles.sees_people, user)
+    return Outcome.objects.select_related("participant")
+
+
+class PeopleRecordMixin:
+    """Personal data: the team only (403 for the read-only role); the record among records_for(user)."""
+
+    permission = PEOPLE
+
+    def get_queryset(self):
+        return self.records_for(self.request.user)
+
+
+class ParticipantRecord(PeopleRecordMixin):
+    model = Participant
+    records_for = staticmethod(participants_for)
+
+
+class OutcomeRecord(PeopleRecordMixin):
+    model = Outcome
+    records_for = staticmethod(outcomes_for)
+
+
+class ParticipantFormMixin(ParticipantRecord):
+    form_class = ParticipantForm
+    success_message = "Participant enregistré : {object}."
+    template_name = "participants/participant_form.html"
+
+    def get_context_data(self, **kwargs):  # suggestions while typing
         return super().get_context_data(communes=COMMUNES, prescribers=PRESCRIBERS, **kwargs)
 
 
-class ParticipantCreate(SuggestionsMixin, RecordCreateView):
-    model = Participant
-    form_class = ParticipantForm
-    permission = PEOPLE
+class ParticipantCreate(ParticipantFormMixin, RecordCreateView):
     title = "Nouveau participant"
-    success_message = "Participant enregistré : {object}."
-    template_name = "participants/participant_form.html"
 
 
-class ParticipantUpdate(SuggestionsMixin, RecordUpdateView):
-    model = Participant
-    form_class = ParticipantForm
-    permission = PEOPLE
-    success_message = "Participant enregistré : {object}."
-    template_name = "participants/participant_form.html"
-
-    def get_queryset(self):
-        return participants_for(self.request.user)
-
+class ParticipantUpdate(ParticipantFormMixin, RecordUpdateView):
     def get_title(self):
         return f"Modifier {self.object}"
 
 
-class ParticipantDelete(RecordDeleteView):
-    model = Participant
-    permission = PEOPLE
+class ParticipantDelete(ParticipantRecord, RecordDeleteView):
     hours_path = "assignment__participant"
     success_message = "Participant supprimé : {object}."
     success_url = reverse_lazy("participants:participant_list")
 
-    def get_queryset(self):
-        return participants_for(self.request.user)
 
-
-class OutcomeFormMixin:
-    model = Outcome
+class OutcomeFormMixin(OutcomeRecord):
     form_class = OutcomeForm
-    permission = PEOPLE
+    success_message = "Sortie enregistrée : {object}."
 
 
 class OutcomeCreate(OutcomeFormMixin, RecordCreateView):
-    success_message = "Sortie enregistrée : {object}."
-
-    def get_person(self):
-        if not hasattr(self, "_person"):
-            self._person = participant_for(self.request.user, self.kwargs["pk"])
-        return self._person
+    @cached_property
+    def person(self):
+        return participant_for(self.request.user, self.kwargs["pk"])
 
     def get_title(self):
-        return f"Nouvelle sortie de {self.get_person()}"
+        return f"Nouvelle sortie de {self.person}"
 
     def get_cancel_url(self):
-        return self.get_person().get_absolute_url()
+        return self.person.get_absolute_url()
 
     def get_initial(self):
         initial = super().get_initial()
-        last_end = (
-            self.get_person().assignments.order_by("-ends_on").values_list("ends_on", flat=True).first()
-        )
+        last_end = self.person.assignments.order_by("-ends_on").values_list("ends_on", flat=True).first()
         if last_end:
             initial["date"] = last_end
         return initial
 
     def save_object(self, form):
         outcome = form.save(commit=False)
-        outcome.participant = self.get_person()
+        outcome.participant = self.person
         outcome.save()
         return outcome
 
 
-def outcomes_for(user):
-    roles.require(roles.sees_people, user)
-    return Outcome.objects.select_related("participant")
-
-
 class OutcomeUpdate(OutcomeFormMixin, RecordUpdateView):
-    success_message = "Sortie enregistrée : {object}."
-
-    def get_queryset(self):
-        return outcomes_for(self.request.user)
-
     def get_title(self):
         return f"Modifier la sortie de {self.object.participant}"
 
 
-class OutcomeDelete(RecordDeleteView):
-    model = Outcome
-    permission = PEOPLE
+class OutcomeDelete(OutcomeRecord, RecordDeleteView):
     success_message = "Sortie supprimée : {object}."
-
-    def get_queryset(self):
-        return outcomes_for(self.request.user)
 
     def get_success_url(self):
         return self.object.get_absolute_url()  # the person's page
