@@ -38,6 +38,7 @@ from django.utils.html import strip_tags
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 from django_tables2 import utils as tables_utils
+from django_tables2.rows import BoundRow, BoundRows
 
 from clauses_site import autocomplete, formatting, roles
 from clauses_site.autocomplete import any_role
@@ -48,27 +49,61 @@ from clauses_site.forms import AutocompleteSelect, BootstrapForm, DateInput
 PER_PAGE = 50
 
 
-# django-tables2 inspects the signature of a column's render function for every cell it renders
-# (utils.call_with_appropriate → inspect.signature): a third of a list page's time. The signature
-# only depends on the function and on whether it is bound, so it is computed once per function.
+# --- rows whose cells read their render functions' signatures once ------------------------------------
+# django-tables2 calls a column's render (and value) function with the arguments it declares, read by
+# inspect.signature for every cell (utils.call_with_appropriate): a third of a list page's time. The
+# signature only depends on the function and on whether it is bound: these rows read it once per
+# function. FilteredListView's tables spawn them (django-tables2's own BoundRow/BoundRows, subclassed).
+
 _signatures = {}
 
 
-def _cached_signature(fn, _original=tables_utils.signature):
+def _signature(fn):
     key = (getattr(fn, "__func__", fn), hasattr(fn, "__self__"))
     try:
         return _signatures[key]
     except KeyError:
         pass
     except TypeError:  # an unhashable callable: not cached
-        return _original(fn)
+        return tables_utils.signature(fn)
     if len(_signatures) > 5000:  # functions made on the fly: keep the cache bounded
         _signatures.clear()
-    _signatures[key] = result = _original(fn)
+    _signatures[key] = result = tables_utils.signature(fn)
     return result
 
 
-tables_utils.signature = _cached_signature
+def call_with_declared(fn, kwargs):
+    """utils.call_with_appropriate with the signature read once: fn(**the kwargs it declares), None when
+    it declares one that kwargs lacks; every kwarg when it takes **kwargs."""
+    args, catch_all = _signature(fn)
+    if not catch_all:
+        if any(arg not in kwargs for arg in args):
+            return None
+        kwargs = {key: kwargs[key] for key in args}
+    return fn(**kwargs)
+
+
+class CachedSignatureRow(BoundRow):
+    def _call_render(self, bound_column, value=None):
+        kwargs = self._optional_cell_arguments(bound_column, value)
+        content = call_with_declared(bound_column.render, kwargs)
+        return bound_column.link(content, **kwargs) if bound_column.link else content
+
+    def _call_value(self, bound_column, value=None):
+        return call_with_declared(bound_column.value, self._optional_cell_arguments(bound_column, value))
+
+
+class CachedSignatureRows(BoundRows):
+    def __iter__(self):
+        yield from self.generator_pinned_row(self.pinned_data.get("top"))
+        for record in self.data:
+            yield CachedSignatureRow(record, table=self.table)
+        yield from self.generator_pinned_row(self.pinned_data.get("bottom"))
+
+    def __getitem__(self, key):
+        if isinstance(key, slice):
+            return CachedSignatureRows(data=self.data[key], table=self.table, pinned_data=self.pinned_data)
+        return CachedSignatureRow(record=self.data[key], table=self.table)
 
 
 # --- filters ------------------------------------------------------------------------------------------
@@ -348,7 +383,11 @@ class FilteredListView(RoleRequiredMixin, SingleTableMixin, FilterView):
     nowrap_columns = NOWRAP_COLUMNS
 
     def get_table(self, **kwargs):
-        return fit_long_text(super().get_table(**kwargs), self.long_text_columns, self.nowrap_columns)
+        """SingleTableMixin.get_table, its rows CachedSignatureRows, long text fitted."""
+        table = self.get_table_class()(data=self.get_table_data(), **kwargs)
+        table.rows = CachedSignatureRows(data=table.data, table=table, pinned_data=table.pinned_data)
+        RequestConfig(self.request, paginate=self.get_table_pagination(table)).configure(table)
+        return fit_long_text(table, self.long_text_columns, self.nowrap_columns)
 
     def get(self, request, *args, **kwargs):
         if request.GET.get("export") == "xlsx" and self.export_columns:

@@ -142,6 +142,33 @@ def test_fast_table_body_renders_the_same_cells_as_the_library():
     assert "01/01/2025" in ours and 'data-ref="B"' in ours and "En exécution" in ours
 
 
+def test_cached_signature_rows_render_the_library_cells_reading_each_signature_once(monkeypatch):
+    """FilteredListView's rows (CachedSignatureRows) read a render function's signature once per function,
+    not once per cell, and render the same cells; django-tables2 itself is left unpatched."""
+    from django_tables2 import utils as tables_utils
+
+    from clauses_site import listing
+
+    assert tables_utils.signature.__module__ == "django_tables2.utils"
+    for n in range(3):
+        MarketFactory(reference=f"M{n}", estimated_hours=Decimal(n), estimated_amount=Decimal("0.5"))
+    library = tbody("includes/table.html")
+    read = []
+    original = tables_utils.signature
+    monkeypatch.setattr(tables_utils, "signature", lambda fn: read.append(fn) or original(fn))
+    monkeypatch.setattr(listing, "_signatures", {})
+    request = RequestFactory().get("/")
+    table = SampleTable(Market.objects.order_by("reference"))
+    table.rows = listing.CachedSignatureRows(data=table.data, table=table, pinned_data=table.pinned_data)
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    html = render_to_string("includes/table.html", {"table": table, "request": request})
+    body = re.search(r"<tbody[^>]*>(.*)</tbody>", html, re.S).group(1)
+    assert re.sub(r">\s+<", "><", re.sub(r"\s+", " ", body)).strip() == library
+    cells = [fn for fn in read if getattr(fn, "__name__", "") == "render"]
+    assert cells and len(cells) == len({(fn.__func__, fn.__self__.__class__) for fn in cells})
+    assert len(cells) < 3 * len(SampleTable.base_columns)
+
+
 def test_empty_table_shows_its_empty_text():
     assert "Aucun" not in tbody("includes/table.html")
     SampleTable._meta.empty_text = "Aucun marché."
