@@ -4,11 +4,13 @@
     with progress.atomic():                                          # the work's one transaction
         ...
 
-Updates are written at most every `every` seconds (the first and the last always), straight to the Job
-row when the task is outside its work transaction. Inside it (progress.atomic()), the Job row is not
-touched through the work's connection: on PostgreSQL the step goes through a second, autocommit
-connection, so that the page polling the job sees it while the work is still uncommitted; on SQLite,
-which allows one writer at a time, the step waits in memory and is written once the transaction ends.
+Updates are written at most every `every` seconds (the first and the last always). Outside any
+transaction they go straight to the Job row. Inside a transaction the task opened (progress.atomic(),
+or the importer's own), the Job row is not touched through the work's connection: on PostgreSQL the step
+goes through a second, autocommit connection, so that the page polling the job sees it while the work is
+still uncommitted; on SQLite, which allows one writer at a time, the step waits in memory and is written
+once the transaction ends. A Progress made inside a transaction already open (the immediate backend of
+the tests, inside a request) writes through that transaction.
 """
 
 import time
@@ -30,7 +32,7 @@ class Progress:
         self.every = every
         self._last = 0.0
         self._pending = None
-        self._in_work = False
+        self._outer = connection.in_atomic_block  # a transaction open before the task began
         self._side = None
         self._side_written = False
 
@@ -60,24 +62,27 @@ class Progress:
 
     @contextmanager
     def atomic(self):
-        """The work's transaction; progress inside it is written as the module docstring says."""
-        self._in_work, self._side_written = True, False
-        try:
-            with transaction.atomic():
-                yield
-        finally:
-            self._in_work = False
-            if self._side is not None:
-                self._side.close()
-                self._side = None
+        """The work's one transaction; the last step is written once it is committed."""
+        self._side_written = False
+        with transaction.atomic():
+            yield
+        self.flush()
+
+    def flush(self):
+        """The last state, through the work's own connection (the side connection does not see a Job
+        created in a transaction still open, as under the immediate backend of the tests)."""
         if self._pending or self._side_written:
-            # The last state through the work's own connection too (the side connection does not see a
-            # Job created in a transaction still open, as under the immediate backend of the tests).
+            self._side_written = False
             self._write({"done": self.job.done, "total": self.job.total, "step": self.job.step})
+
+    def close(self):
+        if self._side is not None:
+            self._side.close()
+            self._side = None
 
     def _write(self, fields):
         self._pending = None
-        if not self._in_work:
+        if self._outer or not connection.in_atomic_block:
             Job.objects.filter(pk=self.job.pk).update(**fields)
             return
         if connection.vendor == "sqlite":

@@ -27,6 +27,8 @@ logger = logging.getLogger(__name__)
 
 RUNNERS = {
     Job.Kind.BILANS_ZIP: "jobs.bilans.build_zip",
+    Job.Kind.IMPORT_PREVIEW: "jobs.imports.preview",
+    Job.Kind.IMPORT_CONFIRM: "jobs.imports.confirm",
 }
 
 UNEXPECTED = (
@@ -81,6 +83,7 @@ def run_job(job_id):
         _fail(job, INTERRUPTED)
         raise
     finally:
+        progress.close()
         shutil.rmtree(_work_path(job), ignore_errors=True)
     return job.status
 

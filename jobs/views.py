@@ -4,7 +4,6 @@ the manager included, gets 404 (jobs_for)."""
 
 from datetime import timedelta
 
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -12,7 +11,7 @@ from django.views.decorators.http import require_GET
 
 from jobs.models import Job
 
-PAGE_SIZE = 50
+SHOWN = 100  # the latest ones: a user's jobs are a working list, not an archive
 # A job still waiting after this long: the page says that the worker may not be running.
 WAITING_TOO_LONG = timedelta(seconds=30)
 
@@ -28,9 +27,8 @@ def _context(job):
 
 @require_GET
 def job_list(request):
-    jobs = Job.objects.visible_to(request.user)
-    page = Paginator(jobs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "jobs/job_list.html", {"page": page, "jobs": page.object_list})
+    jobs = list(Job.objects.visible_to(request.user)[:SHOWN])
+    return render(request, "jobs/job_list.html", {"jobs": jobs, "shown": SHOWN})
 
 
 @require_GET
@@ -41,8 +39,13 @@ def job_detail(request, pk):
 @require_GET
 def job_progress(request, pk):
     """The progress block alone, for the page's htmx polling; once the job is finished the block no
-    longer asks to be polled."""
-    return render(request, "jobs/job_detail.html#progress", _context(job_for(request.user, pk)))
+    longer asks to be polled, and a job whose result is a page (an import's preview or report) sends the
+    browser there."""
+    job = job_for(request.user, pk)
+    response = render(request, "jobs/job_detail.html#progress", _context(job))
+    if job.status == Job.Status.DONE and job.result_url and request.headers.get("HX-Request"):
+        response["HX-Redirect"] = job.result_url
+    return response
 
 
 @require_GET

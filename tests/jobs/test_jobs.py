@@ -5,6 +5,7 @@ nothing of its work written."""
 from html import unescape
 
 import pytest
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.urls import reverse
 
 from jobs import tasks
@@ -68,6 +69,9 @@ def test_a_running_job_polls_every_second_until_done(client, owner):
     Job.objects.filter(pk=job.pk).update(status=Job.Status.DONE, done=50_000, result_url="/heures/imports/3/")
     html = text(client.get(url))
     assert "hx-trigger" not in html and 'href="/heures/imports/3/"' in html and 'aria-valuenow="100"' in html
+    # Polled by the page (htmx): the browser is sent to the result, the import's page.
+    assert client.get(url, headers={"HX-Request": "true"})["HX-Redirect"] == "/heures/imports/3/"
+    assert "HX-Redirect" not in client.get(reverse("jobs:job_detail", args=[job.pk]))
 
 
 def test_a_job_not_started_after_a_while_says_the_worker_may_be_down(client, owner):
@@ -105,6 +109,32 @@ def test_progress_inside_the_work_transaction_reaches_the_job(owner):
     with progress.atomic():
         progress.update(3, 4, "pendant")
     assert Job.objects.values_list("step", "done", "total").get(pk=job.pk) == ("pendant", 3, 4)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_progress_inside_the_work_transaction_is_seen_before_the_commit_on_postgresql():
+    """In the worker (no transaction around the task), a step written during the work's transaction
+    reaches the polling page at once on PostgreSQL (a second connection), after the commit on SQLite."""
+    job = JobFactory(user=UserFactory(username="proprietaire"))
+    progress = Progress(job, every=0)
+    progress.update(1, 4, "avant")
+    reader = connections.create_connection(DEFAULT_DB_ALIAS)
+
+    def seen():
+        with reader.cursor() as cursor:
+            cursor.execute("SELECT step FROM jobs_job WHERE id = %s", [job.pk])
+            return cursor.fetchone()[0]
+
+    try:
+        with progress.atomic():
+            Buyer.objects.create(name="Écrit par le traitement")
+            progress.update(3, 4, "pendant")
+            during = seen() if connection.vendor == "postgresql" else "pendant"
+        assert during == "pendant"
+        assert seen() == "pendant"
+    finally:
+        reader.close()
+        progress.close()
 
 
 def _runner(error):
