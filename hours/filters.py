@@ -1,35 +1,49 @@
 """Filters of the hours lists (in the URL, so that a filtered list can be bookmarked and shared)."""
 
 import django_filters
-from django import forms
-from django.contrib.auth import get_user_model
 from django.db.models import Q
 
-from clauses_site.forms import AutocompleteSelect
+from clauses_site import roles
+from clauses_site.forms import AutocompleteSelect, TeamMemberChoiceField
 from clauses_site.listing import DateBetweenFilter, ListFilterSet, LotFilter, PeriodFilter, SearchFilter
 from companies.models import Company, Sector
 from hours.models import Assignment, ContractType, HoursEntry, Modality
 from markets.models import Buyer
 
 
-def facilitators():
-    """Users in charge of at least one market."""
-    return (
-        get_user_model().objects.filter(markets__isnull=False).distinct().order_by("first_name", "last_name")
+def facilitators(request=None):
+    """The colleagues in charge of at least one market (even one who has left the team since), in the
+    order of every list of colleagues."""
+    return roles.team_members(also=Q(markets__isnull=False)).filter(markets__isnull=False)
+
+
+class TeamMemberFilter(django_filters.ModelChoiceFilter):
+    """A colleague, named and ordered as everywhere (clauses_site.forms.TeamMemberChoiceField)."""
+
+    field_class = TeamMemberChoiceField
+
+
+def facilitator_filter(path):
+    """The facilitator in charge of the market (`path`: the lookup to it); the list read at each display."""
+    return TeamMemberFilter(
+        label="Facilitatrice en charge", field_name=path, queryset=facilitators, empty_label="Toutes"
     )
 
 
-class FacilitatorChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, user):
-        return user.get_full_name() or user.username
+def company_filter(path):
+    """The company credited or the employer of the assignment (`path`: the lookup to it, "" for itself)."""
 
+    def credited_or_employer(queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(Q(**{f"{path}company": value}) | Q(**{f"{path}employer": value}))
 
-class FacilitatorFilter(django_filters.ModelChoiceFilter):
-    field_class = FacilitatorChoiceField
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("empty_label", "Toutes")
-        super().__init__(*args, **kwargs)
+    return django_filters.ModelChoiceFilter(
+        label="Entreprise (créditée ou employeur)",
+        queryset=Company.objects.all(),
+        method=credited_or_employer,
+        widget=AutocompleteSelect("company", placeholder="Nom ou SIRET…"),
+    )
 
 
 def buyer_filter(path):
@@ -72,18 +86,9 @@ class EntryFilter(ListFilterSet):
     )
     period = DateBetweenFilter(field_name="month", label="Mois", whole_months=True)
     lot = LotFilter(field_name="assignment__lot")
-    company = django_filters.ModelChoiceFilter(
-        label="Entreprise (créditée ou employeur)",
-        queryset=Company.objects.all(),
-        method="filter_company",
-        widget=AutocompleteSelect("company", placeholder="Nom ou SIRET…"),
-    )
+    company = company_filter("assignment__")
     buyer = buyer_filter("assignment__lot__market__buyer")
-    facilitator = FacilitatorFilter(
-        label="Facilitatrice en charge",
-        field_name="assignment__lot__market__facilitator",
-        queryset=facilitators(),
-    )
+    facilitator = facilitator_filter("assignment__lot__market__facilitator")
     sector = sector_filter("assignment__lot__market__sector")
     source = django_filters.ChoiceFilter(
         label="Origine", choices=HoursEntry.Source.choices, empty_label="Toutes"
@@ -93,29 +98,13 @@ class EntryFilter(ListFilterSet):
         model = HoursEntry
         fields = []
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.filters["facilitator"].queryset = facilitators()
-
-    def filter_company(self, qs, name, value):
-        if not value:
-            return qs
-        return qs.filter(Q(assignment__company=value) | Q(assignment__employer=value))
-
 
 class AssignmentFilter(ListFilterSet):
     q = PersonSearchFilter(path="participant")
     lot = LotFilter(field_name="lot")
-    company = django_filters.ModelChoiceFilter(
-        label="Entreprise (créditée ou employeur)",
-        queryset=Company.objects.all(),
-        method="filter_company",
-        widget=AutocompleteSelect("company", placeholder="Nom ou SIRET…"),
-    )
+    company = company_filter("")
     buyer = buyer_filter("lot__market__buyer")
-    facilitator = FacilitatorFilter(
-        label="Facilitatrice en charge", field_name="lot__market__facilitator", queryset=facilitators()
-    )
+    facilitator = facilitator_filter("lot__market__facilitator")
     sector = sector_filter("lot__market__sector")
     modality = django_filters.ChoiceFilter(label="Modalité", choices=Modality.choices, empty_label="Toutes")
     contract_type = django_filters.ChoiceFilter(
@@ -127,12 +116,3 @@ class AssignmentFilter(ListFilterSet):
     class Meta:
         model = Assignment
         fields = []
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.filters["facilitator"].queryset = facilitators()
-
-    def filter_company(self, qs, name, value):
-        if not value:
-            return qs
-        return qs.filter(Q(company=value) | Q(employer=value))

@@ -432,13 +432,7 @@ def save_rows(month, rows, values, user):
             row.entry = entry
         result.created = len(to_create)
     if to_update:
-        bulk_update_with_history(
-            to_update,
-            HoursEntry,
-            ["hours", "training_hours", "entered_by", "updated_at"],
-            default_user=user,
-            default_date=now,
-        )
+        _update_with_history(to_update, ["hours", "training_hours", "entered_by", "updated_at"], user, now)
         result.updated = len(to_update)
     if to_delete:
         delete_with_history(to_delete)
@@ -465,15 +459,14 @@ def validate_entries(entries, user, reason="Validation"):
         entry.validated_at = now
         entry.updated_at = now
     if drafts:
-        bulk_update_with_history(
-            drafts,
-            HoursEntry,
-            ["status", "validated_by", "validated_at", "updated_at"],
-            default_user=user,
-            default_change_reason=reason,
-            default_date=now,
-        )
+        fields = ["status", "validated_by", "validated_at", "updated_at"]
+        _update_with_history(drafts, fields, user, now, default_change_reason=reason)
     return len(drafts)
+
+
+def _update_with_history(entries, fields, user, now, **history):
+    """One bulk update of `fields`, with the history rows of every entry (by `user`, at `now`)."""
+    bulk_update_with_history(entries, HoursEntry, fields, default_user=user, default_date=now, **history)
 
 
 REASON_PREFIX = "Réouverture : "

@@ -41,6 +41,13 @@ def entry_for(user, pk):
     return get_object_or_404(entries_for(user), pk=pk)
 
 
+class VisibleRecords:
+    """Editing views: the records the user may see (the model's QuerySet.visible_to), 404 for the others."""
+
+    def get_queryset(self):
+        return self.model.objects.visible_to(self.request.user)
+
+
 def _return_url(request, default):
     """The local address of the `retour` parameter (posted or in the query string), else `default`."""
     target = request.POST.get("retour") or request.GET.get("retour")
@@ -147,10 +154,12 @@ class EntryList(FilteredListView):
         return (f"{url}?{urlencode(params)}" if params else url), title
 
 
-class EntryCreate(RecordCreateView):
+class EntryEditing:
     model = HoursEntry
     form_class = EntryForm
-    permission = staticmethod(roles.can_edit)
+
+
+class EntryCreate(EntryEditing, RecordCreateView):
     title = "Saisir des heures"
     success_message = "Heures enregistrées (brouillon) : {object}."
 
@@ -171,14 +180,8 @@ class EntryCreate(RecordCreateView):
         return entry
 
 
-class EntryUpdate(RecordUpdateView):
-    model = HoursEntry
-    form_class = EntryForm
-    permission = staticmethod(roles.can_edit)
+class EntryUpdate(EntryEditing, VisibleRecords, RecordUpdateView):
     success_message = "Heures enregistrées : {object}."
-
-    def get_queryset(self):
-        return entries_for(self.request.user)
 
     def get_title(self):
         return f"Modifier les heures de {month_label(self.object.month)}"
@@ -204,13 +207,9 @@ VALIDATED_READ_ONLY = (
 )
 
 
-class EntryDelete(RecordDeleteView):
+class EntryDelete(VisibleRecords, RecordDeleteView):
     model = HoursEntry
-    permission = staticmethod(roles.can_edit)
     success_message = "Heures supprimées : {object}."
-
-    def get_queryset(self):
-        return entries_for(self.request.user)
 
     def refusal(self):
         return VALIDATED_READ_ONLY if self.object.is_validated else None
@@ -259,11 +258,14 @@ def assignment_detail(request, pk):
     return render(request, "hours/assignment_detail.html", context)
 
 
-class AssignmentCreate(RecordCreateView):
+class AssignmentEditing:
     model = Assignment
     form_class = AssignmentForm
-    title = "Nouvelle mise à l'emploi"
     success_message = "Mise à l'emploi enregistrée : {object}."
+
+
+class AssignmentCreate(AssignmentEditing, RecordCreateView):
+    title = "Nouvelle mise à l'emploi"
 
     def get_initial(self):
         initial = super().get_initial()
@@ -273,25 +275,15 @@ class AssignmentCreate(RecordCreateView):
         return initial
 
 
-class AssignmentUpdate(RecordUpdateView):
-    model = Assignment
-    form_class = AssignmentForm
-    success_message = "Mise à l'emploi enregistrée : {object}."
-
-    def get_queryset(self):
-        return assignments_for(self.request.user)
-
+class AssignmentUpdate(AssignmentEditing, VisibleRecords, RecordUpdateView):
     def get_title(self):
         return f"Modifier la mise à l'emploi de {self.object.participant}"
 
 
-class AssignmentDelete(RecordDeleteView):
+class AssignmentDelete(VisibleRecords, RecordDeleteView):
     model = Assignment
     hours_path = "assignment"
     success_message = "Mise à l'emploi supprimée : {object}."
-
-    def get_queryset(self):
-        return assignments_for(self.request.user)
 
     def get_success_url(self):
         return self.object.participant.get_absolute_url()

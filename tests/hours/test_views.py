@@ -422,3 +422,28 @@ def test_the_entries_list_exports_the_tracking_sheet_of_its_buyer_and_period(dat
         client.get(f"{ENTRIES}?buyer={cud.pk}&period_du=2025-05-01&period_au=2025-04-01").content.decode()
     )
     assert suivi_links(html)[2][0] == reverse("hours:export_suivi")
+
+
+def test_the_facilitator_filter_lists_the_market_holders_as_the_team_names_them(client_for):
+    """One user choice field (TeamMemberChoiceField): the colleagues in charge of a market, one who has
+    left the team included, by first then last name (then log-in), named « Prénom Nom » (else the
+    log-in); not a colleague in charge of nothing."""
+    zoe = UserFactory(username="zoe", first_name="Zoé", last_name="Arnould", facilitator=True)
+    gone = UserFactory(username="anne", first_name="Anne", last_name="Zeller", is_active=False)
+    login_only = UserFactory(username="m.durand", first_name="", last_name="", manager=True)
+    UserFactory(username="nobody", first_name="Nadia", last_name="Sans-Marché", facilitator=True)
+    namesakes = [UserFactory(username=u, first_name="Zoé", last_name="Arnould") for u in ("zoe.b", "zoe.a")]
+    for user in (zoe, gone, login_only, zoe, *namesakes):
+        MarketFactory(facilitator=user)
+    client = client_for("Responsable")
+    for url in (ENTRIES, ASSIGNMENTS):
+        field = client.get(url).context["filter"].form.fields["facilitator"]
+        choices = [(label, value) for value, label in field.choices]
+        assert choices == [
+            ("Toutes", ""),
+            ("m.durand", login_only.pk),
+            ("Anne Zeller", gone.pk),
+            ("Zoé Arnould", zoe.pk),  # namesakes by log-in: zoe, zoe.a, zoe.b
+            ("Zoé Arnould", namesakes[1].pk),
+            ("Zoé Arnould", namesakes[0].pk),
+        ]
