@@ -228,3 +228,19 @@ class TeamMemberChoiceField(forms.ModelChoiceField):
 
     def label_from_instance(self, obj):
         return formatting.person_name(obj)
+
+
+class RowForm(BootstrapModelForm):
+    """A form shown as one row of a table (inline formsets): each input is named by its label."""
+
+    aria_labels = True
+
+
+def row_formset(parent_model, model, fields, legend, extra=2):
+    """The inline formset of a record's rows (a company's or a buyer's contacts…): one table row each,
+    `extra` empty rows, rows deletable, and the legend the form page shows above them."""
+    formset = forms.inlineformset_factory(
+        parent_model, model, form=RowForm, fields=fields, extra=extra, can_delete=True
+    )
+    formset.legend = legend
+    return formset

@@ -1,7 +1,6 @@
 from django import forms
-from django.forms import inlineformset_factory
 
-from clauses_site.forms import BootstrapModelForm
+from clauses_site.forms import BootstrapModelForm, row_formset
 from companies.models import Company, Contact, Sector
 
 
@@ -32,17 +31,4 @@ class CompanyForm(BootstrapModelForm):
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 
 
-class ContactForm(BootstrapModelForm):
-    """A contact as one row of a table (inline formset)."""
-
-    aria_labels = True
-
-    class Meta:
-        model = Contact
-        fields = ["name", "role", "phone", "email"]
-
-
-ContactFormSet = inlineformset_factory(
-    Company, Contact, form=ContactForm, fields=ContactForm.Meta.fields, extra=2, can_delete=True
-)
-ContactFormSet.legend = "Contacts"
+ContactFormSet = row_formset(Company, Contact, ["name", "role", "phone", "email"], legend="Contacts")

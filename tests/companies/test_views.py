@@ -250,3 +250,13 @@ def test_lot_listed_on_company_page_is_linked(client_for, employer):
     lot = LotFactory._meta.model.objects.get()
     html = page(client_for(READER).get(reverse("companies:company_detail", kwargs={"pk": employer.pk})))
     assert reverse("markets:lot_detail", kwargs={"pk": lot.pk}) in html
+
+
+def test_the_contacts_of_the_company_form_are_table_rows_named_by_their_labels(client_for):
+    """clauses_site.forms.row_formset: two empty rows, deletable, each input named for screen readers."""
+    response = client_for(FACILITATOR).get(reverse("companies:company_create"))
+    contacts = response.context["formsets"]["contacts"]
+    assert contacts.legend == "Contacts"
+    assert [f.fields["name"].widget.attrs["aria-label"] for f in contacts.forms] == ["Nom", "Nom"]
+    assert list(contacts.forms[0].fields)[:4] == ["name", "role", "phone", "email"]
+    assert contacts.can_delete
