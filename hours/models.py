@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 from clauses_site import roles
 from clauses_site.months import first_of_month, last_of_month
 from companies.models import Company
+from hours.models_summary import LotMonthHours  # noqa: F401 (a model of the app: Django finds it here)
 from markets.models import Lot
 from participants.models import Participant
 

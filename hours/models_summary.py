@@ -1,0 +1,65 @@
+"""LotMonthHours: the validated hours of each lot and month, kept exact by the database itself.
+
+Triggers on the entries and assignments tables (migration 0004, one set per database vendor) update it
+in the statement that writes the entries, whatever the write path: forms, the grid's bulk saves, the
+import, the admin, validation, queryset.update()/delete(), an assignment moved to another lot or to
+another modality. hours.summary.rebuild() recomputes it from the entries (tests, `rebuild_summaries`).
+"""
+
+from decimal import Decimal
+
+from django.db import models
+from django.db.models.signals import post_migrate
+
+from markets.models import Lot
+
+ZERO = Decimal(0)
+
+
+class LotMonthHours(models.Model):
+    """The validated entries of one lot and one month, summed. A row exists while the lot has at least
+    one validated entry that month (entries > 0). The columns keep apart what the clause decides at read
+    time (Clause.training_counts), so that changing a clause changes nothing here:
+
+    - hours: worked hours of the assignments other than « Formation »;
+    - formation_hours: worked hours of the « Formation » assignments (Modality.TRAINING);
+    - training_hours: training hours (HoursEntry.training_hours), every modality.
+
+    Counted hours (hours.queries.COUNTED_HOURS) = hours, + formation_hours + training_hours when the
+    lot's clause counts training (hours.summary.counted_hours()).
+    """
+
+    lot = models.ForeignKey(
+        Lot,
+        on_delete=models.CASCADE,
+        related_name="month_hours",
+        verbose_name="lot",
+        db_index=False,  # the unique (lot, month) index serves
+    )
+    month = models.DateField("mois")
+    # not Positive: PostgreSQL checks a CHECK constraint on the row an upsert proposes (a negative delta)
+    entries = models.IntegerField("saisies validées")
+    hours = models.DecimalField("heures travaillées (hors formation)", max_digits=14, decimal_places=2)
+    formation_hours = models.DecimalField(
+        "heures travaillées des mises à l'emploi « Formation »", max_digits=14, decimal_places=2
+    )
+    training_hours = models.DecimalField("heures de formation", max_digits=14, decimal_places=2)
+
+    class Meta:
+        verbose_name = "heures validées d'un lot et d'un mois"
+        verbose_name_plural = "heures validées par lot et par mois"
+        constraints = [
+            models.UniqueConstraint(fields=["lot", "month"], name="lot_month_hours_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.lot_id} — {self.month:%m/%Y} : {self.hours} h"
+
+
+def _install_after_migrate(**kwargs):
+    from hours import summary  # noqa: PLC0415 (hours.summary imports hours.models, which imports this)
+
+    summary.install_after_migrate(**kwargs)
+
+
+post_migrate.connect(_install_after_migrate, dispatch_uid="hours.lot_month_hours.triggers")
