@@ -60,7 +60,7 @@ class EntryTable(tables.Table):
     def render_month(self, record):
         return format_html(
             '<a href="{}" title="Voir la saisie et son historique">{}</a>',
-            reverse("hours:entry_detail", args=[record.pk]),
+            record.get_absolute_url(),
             _month(record),
         )
 
@@ -124,7 +124,7 @@ class AssignmentTable(tables.Table):
         order_by = ("-starts_on",)
 
     def render_person(self, value, record):
-        return format_html('<a href="{}">{}</a>', reverse("hours:assignment_detail", args=[record.pk]), value)
+        return format_html('<a href="{}">{}</a>', record.get_absolute_url(), value)
 
     def render_lot(self, value):
         return f"{value.market.reference} — {value}"

@@ -191,7 +191,7 @@ class EntryUpdate(EntryEditing, VisibleRecords, RecordUpdateView):
             entry = entry_for(request.user, kwargs["pk"])
             if entry.is_validated:
                 messages.warning(request, VALIDATED_READ_ONLY)
-                return redirect("hours:entry_detail", pk=entry.pk)
+                return redirect(entry)
         return super().dispatch(request, *args, **kwargs)
 
     def save_object(self, form):
