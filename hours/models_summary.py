@@ -9,7 +9,7 @@ another modality. hours.summary.rebuild() recomputes it from the entries (tests,
 from decimal import Decimal
 
 from django.db import models
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, pre_migrate
 
 from markets.models import Lot
 
@@ -56,10 +56,18 @@ class LotMonthHours(models.Model):
         return f"{self.lot_id} — {self.month:%m/%Y} : {self.hours} h"
 
 
+# hours.summary imports hours.models, which imports this module: imported when called.
+def _drop_before_migrate(**kwargs):
+    from hours import summary
+
+    summary.drop_before_migrate(**kwargs)
+
+
 def _install_after_migrate(**kwargs):
-    from hours import summary  # noqa: PLC0415 (hours.summary imports hours.models, which imports this)
+    from hours import summary
 
     summary.install_after_migrate(**kwargs)
 
 
-post_migrate.connect(_install_after_migrate, dispatch_uid="hours.lot_month_hours.triggers")
+pre_migrate.connect(_drop_before_migrate, dispatch_uid="hours.lot_month_hours.drop")
+post_migrate.connect(_install_after_migrate, dispatch_uid="hours.lot_month_hours.install")

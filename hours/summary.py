@@ -13,9 +13,10 @@ statement that writes the entries, hence in its transaction, whatever wrote them
 - SQLite: row-level triggers (SQLite has no other), sums rounded to the cent at each step (SQLite keeps
   decimals as floating point).
 
-The triggers are installed by migration 0004 and again after every `migrate` of the app
-(install_after_migrate: SQLite drops a table's triggers when a later migration remakes the table);
-the summary is rebuilt then whenever a trigger was missing. rebuild() recomputes everything from the
+The triggers are installed by migration 0004 on PostgreSQL, and after every `migrate` on both
+(install_after_migrate, which rebuilds the summary when a trigger was missing). On SQLite they are
+dropped before the migrations run (drop_before_migrate): SQLite remakes a table to alter it, and the
+rename of the new table fails while a trigger names the old one. rebuild() recomputes everything from the
 entries; differences() says where the summary and the entries disagree (`rebuild_summaries --check`).
 """
 
@@ -350,9 +351,20 @@ def rebuild(connection=default_connection):
         return cursor.rowcount
 
 
+def drop_before_migrate(app_config=None, using="default", **kwargs):
+    """pre_migrate, SQLite only: the triggers out of the way of the migrations. SQLite remakes a table to
+    alter it (create, copy, drop, rename), and a rename fails while a trigger names the dropped table;
+    install_after_migrate puts them back and rebuilds the summary."""
+    from django.db import connections
+
+    connection = connections[using]
+    if app_config is not None and app_config.label == "hours" and connection.vendor == "sqlite":
+        uninstall(connection)
+
+
 def install_after_migrate(app_config=None, using="default", **kwargs):
-    """post_migrate: the triggers back in place after every migrate of the app (SQLite loses a table's
-    triggers when a migration remakes that table), and the summary rebuilt if one was missing."""
+    """post_migrate: the triggers back in place after every migrate of the app (and after a test flush:
+    a no-op then), and the summary rebuilt when they were not all there."""
     from django.db import connections
 
     if app_config is None or app_config.label != "hours":
