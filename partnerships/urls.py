@@ -1,5 +1,6 @@
 from django.urls import path
 
+from clauses_site.routes import record_urls
 from partnerships import views, views_directory, views_followups, views_journal, views_trainings
 
 app_name = "partnerships"
@@ -7,34 +8,22 @@ app_name = "partnerships"
 urlpatterns = [
     path("", views.index, name="index"),
     # Recruitment needs and proposals
-    path("besoins/", views.NeedList.as_view(), name="need_list"),
+    *record_urls(views, "need", prefix="besoins/"),
     path("besoins/a-venir/", views.need_upcoming, name="need_upcoming"),
-    path("besoins/nouveau/", views.NeedCreate.as_view(), name="need_create"),
-    path("besoins/<int:pk>/", views.need_detail, name="need_detail"),
-    path("besoins/<int:pk>/modifier/", views.NeedUpdate.as_view(), name="need_update"),
-    path("besoins/<int:pk>/supprimer/", views.NeedDelete.as_view(), name="need_delete"),
     path("besoins/<int:pk>/proposer/", views.proposal_create, name="proposal_create"),
     path("propositions/<int:pk>/modifier/", views.ProposalUpdate.as_view(), name="proposal_update"),
     path("propositions/<int:pk>/etat/", views.proposal_state, name="proposal_state"),
     path("propositions/<int:pk>/supprimer/", views.ProposalDelete.as_view(), name="proposal_delete"),
     path("propositions/<int:pk>/recruter/", views.proposal_hire, name="proposal_hire"),
     # Trainings
-    path("formations/", views_trainings.TrainingList.as_view(), name="training_list"),
-    path("formations/nouvelle/", views_trainings.TrainingCreate.as_view(), name="training_create"),
-    path("formations/<int:pk>/", views_trainings.training_detail, name="training_detail"),
-    path("formations/<int:pk>/modifier/", views_trainings.TrainingUpdate.as_view(), name="training_update"),
-    path("formations/<int:pk>/supprimer/", views_trainings.TrainingDelete.as_view(), name="training_delete"),
+    *record_urls(views_trainings, "training", prefix="formations/", new="nouvelle"),
     path("formations/<int:pk>/stagiaires/", views_trainings.TraineeCreate.as_view(), name="trainee_create"),
     path("stagiaires/<int:pk>/modifier/", views_trainings.TraineeUpdate.as_view(), name="trainee_update"),
     path("stagiaires/<int:pk>/supprimer/", views_trainings.TraineeDelete.as_view(), name="trainee_delete"),
     path("stagiaires/<int:pk>/heures/", views_trainings.trainee_hours, name="trainee_hours"),
     # The journal
-    path("journal/", views_journal.JournalList.as_view(), name="journal_list"),
+    *record_urls(views_journal, "journal", prefix="journal/", new="nouvelle"),
     path("journal/a-relancer/", views_journal.FollowUpList.as_view(), name="journal_follow_ups"),
-    path("journal/nouvelle/", views_journal.JournalCreate.as_view(), name="journal_create"),
-    path("journal/<int:pk>/", views_journal.journal_detail, name="journal_detail"),
-    path("journal/<int:pk>/modifier/", views_journal.JournalUpdate.as_view(), name="journal_update"),
-    path("journal/<int:pk>/supprimer/", views_journal.JournalDelete.as_view(), name="journal_delete"),
     path("journal/<int:pk>/relance/", views_journal.journal_done, name="journal_done"),
     # Outcomes to record
     path("sorties/fin-de-contrat/", views_followups.EndOutcomesDue.as_view(), name="outcomes_end"),
