@@ -13,9 +13,13 @@ from clauses_site.routes import record_urls
 def test_the_urls_of_the_companies():
     assert reverse("companies:company_list") == "/entreprises/"
     assert reverse("companies:company_create") == "/entreprises/nouvelle/"
-    assert [
-        reverse(f"companies:company_{action}", args=[7]) for action in ("detail", "update", "delete", "archive")
-    ] == ["/entreprises/7/", "/entreprises/7/modifier/", "/entreprises/7/supprimer/", "/entreprises/7/archiver/"]
+    actions = ("detail", "update", "delete", "archive")
+    assert [reverse(f"companies:company_{action}", args=[7]) for action in actions] == [
+        "/entreprises/7/",
+        "/entreprises/7/modifier/",
+        "/entreprises/7/supprimer/",
+        "/entreprises/7/archiver/",
+    ]
 
 
 def _views(**names):
