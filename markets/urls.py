@@ -1,10 +1,10 @@
 from django.urls import path
 
-from markets import views
+from markets import views, views_buyers
 
 app_name = "markets"
 
-# Buyers, operations, markets, lots, clauses and awards (markets/views.py).
+# Markets, lots, clauses and awards (markets/views.py); buyers and operations (markets/views_buyers.py).
 urlpatterns = [
     path("", views.MarketList.as_view(), name="market_list"),
     path("nouveau/", views.MarketCreate.as_view(), name="market_create"),
@@ -13,15 +13,17 @@ urlpatterns = [
     path("<int:pk>/supprimer/", views.MarketDelete.as_view(), name="market_delete"),
     path("<int:pk>/archiver/", views.MarketArchive.as_view(), name="market_archive"),
     path("<int:market_pk>/lots/nouveau/", views.LotCreate.as_view(), name="lot_create"),
-    path("donneurs/", views.BuyerList.as_view(), name="buyer_list"),
-    path("donneurs/nouveau/", views.BuyerCreate.as_view(), name="buyer_create"),
-    path("donneurs/<int:pk>/", views.BuyerDetail.as_view(), name="buyer_detail"),
-    path("donneurs/<int:pk>/modifier/", views.BuyerUpdate.as_view(), name="buyer_update"),
-    path("donneurs/<int:pk>/supprimer/", views.BuyerDelete.as_view(), name="buyer_delete"),
-    path("donneurs/<int:pk>/archiver/", views.BuyerArchive.as_view(), name="buyer_archive"),
-    path("donneurs/<int:buyer_pk>/operation/", views.OperationCreate.as_view(), name="operation_create"),
-    path("operations/<int:pk>/modifier/", views.OperationUpdate.as_view(), name="operation_update"),
-    path("operations/<int:pk>/supprimer/", views.OperationDelete.as_view(), name="operation_delete"),
+    path("donneurs/", views_buyers.BuyerList.as_view(), name="buyer_list"),
+    path("donneurs/nouveau/", views_buyers.BuyerCreate.as_view(), name="buyer_create"),
+    path("donneurs/<int:pk>/", views_buyers.BuyerDetail.as_view(), name="buyer_detail"),
+    path("donneurs/<int:pk>/modifier/", views_buyers.BuyerUpdate.as_view(), name="buyer_update"),
+    path("donneurs/<int:pk>/supprimer/", views_buyers.BuyerDelete.as_view(), name="buyer_delete"),
+    path("donneurs/<int:pk>/archiver/", views_buyers.BuyerArchive.as_view(), name="buyer_archive"),
+    path(
+        "donneurs/<int:buyer_pk>/operation/", views_buyers.OperationCreate.as_view(), name="operation_create"
+    ),
+    path("operations/<int:pk>/modifier/", views_buyers.OperationUpdate.as_view(), name="operation_update"),
+    path("operations/<int:pk>/supprimer/", views_buyers.OperationDelete.as_view(), name="operation_delete"),
     path("lots/", views.LotList.as_view(), name="lot_list"),
     path("lots/<int:pk>/", views.LotDetail.as_view(), name="lot_detail"),
     path("lots/<int:pk>/modifier/", views.LotUpdate.as_view(), name="lot_update"),

@@ -1,4 +1,4 @@
-"""Buyers, operations, markets, lots, clauses and awards (markets/views.py)."""
+"""Buyers, operations, markets, lots, clauses and awards (markets/views.py, markets/views_buyers.py)."""
 
 from tests.access_shapes import EDITORS_ONLY, READ_ALL, everyone
 

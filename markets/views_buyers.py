@@ -1,0 +1,154 @@
+"""Screens of buyers and their operations: the list (filters, xlsx export), the buyer's page (its
+markets, their hours owed and done, its operations and contacts) and the create/edit/delete forms.
+Hours are counted by hours/queries.py only."""
+
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
+from django.urls import reverse, reverse_lazy
+
+from clauses_site import roles
+from clauses_site.editing import (
+    RecordArchiveView,
+    RecordCreateView,
+    RecordDeleteView,
+    RecordDetailView,
+    RecordUpdateView,
+)
+from clauses_site.listing import FilteredListView
+from hours.queries import (
+    buyers_with_hours,
+    completion_rate,
+    lots_with_hours,
+    markets_with_hours,
+    progress_over,
+)
+from markets import filters, forms, tables
+from markets.models import Buyer, Lot, Market, Operation
+from markets.views import LIST_FIGURES, today, with_progress
+
+
+def market_count():
+    counted = Market.objects.filter(buyer=OuterRef("pk")).order_by().values("buyer").annotate(n=Count("pk"))
+    return Coalesce(Subquery(counted.values("n")), 0)
+
+
+# --- buyers -------------------------------------------------------------------------------------------
+
+
+class BuyerList(FilteredListView):
+    title = "Donneurs d'ordre"
+    filterset_class = filters.BuyerFilter
+    table_class = tables.BuyerTable
+    export_columns = tables.BUYER_EXPORT
+    export_filename = "donneurs-d-ordre.xlsx"
+    create_url_name = "markets:buyer_create"
+    create_label = "Nouveau donneur d'ordre"
+
+    def get_queryset(self):
+        return buyers_with_hours(Buyer.objects.all(), figures=LIST_FIGURES).annotate(
+            market_count=market_count()
+        )
+
+
+class BuyerDetail(RecordDetailView):
+    template_name = "markets/buyer_detail.html"
+
+    def get_queryset(self):
+        return buyers_with_hours(Buyer.objects.all())
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        buyer = self.object
+        markets = list(
+            markets_with_hours(buyer.markets.select_related("operation", "sector", "facilitator")).order_by(
+                "archived", "-starts_on", "reference"
+            )
+        )
+        for market in markets:
+            market.rate = completion_rate(market.hours_done, market.hours_required)
+        lots = list(lots_with_hours(Lot.objects.filter(market__buyer=buyer)))
+        expected_total = with_progress(lots, today())
+        context.update(
+            markets=markets,
+            overall=progress_over(buyer.hours_required, buyer.hours_done_to_date, expected_total),
+            contacts=list(buyer.contacts.all()),
+            operations=list(buyer.operations.annotate(market_count=Count("markets"))),
+            can_edit=roles.can_edit(self.request.user),
+        )
+        return context
+
+
+class BuyerCreate(RecordCreateView):
+    model = Buyer
+    form_class = forms.BuyerForm
+    formset_classes = {"contacts": forms.BuyerContactFormSet}
+    title = "Nouveau donneur d'ordre"
+    success_message = "Donneur d'ordre « {object} » enregistré."
+    cancel_url = "markets:buyer_list"
+
+
+class BuyerUpdate(RecordUpdateView):
+    model = Buyer
+    form_class = forms.BuyerForm
+    formset_classes = {"contacts": forms.BuyerContactFormSet}
+    success_message = "Donneur d'ordre « {object} » enregistré."
+
+    def get_title(self):
+        return f"Modifier « {self.object} »"
+
+
+class BuyerDelete(RecordDeleteView):
+    model = Buyer
+    hours_path = "assignment__lot__market__buyer"
+    success_url = reverse_lazy("markets:buyer_list")
+    success_message = "Donneur d'ordre « {object} » supprimé."
+
+    def get_archive_url(self):
+        return reverse("markets:buyer_archive", kwargs={"pk": self.object.pk})
+
+
+class BuyerArchive(RecordArchiveView):
+    model = Buyer
+
+
+# --- operations ---------------------------------------------------------------------------------------
+
+
+class OperationCreate(RecordCreateView):
+    model = Operation
+    form_class = forms.OperationForm
+    success_message = "Opération « {object} » enregistrée."
+
+    def dispatch(self, request, *args, **kwargs):
+        self.buyer = get_object_or_404(Buyer, pk=kwargs["buyer_pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = Operation(buyer=self.buyer)
+        return kwargs
+
+    def get_title(self):
+        return f"Nouvelle opération — {self.buyer}"
+
+    def get_cancel_url(self):
+        return self.buyer.get_absolute_url()
+
+
+class OperationUpdate(RecordUpdateView):
+    model = Operation
+    form_class = forms.OperationForm
+    success_message = "Opération « {object} » enregistrée."
+
+    def get_title(self):
+        return f"Modifier l'opération « {self.object} »"
+
+
+class OperationDelete(RecordDeleteView):
+    model = Operation
+    hours_path = "assignment__lot__market__operation"
+    success_message = "Opération « {object} » supprimée ; ses marchés sont conservés."
+
+    def get_success_url(self):
+        return self.object.get_absolute_url()  # its buyer's page
