@@ -23,6 +23,11 @@ from jobs.progress import JobFailed
 from jobs.tasks import Outcome
 
 
+def _count(n, singular, plural):
+    """« 1 ligne lue », « 0 modifiée », « 12 000 lignes lues »."""
+    return f"{formatting.integer(n)} {plural if n > 1 else singular}"
+
+
 def _uploads():
     return Path(settings.CLAUSES_JOBS_DIR) / "uploads"
 
@@ -80,13 +85,11 @@ def preview(job, progress):
         shutil.rmtree(folder, ignore_errors=True)
     if batch is None:
         raise JobFailed(f"Fichier illisible : {report.fatal}")
-    rows = formatting.integer(report.rows_read)
+    rows = _count(report.rows_read, "ligne lue", "lignes lues")
     if report.refused:
-        errors = formatting.integer(report.error_count)
-        plural = "s" if report.error_count > 1 else ""
-        summary = f"{rows} lignes lues, {errors} erreur{plural} : fichier refusé"
+        summary = f"{rows}, {_count(report.error_count, 'erreur', 'erreurs')} : fichier refusé"
     else:
-        summary = f"{rows} lignes lues, prêtes à importer"
+        summary = f"{rows}, prêtes à importer" if report.rows_read > 1 else f"{rows}, prête à importer"
     return Outcome(summary=summary, url=reverse("hours:import_detail", args=[batch.pk]))
 
 
@@ -109,10 +112,7 @@ def confirm(job, progress):
     if not report.imported:
         return Outcome(summary="Le fichier a été refusé à la confirmation : rien n'a été enregistré", url=url)
     entries = report.counts["entries"]
+    created = _count(entries.created, "heure mensuelle créée", "heures mensuelles créées")
     return Outcome(
-        summary=(
-            f"Tableau importé : {formatting.integer(entries.created)} heures mensuelles créées, "
-            f"{formatting.integer(entries.updated)} modifiées"
-        ),
-        url=url,
+        summary=f"Tableau importé : {created}, {_count(entries.updated, 'modifiée', 'modifiées')}", url=url
     )
