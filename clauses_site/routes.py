@@ -15,6 +15,14 @@ company_detail), CompanyUpdate, CompanyDelete and, with archive=True, CompanyArc
     <prefix><pk>/supprimer/         company_delete
     <prefix><pk>/archiver/          company_archive
 
+A record shown on its parent's page (a person's outcomes, a training's trainees) is created from the
+parent and edited or deleted at its own address:
+
+    *child_urls(views, "outcome", create="<int:pk>/sorties/nouvelle/", prefix="sorties/")
+
+gives outcome_create (OutcomeCreate, or outcome_create) at the parent's <pk>, then outcome_update and
+outcome_delete at sorties/<pk>/modifier/ and sorties/<pk>/supprimer/.
+
 A view the module does not have is an error (AttributeError), never a URL silently missing.
 """
 
@@ -43,10 +51,21 @@ def _view(views, name, action, suffix):
     return function
 
 
+def _urls(views, name, prefix, routes):
+    return [
+        path(f"{prefix}{route}", _view(views, name, action, suffix), name=f"{name}_{action}")
+        for action, route, suffix in routes
+    ]
+
+
 def record_urls(views, name, prefix="", new="nouveau", archive=False):
     """The list, creation, page, edit, delete (and archive) URLs of the record called `name`."""
-    return [
-        path(f"{prefix}{route.format(new=new)}", _view(views, name, action, suffix), name=f"{name}_{action}")
-        for action, route, suffix in ROUTES
-        if archive or action != "archive"
-    ]
+    routes = [(a, route.format(new=new), s) for a, route, s in ROUTES if archive or a != "archive"]
+    return _urls(views, name, prefix, routes)
+
+
+def child_urls(views, name, create, prefix):
+    """The creation URL of a record from its parent (`create` holds the parent's <int:pk>), then its
+    edit and delete URLs under `prefix`."""
+    own = [(a, route, s) for a, route, s in ROUTES if a in ("update", "delete")]
+    return _urls(views, name, "", [("create", create, "Create")]) + _urls(views, name, prefix, own)

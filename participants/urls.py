@@ -1,15 +1,13 @@
 from django.urls import path
 
-from clauses_site.routes import record_urls
+from clauses_site.routes import child_urls, record_urls
 from participants import views, views_privacy
 
 app_name = "participants"
 
 urlpatterns = [
     *record_urls(views, "participant"),
-    path("<int:pk>/sorties/nouvelle/", views.OutcomeCreate.as_view(), name="outcome_create"),
-    path("sorties/<int:pk>/modifier/", views.OutcomeUpdate.as_view(), name="outcome_update"),
-    path("sorties/<int:pk>/supprimer/", views.OutcomeDelete.as_view(), name="outcome_delete"),
+    *child_urls(views, "outcome", create="<int:pk>/sorties/nouvelle/", prefix="sorties/"),
     # Personal-data rights (the manager): export, anonymisation, retention, access log.
     path("<int:pk>/donnees.pdf", views_privacy.participant_export_pdf, name="participant_export_pdf"),
     path("<int:pk>/donnees.xlsx", views_privacy.participant_export_xlsx, name="participant_export_xlsx"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from clauses_site.routes import record_urls
+from clauses_site.routes import child_urls, record_urls
 from partnerships import views, views_directory, views_followups, views_journal, views_trainings
 
 app_name = "partnerships"
@@ -10,16 +10,12 @@ urlpatterns = [
     # Recruitment needs and proposals
     *record_urls(views, "need", prefix="besoins/"),
     path("besoins/a-venir/", views.need_upcoming, name="need_upcoming"),
-    path("besoins/<int:pk>/proposer/", views.proposal_create, name="proposal_create"),
-    path("propositions/<int:pk>/modifier/", views.ProposalUpdate.as_view(), name="proposal_update"),
+    *child_urls(views, "proposal", create="besoins/<int:pk>/proposer/", prefix="propositions/"),
     path("propositions/<int:pk>/etat/", views.proposal_state, name="proposal_state"),
-    path("propositions/<int:pk>/supprimer/", views.ProposalDelete.as_view(), name="proposal_delete"),
     path("propositions/<int:pk>/recruter/", views.proposal_hire, name="proposal_hire"),
     # Trainings
     *record_urls(views_trainings, "training", prefix="formations/", new="nouvelle"),
-    path("formations/<int:pk>/stagiaires/", views_trainings.TraineeCreate.as_view(), name="trainee_create"),
-    path("stagiaires/<int:pk>/modifier/", views_trainings.TraineeUpdate.as_view(), name="trainee_update"),
-    path("stagiaires/<int:pk>/supprimer/", views_trainings.TraineeDelete.as_view(), name="trainee_delete"),
+    *child_urls(views_trainings, "trainee", create="formations/<int:pk>/stagiaires/", prefix="stagiaires/"),
     path("stagiaires/<int:pk>/heures/", views_trainings.trainee_hours, name="trainee_hours"),
     # The journal
     *record_urls(views_journal, "journal", prefix="journal/", new="nouvelle"),

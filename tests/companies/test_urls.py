@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.views import View
 
-from clauses_site.routes import record_urls
+from clauses_site.routes import child_urls, record_urls
 
 
 def test_the_urls_of_the_companies():
@@ -53,3 +53,17 @@ def test_a_missing_view_is_an_error_not_a_missing_url():
     views = _views(NeedList=type("NeedList", (View,), {}))
     with pytest.raises(AttributeError, match="fake.views has neither NeedCreate nor need_create"):
         record_urls(views, "need")
+
+
+def test_child_urls_create_from_the_parent_and_edit_at_their_own_address():
+    views = _views(
+        OutcomeCreate=type("OutcomeCreate", (View,), {}),
+        OutcomeUpdate=type("OutcomeUpdate", (View,), {}),
+        OutcomeDelete=type("OutcomeDelete", (View,), {}),
+    )
+    patterns = child_urls(views, "outcome", create="<int:pk>/sorties/nouvelle/", prefix="sorties/")
+    assert [(str(p.pattern), p.name, p.callback.view_class.__name__) for p in patterns] == [
+        ("<int:pk>/sorties/nouvelle/", "outcome_create", "OutcomeCreate"),
+        ("sorties/<int:pk>/modifier/", "outcome_update", "OutcomeUpdate"),
+        ("sorties/<int:pk>/supprimer/", "outcome_delete", "OutcomeDelete"),
+    ]
