@@ -6,7 +6,7 @@ from collections import defaultdict
 
 from clauses_site.exports import neutralise
 from hours.suivi.archive import max_rows
-from hours.suivi.reading import SheetRows, load_checked_workbook
+from hours.suivi.reading import check_workbook
 
 ERROR_FILL = "FFC7CE"  # Excel's "bad" light red
 ERROR_FONT = "9C0006"
@@ -32,7 +32,7 @@ def annotated_workbook(source, errors, sheet_title=None):
     of the read sheet filled in red and carrying a comment that says what is wrong. Formulas come back
     as text (neutralised as the exports do: « '=SOMME(A1:A3) »), never as live formulas. Every sheet is
     read within the import's limits. Streams (read-only in, write-only out). Returns bytes."""
-    from openpyxl import Workbook
+    from openpyxl import Workbook, load_workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.comments import Comment
     from openpyxl.styles import Font, PatternFill
@@ -53,14 +53,11 @@ def annotated_workbook(source, errors, sheet_title=None):
     fill = PatternFill("solid", fgColor=ERROR_FILL)
     font = Font(color=ERROR_FONT)
     limit = max_rows() + 1
-    source_book = load_checked_workbook(source, data_only=False)
+    check_workbook(source, every_sheet=True)  # the import's limits, on every sheet openpyxl reads below
+    source_book = load_workbook(source, read_only=True, data_only=False, keep_links=False)
     try:
-        names = source_book.sheetnames
+        names = [sheet.title for sheet in source_book.worksheets]  # chart sheets apart
         sheet_title = sheet_title if sheet_title in names else names[0]
-        for name in names:  # the limits, on every sheet (openpyxl's iteration below does not check them)
-            if hasattr(source_book[name], "_get_source"):
-                for _ in SheetRows(source_book[name]):
-                    pass
         out = Workbook(write_only=True)
         for name in names:
             source_sheet = source_book[name]

@@ -9,7 +9,6 @@ from decimal import Decimal
 from hours.suivi.archive import UnreadableFile, int_text
 from hours.suivi.cells import EMPTY_VALUES, PARSERS, CellError, is_empty
 from hours.suivi.format import COLUMN_BY_KEY, COLUMN_BY_TITLE_KEY, COLUMNS, TITLES, title_key
-from hours.suivi.reading import SheetRows
 
 MAX_TITLES = 100  # titles in row 1: the format's 27 and others, ignored
 
@@ -147,17 +146,17 @@ class RowParser:
         return Row(number, **out)
 
 
-def read_rows(sheet, announced, report, progress=None):
-    """(parser, valid rows); errors of invalid rows go to the report."""
-    sheet_rows = SheetRows(sheet)
-    rows_iter = iter(sheet_rows)
+def read_rows(sheet, report, progress=None):
+    """(parser, valid rows) of a reading.Sheet; errors of invalid rows go to the report."""
+    announced = sheet.announced
+    rows_iter = iter(sheet)
     number, header = next(rows_iter, (None, None))
     if number != 1 or all(is_empty(v) for v in header):
         raise UnreadableFile(
             f"la ligne 1 de la feuille « {sheet.title} » est vide : elle doit porter les titres des colonnes."
         )
     positions, titles = map_header(header, report)
-    sheet_rows.width = max(positions.values()) + 1  # cells right of the last known title: never read
+    sheet.width = max(positions.values()) + 1  # cells right of the last known title: never read
     parser = RowParser(positions, titles, report)
     rows = []
     for count, (number, values) in enumerate(rows_iter, start=1):

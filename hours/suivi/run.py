@@ -42,13 +42,13 @@ def run_import(source, *, file_name=None, user=None, dry_run=False, batch=None, 
         file_name = Path(source).name if isinstance(source, (str, Path)) else "classeur.xlsx"
     report = ImportReport(file_name=file_name, dry_run=dry_run)
     try:
-        workbook, sheet, announced = open_workbook(source)
+        sheet = open_workbook(source)
     except UnreadableFile as exc:
         report.fatal = str(exc)
         return report
     report.sheet = sheet.title
     try:
-        parser, rows = read_rows(sheet, announced, report, progress)
+        parser, rows = read_rows(sheet, report, progress)
     except UnreadableFile as exc:
         report.fatal = str(exc)
         return report
@@ -57,7 +57,7 @@ def run_import(source, *, file_name=None, user=None, dry_run=False, batch=None, 
         report.fatal = "le classeur n'a pas pu être lu jusqu'au bout : la feuille est endommagée."
         return report
     finally:
-        workbook.close()
+        sheet.close()
     if not report.rows_read:
         report.warn("Aucune ligne de données sous la ligne des titres.")
     planner = Planner(report, parser, user, file_name)

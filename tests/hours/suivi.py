@@ -116,7 +116,8 @@ def as_file(data, name="suivi.xlsx"):
 
 
 def with_cached_values(data, cached, sheet_path="xl/worksheets/sheet1.xml"):
-    """Writes cached results next to formulas, as Excel does: {"Z2": "151.67", "L3": ("str", "Dupont")}.
+    """Writes cached results next to formulas, as Excel does: {"Z2": "151.67", "L3": ("str", "Dupont"),
+    "M3": ("e", "#N/A")}.
     openpyxl writes formulas without a cached value; this fills <v> in the sheet XML."""
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
@@ -128,7 +129,7 @@ def with_cached_values(data, cached, sheet_path="xl/worksheets/sheet1.xml"):
                 for ref, value in cached.items():
                     kind, text = value if isinstance(value, tuple) else ("n", value)
                     pattern = re.compile(rf'<c r="{ref}"([^>]*)><f>(.*?)</f><v\s*/>\s*</c>')
-                    attrs = ' t="str"' if kind == "str" else ""
+                    attrs = f' t="{kind}"' if kind != "n" else ""  # "str" (text), "e" (an error)
                     xml, n = pattern.subn(
                         lambda m, attrs=attrs, text=text, ref=ref: (
                             f'<c r="{ref}"{m[1]}{attrs}><f>{m[2]}</f><v>{text}</v></c>'

@@ -705,47 +705,6 @@ def test_command_exit_statuses(tmp_path, capsys):
     assert "Heures du mois" in capsys.readouterr().out
 
 
-def test_the_lean_cell_parser_reads_what_openpyxl_reads():
-    from openpyxl import Workbook, load_workbook
-    from openpyxl.cell.rich_text import CellRichText, TextBlock
-    from openpyxl.cell.text import InlineFont
-
-    from hours.suivi.reading import iter_rows
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Heures"
-    sheet.append(
-        [
-            "texte",
-            "  espaces  ",
-            3,
-            2.5,
-            True,
-            datetime.date(2025, 3, 1),
-            datetime.datetime(2025, 3, 1, 8, 30),
-        ]
-    )
-    sheet.append([])
-    sheet.append([None, None, "=1+2", "Élodie", Decimal("151.67"), -4, "=A1"])
-    sheet["H3"] = CellRichText([TextBlock(InlineFont(b=True), "Du"), "pont"])
-    sheet.cell(row=6, column=2, value="après des lignes absentes")
-    buffer = io.BytesIO()
-    book.save(buffer)
-    data = with_cached_values(buffer.getvalue(), {"C3": "3", "G3": ("str", "texte")})
-
-    def rows(fast):
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        got = [tuple(v for v in row) for row in iter_rows(book["Heures"], fast=fast)]
-        book.close()
-        return [
-            tuple(row[: max((i + 1 for i, v in enumerate(row) if v is not None), default=0)]) for row in got
-        ]
-
-    assert rows(fast=True) == rows(fast=False)
-    assert rows(fast=True)[2][7] == "Dupont" and rows(fast=True)[2][2] == 3
-
-
 def test_progress_bar_on_a_terminal_only(tmp_path):
     from hours.management.commands.import_suivi import Progress
 
