@@ -134,6 +134,20 @@ class RecordFormMixin(RoleRequiredMixin):
         return self.success_message.format(object=self.object)
 
 
+def records_of(model, records_for):
+    """A mixin for the create, edit and delete views of `model`: the record is fetched among
+    records_for(user), what the user may see (404 otherwise).
+
+        NeedRecord = records_of(RecruitmentNeed, needs_for)
+        class NeedDelete(NeedRecord, RecordDeleteView): ...
+    """
+
+    def get_queryset(self):
+        return records_for(self.request.user)
+
+    return type(f"{model.__name__}Records", (), {"model": model, "get_queryset": get_queryset})
+
+
 def record_url(obj):
     """The record's own page (its model's get_absolute_url()), or None."""
     return obj.get_absolute_url() if obj is not None and obj.pk and hasattr(obj, "get_absolute_url") else None

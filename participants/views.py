@@ -7,7 +7,7 @@ from django.urls import reverse_lazy
 from django.utils.functional import cached_property
 
 from clauses_site import roles
-from clauses_site.editing import RecordCreateView, RecordDeleteView, RecordUpdateView
+from clauses_site.editing import RecordCreateView, RecordDeleteView, RecordUpdateView, records_of
 from clauses_site.listing import FilteredListView
 from hours import queries
 from hours.models import HoursEntry
@@ -79,23 +79,18 @@ def outcomes_for(user):
     return Outcome.objects.select_related("participant")
 
 
-class PeopleRecordMixin:
-    """Personal data: the team only (403 for the read-only role); the record among records_for(user)."""
+class PeopleOnly:
+    """Personal data: the team only (403 for the read-only role)."""
 
     permission = PEOPLE
 
-    def get_queryset(self):
-        return self.records_for(self.request.user)
+
+class ParticipantRecord(PeopleOnly, records_of(Participant, participants_for)):
+    pass
 
 
-class ParticipantRecord(PeopleRecordMixin):
-    model = Participant
-    records_for = staticmethod(participants_for)
-
-
-class OutcomeRecord(PeopleRecordMixin):
-    model = Outcome
-    records_for = staticmethod(outcomes_for)
+class OutcomeRecord(PeopleOnly, records_of(Outcome, outcomes_for)):
+    pass
 
 
 class ParticipantFormMixin(ParticipantRecord):

@@ -11,10 +11,17 @@ from django.db.models import Count, F, Q, Sum
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 
 from clauses_site import roles
-from clauses_site.editing import RecordCreateView, RecordDeleteView, RecordUpdateView, url_is_local
+from clauses_site.editing import (
+    RecordCreateView,
+    RecordDeleteView,
+    RecordUpdateView,
+    records_of,
+    url_is_local,
+)
 from clauses_site.exports import Column, xlsx_response
 from clauses_site.listing import FilteredListView
 from clauses_site.months import add_months, first_of_month, month_label, parse_month
@@ -44,6 +51,10 @@ def proposals_for(user):
 
 def proposal_for(user, pk):
     return get_object_or_404(proposals_for(user), pk=pk)
+
+
+NeedRecord = records_of(RecruitmentNeed, needs_for)
+ProposalRecord = records_of(Proposal, proposals_for)
 
 
 def _back(request, default):
@@ -118,30 +129,26 @@ def need_detail(request, pk):
     return render(request, "partnerships/need_detail.html", context)
 
 
-class NeedFormMixin:
-    model = RecruitmentNeed
+class NeedFormMixin(NeedRecord):
     form_class = NeedForm
     template_name = "partnerships/need_form.html"
     success_message = "Besoin enregistré : {object}."
-
-    def get_meeting(self):
-        return None
+    meeting = None  # the meeting the need was collected at (?reunion=, on creation)
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "meeting": self.get_meeting()}
+        return {**super().get_form_kwargs(), "meeting": self.meeting}
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(meeting=self.get_meeting(), **kwargs)
+        return super().get_context_data(meeting=self.meeting, **kwargs)
 
 
 class NeedCreate(NeedFormMixin, RecordCreateView):
     title = "Nouveau besoin de recrutement"
 
-    def get_meeting(self):
-        if not hasattr(self, "_meeting"):
-            pk = self.request.GET.get("reunion")
-            self._meeting = get_object_or_404(JournalEntry, pk=pk) if pk and str(pk).isdigit() else None
-        return self._meeting
+    @cached_property
+    def meeting(self):
+        pk = self.request.GET.get("reunion")
+        return get_object_or_404(JournalEntry, pk=pk) if pk and str(pk).isdigit() else None
 
     def get_initial(self):
         initial = super().get_initial()
@@ -149,7 +156,7 @@ class NeedCreate(NeedFormMixin, RecordCreateView):
             value = self.request.GET.get(key)
             if value and value.isdigit():
                 initial[name] = int(value)
-        meeting = self.get_meeting()
+        meeting = self.meeting
         if meeting is not None and "lot" not in initial:
             lots = list(self.get_form_class()(meeting=meeting).fields["lot"].queryset[:2])
             if len(lots) == 1:
@@ -159,12 +166,12 @@ class NeedCreate(NeedFormMixin, RecordCreateView):
     def save_object(self, form):
         need = form.save(commit=False)
         need.created_by = self.request.user
-        need.meeting = self.get_meeting()
+        need.meeting = self.meeting
         need.save()
         return need
 
     def get_success_url(self):
-        meeting = self.get_meeting()
+        meeting = self.meeting
         if "ajouter_autre" in self.request.POST:
             url = reverse("partnerships:need_create")
             params = (
@@ -178,25 +185,18 @@ class NeedCreate(NeedFormMixin, RecordCreateView):
         return super().get_success_url()
 
     def get_cancel_url(self):
-        meeting = self.get_meeting()
+        meeting = self.meeting
         return meeting.get_absolute_url() if meeting is not None else reverse("partnerships:need_list")
 
 
 class NeedUpdate(NeedFormMixin, RecordUpdateView):
-    def get_queryset(self):
-        return needs_for(self.request.user)
-
     def get_title(self):
         return f"Modifier le besoin « {self.object.job} »"
 
 
-class NeedDelete(RecordDeleteView):
-    model = RecruitmentNeed
+class NeedDelete(NeedRecord, RecordDeleteView):
     success_message = "Besoin supprimé : {object}."
     success_url = reverse_lazy("partnerships:need_list")
-
-    def get_queryset(self):
-        return needs_for(self.request.user)
 
     def refusal(self):
         hired = self.object.proposals.filter(assignment__isnull=False).count()
@@ -243,14 +243,10 @@ def proposal_create(request, pk):
     )
 
 
-class ProposalUpdate(RecordUpdateView):
-    model = Proposal
+class ProposalUpdate(ProposalRecord, RecordUpdateView):
     form_class = ProposalCommentForm
     permission = staticmethod(roles.can_edit)
     success_message = "Commentaire enregistré."
-
-    def get_queryset(self):
-        return proposals_for(self.request.user)
 
     def get_title(self):
         return f"Proposition de {self.object.participant} — {self.object.need.job}"
@@ -275,12 +271,8 @@ def proposal_state(request, pk):
     return redirect(_back(request, proposal.get_absolute_url()))
 
 
-class ProposalDelete(RecordDeleteView):
-    model = Proposal
+class ProposalDelete(ProposalRecord, RecordDeleteView):
     success_message = "Proposition retirée : {object}."
-
-    def get_queryset(self):
-        return proposals_for(self.request.user)
 
     def refusal(self):
         if self.object.assignment_id:

@@ -9,7 +9,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from clauses_site import roles
-from clauses_site.editing import RecordCreateView, RecordDeleteView, RecordUpdateView, url_is_local
+from clauses_site.editing import (
+    RecordCreateView,
+    RecordDeleteView,
+    RecordUpdateView,
+    records_of,
+    url_is_local,
+)
 from clauses_site.listing import FilteredListView
 from companies.models import Company
 from markets.models import Buyer, Market
@@ -103,8 +109,10 @@ def journal_detail(request, pk):
     return render(request, "partnerships/journal_detail.html", context)
 
 
-class JournalFormMixin:
-    model = JournalEntry
+JournalRecord = records_of(JournalEntry, journal_entries_for)
+
+
+class JournalFormMixin(JournalRecord):
     form_class = JournalEntryForm
     template_name = "partnerships/journal_form.html"
     success_message = "Entrée du journal enregistrée : {object}."
@@ -141,9 +149,6 @@ class JournalCreate(JournalFormMixin, RecordCreateView):
 
 
 class JournalUpdate(JournalFormMixin, RecordUpdateView):
-    def get_queryset(self):
-        return journal_entries_for(self.request.user)
-
     def get_title(self):
         return f"Modifier « {self.object.subject} »"
 
@@ -159,13 +164,9 @@ class JournalUpdate(JournalFormMixin, RecordUpdateView):
         return entry
 
 
-class JournalDelete(RecordDeleteView):
-    model = JournalEntry
+class JournalDelete(JournalRecord, RecordDeleteView):
     success_message = "Entrée du journal supprimée : {object}."
     success_url = reverse_lazy("partnerships:journal_list")
-
-    def get_queryset(self):
-        return journal_entries_for(self.request.user)
 
 
 @require_POST

@@ -6,10 +6,11 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 
 from clauses_site import roles
-from clauses_site.editing import RecordCreateView, RecordDeleteView, RecordUpdateView
+from clauses_site.editing import RecordCreateView, RecordDeleteView, RecordUpdateView, records_of
 from clauses_site.listing import FilteredListView
 from partnerships import trainings
 from partnerships.filters import TrainingFilter
@@ -33,6 +34,10 @@ def trainees_for(user):
 
 def trainee_for(user, pk):
     return get_object_or_404(trainees_for(user), pk=pk)
+
+
+TrainingRecord = records_of(Training, trainings_for)
+TraineeRecord = records_of(Trainee, trainees_for)
 
 
 class TrainingList(FilteredListView):
@@ -73,33 +78,24 @@ def training_detail(request, pk):
     return render(request, "partnerships/training_detail.html", context)
 
 
-class TrainingCreate(RecordCreateView):
-    model = Training
+class TrainingFormMixin(TrainingRecord):
     form_class = TrainingForm
-    title = "Nouvelle formation"
     success_message = "Formation enregistrée : {object}."
+
+
+class TrainingCreate(TrainingFormMixin, RecordCreateView):
+    title = "Nouvelle formation"
     cancel_url = "partnerships:training_list"
 
 
-class TrainingUpdate(RecordUpdateView):
-    model = Training
-    form_class = TrainingForm
-    success_message = "Formation enregistrée : {object}."
-
-    def get_queryset(self):
-        return trainings_for(self.request.user)
-
+class TrainingUpdate(TrainingFormMixin, RecordUpdateView):
     def get_title(self):
         return f"Modifier « {self.object.title} »"
 
 
-class TrainingDelete(RecordDeleteView):
-    model = Training
+class TrainingDelete(TrainingRecord, RecordDeleteView):
     success_message = "Formation supprimée : {object}."
     success_url = reverse_lazy("partnerships:training_list")
-
-    def get_queryset(self):
-        return trainings_for(self.request.user)
 
     def refusal(self):
         recorded = self.object.trainees.filter(hours_assignment__isnull=False).count()
@@ -111,54 +107,46 @@ class TrainingDelete(RecordDeleteView):
         return None
 
 
-class TraineeFormMixin:
-    model = Trainee
+class TraineeFormMixin(TraineeRecord):
     form_class = TraineeForm
     permission = staticmethod(lambda user: roles.can_edit(user) and roles.sees_people(user))
     success_message = "Stagiaire enregistré(e) : {object}."
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "training": self.get_training()}
+        return {**super().get_form_kwargs(), "training": self.training}
 
     def get_success_url(self):
-        return self.get_training().get_absolute_url() + "#stagiaires"
+        return self.training.get_absolute_url() + "#stagiaires"
 
     def get_cancel_url(self):
-        return self.get_training().get_absolute_url()
+        return self.training.get_absolute_url()
 
 
 class TraineeCreate(TraineeFormMixin, RecordCreateView):
-    def get_training(self):
-        if not hasattr(self, "_training"):
-            self._training = training_for(self.request.user, self.kwargs["pk"])
-        return self._training
+    @cached_property
+    def training(self):
+        return training_for(self.request.user, self.kwargs["pk"])
 
     def get_title(self):
-        return f"Inscrire une personne — {self.get_training().title}"
+        return f"Inscrire une personne — {self.training.title}"
 
     def get_success_url(self):
         if "ajouter_autre" in self.request.POST:
-            return reverse("partnerships:trainee_create", args=[self.get_training().pk])
+            return reverse("partnerships:trainee_create", args=[self.training.pk])
         return super().get_success_url()
 
 
 class TraineeUpdate(TraineeFormMixin, RecordUpdateView):
-    def get_queryset(self):
-        return trainees_for(self.request.user)
-
-    def get_training(self):
+    @property
+    def training(self):
         return self.object.training
 
     def get_title(self):
         return f"{self.object.participant} — {self.object.training.title}"
 
 
-class TraineeDelete(RecordDeleteView):
-    model = Trainee
+class TraineeDelete(TraineeRecord, RecordDeleteView):
     success_message = "Inscription retirée : {object}."
-
-    def get_queryset(self):
-        return trainees_for(self.request.user)
 
     def refusal(self):
         if self.object.hours_assignment_id:
