@@ -3,7 +3,7 @@
 Triggers on the entries and assignments tables (migration 0004, one set per database vendor) update it
 in the statement that writes the entries, whatever the write path: forms, the grid's bulk saves, the
 import, the admin, validation, queryset.update()/delete(), an assignment moved to another lot or to
-another modality. hours.summary.rebuild() recomputes it from the entries (tests, `rebuild_summaries`).
+another modality. hours.summary_sql.rebuild() recomputes it from the entries (tests, `rebuild_summaries`).
 """
 
 from decimal import Decimal
@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.db import models
 from django.db.models.signals import post_migrate, pre_migrate
 
+from hours import summary_sql
 from markets.models import Lot
 
 ZERO = Decimal(0)
@@ -56,18 +57,5 @@ class LotMonthHours(models.Model):
         return f"{self.lot_id} — {self.month:%m/%Y} : {self.hours} h"
 
 
-# hours.summary imports hours.models, which imports this module: imported when called.
-def _drop_before_migrate(**kwargs):
-    from hours import summary
-
-    summary.drop_before_migrate(**kwargs)
-
-
-def _install_after_migrate(**kwargs):
-    from hours import summary
-
-    summary.install_after_migrate(**kwargs)
-
-
-pre_migrate.connect(_drop_before_migrate, dispatch_uid="hours.lot_month_hours.drop")
-post_migrate.connect(_install_after_migrate, dispatch_uid="hours.lot_month_hours.install")
+pre_migrate.connect(summary_sql.drop_before_migrate, dispatch_uid="hours.lot_month_hours.drop")
+post_migrate.connect(summary_sql.install_after_migrate, dispatch_uid="hours.lot_month_hours.install")

@@ -5,10 +5,10 @@ from django.db import migrations, models
 
 
 def install_and_fill(apps, schema_editor):
-    """The triggers that keep the summary exact (hours.summary), and the summary of the entries there are.
-    On SQLite the triggers are installed after the last migration (hours.summary.install_after_migrate):
+    """The triggers that keep the summary exact (hours.summary_sql), and the summary of the entries there are.
+    On SQLite the triggers are installed after the last migration (hours.summary_sql.install_after_migrate):
     a later migration that remakes the entries' or assignments' table would fail with them."""
-    from hours import summary
+    from hours import summary_sql as summary
 
     if schema_editor.connection.vendor == "postgresql":
         summary.install(schema_editor.connection)
@@ -16,7 +16,7 @@ def install_and_fill(apps, schema_editor):
 
 
 def uninstall(apps, schema_editor):
-    from hours import summary
+    from hours import summary_sql as summary
 
     summary.uninstall(schema_editor.connection)
 

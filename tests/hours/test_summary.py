@@ -1,41 +1,282 @@
-"""hours.summary: the lot × month summary of validated hours always equals the recomputed GROUP BY of
-the entries, whatever wrote them (SQLite and PostgreSQL: ./test runs both)."""
+"""hours.summary: the lot × month summary of validated hours (LotMonthHours) always equals the GROUP BY
+of the entries recomputed, whatever wrote them: the grid, the entry form, the import, validation and
+re-opening, queryset.update()/delete(), an entry's month or assignment changed, an assignment moved to
+another lot or modality, a rolled-back transaction. Exact decimals; SQLite and PostgreSQL (./test runs
+both; scripts/with-postgres for one file)."""
 
 import datetime
 from decimal import Decimal as D
 
 import pytest
+from django.apps import apps
+from django.core.management import CommandError, call_command
+from django.db import connection, transaction
+from django.db.models import F
 
-from hours import summary
-from hours.models import HoursEntry, LotMonthHours, Modality
+from hours import grid, summary, summary_sql
+from hours.forms import EntryForm
+from hours.models import Assignment, HoursEntry, LotMonthHours, Modality
+from hours.suivi import run_import
+from tests.factories import UserFactory
 from tests.hours.factories import AssignmentFactory, HoursEntryFactory
+from tests.hours.suivi import as_file, line, workbook
+from tests.markets.factories import ClauseFactory
 
-MARCH, APRIL = datetime.date(2025, 3, 1), datetime.date(2025, 4, 1)
+MARCH, APRIL, MAY = datetime.date(2025, 3, 1), datetime.date(2025, 4, 1), datetime.date(2025, 5, 1)
+WHEN = datetime.datetime(2025, 6, 2, 9, 0, tzinfo=datetime.UTC)
 
 pytestmark = pytest.mark.django_db
 
 
-def assert_exact():
+def table():
+    """{(lot id, month): (entries, hours, formation_hours, training_hours)} as stored — after checking
+    that it equals the recomputed GROUP BY of the entries."""
     assert summary.differences() == []
+    return {
+        (r.lot_id, r.month): (r.entries, r.hours, r.formation_hours, r.training_hours)
+        for r in LotMonthHours.objects.all()
+    }
 
 
-def test_smoke():
-    a = AssignmentFactory()
-    f = AssignmentFactory(lot=a.lot, modality=Modality.TRAINING)
-    HoursEntryFactory(assignment=a, month=MARCH, hours=D("10.10"), training_hours=D("0.20"))
-    HoursEntryFactory(assignment=f, month=MARCH, hours=D("5.05"))
-    HoursEntryFactory(assignment=f, month=APRIL, hours=D("1.00"), draft=True)
-    row = LotMonthHours.objects.get()
-    assert (row.lot_id, row.month, row.entries) == (a.lot_id, MARCH, 2)
-    assert (row.hours, row.formation_hours, row.training_hours) == (D("10.10"), D("5.05"), D("0.20"))
-    assert_exact()
-    HoursEntry.objects.update(status=HoursEntry.Status.VALIDATED, validated_at=datetime.datetime(2025, 5, 2, tzinfo=datetime.UTC))
-    assert LotMonthHours.objects.count() == 2
-    assert_exact()
-    f.lot = AssignmentFactory().lot
-    f.modality = Modality.DIRECT_HIRE
-    f.save()
-    assert LotMonthHours.objects.count() == 3
-    assert_exact()
+@pytest.fixture
+def data():
+    """Two lots (the second's clause counts training); on lot 1 a direct hire and a « Formation »
+    assignment; on lot 2 a direct hire. Contracts cover January–December 2025."""
+    one = ClauseFactory().lot
+    two = ClauseFactory(training_counts=True).lot
+    return {
+        "one": one,
+        "two": two,
+        "hire": AssignmentFactory(lot=one),
+        "formation": AssignmentFactory(lot=one, modality=Modality.TRAINING),
+        "other": AssignmentFactory(lot=two),
+        "manager": UserFactory(manager=True),
+    }
+
+
+def test_factory_entries_and_drafts(data):
+    hire, formation = data["hire"], data["formation"]
+    HoursEntryFactory(assignment=hire, month=MARCH, hours=D("10.10"), training_hours=D("0.20"))
+    HoursEntryFactory(assignment=formation, month=MARCH, hours=D("5.05"))
+    HoursEntryFactory(assignment=formation, month=APRIL, hours=D("1.00"), draft=True)
+    HoursEntryFactory(assignment=hire, month=APRIL, hours=D(0))  # validated, no hours: a row all the same
+    assert table() == {
+        (data["one"].pk, MARCH): (2, D("10.10"), D("5.05"), D("0.20")),
+        (data["one"].pk, APRIL): (1, D("0.00"), D("0.00"), D("0.00")),
+    }
+
+
+def test_grid_save_validate_reopen_clear(data):
+    hire, formation, manager = data["hire"], data["formation"], data["manager"]
+    assignments = Assignment.objects.filter(pk__in=[hire.pk, formation.pk]).order_by("pk")
+    rows, _ = grid.build_rows(MAY, assignments, lock=True)
+    values = {hire.pk: (D("151.67"), D("7.50")), formation.pk: (D("35.25"), None)}
+    result = grid.save_rows(MAY, rows, values, manager)
+    assert result.created == 2
+    assert table() == {}  # drafts count for nothing
+
+    grid.validate_entries([r.entry for r in rows], manager)  # bulk_update of the status
+    assert table() == {(data["one"].pk, MAY): (2, D("151.67"), D("35.25"), D("7.50"))}
+
+    grid.reopen_entry(HoursEntry.objects.get(assignment=formation), manager, "erreur")
+    assert table() == {(data["one"].pk, MAY): (1, D("151.67"), D("0.00"), D("7.50"))}
+
+    rows, _ = grid.build_rows(MAY, assignments, lock=True)  # the re-opened draft changed, then cleared
+    grid.save_rows(MAY, rows, {formation.pk: (D(12), None)}, manager)
+    grid.validate_entries([rows[1].entry], manager)
+    assert table() == {(data["one"].pk, MAY): (2, D("151.67"), D("12.00"), D("7.50"))}
+    grid.reopen_entry(HoursEntry.objects.get(assignment=formation), manager, "erreur")
+    rows, _ = grid.build_rows(MAY, assignments, lock=True)
+    assert grid.save_rows(MAY, rows, {formation.pk: (None, None)}, manager).deleted == 1
+    assert table() == {(data["one"].pk, MAY): (1, D("151.67"), D("0.00"), D("7.50"))}
+
+    grid.delete_with_history([HoursEntry.objects.get(assignment=hire)])
+    assert table() == {}
+
+
+def test_entry_form_then_validation(data):
+    form = EntryForm(
+        data={"assignment": data["other"].pk, "month": "2025-04", "hours": "80,5", "training_hours": "3,25"}
+    )
+    assert form.is_valid(), form.errors
+    entry = form.save()
+    assert table() == {}
+    entry.validate(data["manager"])
+    entry.save()
+    assert table() == {(data["two"].pk, APRIL): (1, D("80.50"), D("0.00"), D("3.25"))}
+
+    entry.reopen()
+    entry.save()
+    form = EntryForm(instance=entry, data={"month": "2025-05", "hours": "70", "training_hours": ""})
+    assert form.is_valid(), form.errors
+    entry = form.save()
+    entry.validate(data["manager"])
+    entry.save()
+    assert table() == {(data["two"].pk, MAY): (1, D("70.00"), D("0.00"), D("0.00"))}
+
+
+def test_import_creates_updates_and_changes_the_modality():
+    first = workbook(
+        [line(month="03/2025", hours=151.67, training_hours=14), line(month="04/2025", hours=20)]
+    )
+    report = run_import(as_file(first), file_name="suivi.xlsx")  # user None: the system, validates
+    assert not report.errors, report.errors
+    lot = Assignment.objects.get().lot_id
+    assert table() == {
+        (lot, MARCH): (1, D("151.67"), D("0.00"), D("14.00")),
+        (lot, APRIL): (1, D("20.00"), D("0.00"), D("14.00")),
+    }
+    # Hours replaced (bulk_update of the entries), then the contract becomes « Formation » (bulk_update
+    # of the assignment): its hours move to the formation column.
+    second = workbook([line(month="03/2025", hours=100, training_hours=0), line(month="04/2025", hours=20)])
+    assert not run_import(as_file(second), file_name="suivi.xlsx").errors
+    assert table()[(lot, MARCH)] == (1, D("100.00"), D("0.00"), D("0.00"))
+    third = workbook(
+        [line(month=m, modality="Formation", hours=20, training_hours=0) for m in ("03/2025", "04/2025")]
+    )
+    assert not run_import(as_file(third), file_name="suivi.xlsx").errors
+    assert Assignment.objects.get().modality == Modality.TRAINING
+    assert table() == {
+        (lot, MARCH): (1, D("0.00"), D("20.00"), D("0.00")),
+        (lot, APRIL): (1, D("0.00"), D("20.00"), D("0.00")),
+    }
+
+
+def test_queryset_update_and_delete(data):
+    one, two = data["one"].pk, data["two"].pk
+    HoursEntryFactory(assignment=data["hire"], month=MARCH, hours=D("10.01"))
+    HoursEntryFactory(assignment=data["hire"], month=APRIL, hours=D("20.02"), draft=True)
+    HoursEntryFactory(assignment=data["other"], month=APRIL, hours=D("30.03"), training_hours=D("1.11"))
+    HoursEntry.objects.update(hours=F("hours") + D("0.01"))
+    assert table() == {
+        (one, MARCH): (1, D("10.02"), D("0.00"), D("0.00")),
+        (two, APRIL): (1, D("30.04"), D("0.00"), D("1.11")),
+    }
+    HoursEntry.objects.drafts().update(status=HoursEntry.Status.VALIDATED, validated_at=WHEN)
+    assert table()[(one, APRIL)] == (1, D("20.03"), D("0.00"), D("0.00"))
+    HoursEntry.objects.filter(month=APRIL).update(status=HoursEntry.Status.DRAFT, validated_at=None)
+    assert table() == {(one, MARCH): (1, D("10.02"), D("0.00"), D("0.00"))}
+    HoursEntry.objects.filter(status=HoursEntry.Status.VALIDATED).delete()
+    assert table() == {}
+    HoursEntry.objects.update(status=HoursEntry.Status.VALIDATED, validated_at=WHEN)
+    assert len(table()) == 2
     HoursEntry.objects.all().delete()
+    assert table() == {}
+
+
+def test_entry_month_and_assignment_changed(data):
+    one, two = data["one"].pk, data["two"].pk
+    entry = HoursEntryFactory(
+        assignment=data["hire"], month=MARCH, hours=D("12.34"), training_hours=D("1.00")
+    )
+    HoursEntryFactory(assignment=data["formation"], month=APRIL, hours=D("5.00"))
+    entry.month = APRIL
+    entry.save()
+    assert table() == {(one, APRIL): (2, D("12.34"), D("5.00"), D("1.00"))}
+    entry.assignment = data["other"]
+    entry.save()
+    assert table() == {
+        (one, APRIL): (1, D("0.00"), D("5.00"), D("0.00")),
+        (two, APRIL): (1, D("12.34"), D("0.00"), D("1.00")),
+    }
+    HoursEntry.objects.filter(pk=entry.pk).update(assignment=data["formation"], month=MARCH)
+    assert table() == {
+        (one, MARCH): (1, D("0.00"), D("12.34"), D("1.00")),
+        (one, APRIL): (1, D("0.00"), D("5.00"), D("0.00")),
+    }
+
+
+def test_assignment_moved_to_another_lot_or_modality(data):
+    one, two = data["one"].pk, data["two"].pk
+    hire = data["hire"]
+    HoursEntryFactory(assignment=hire, month=MARCH, hours=D("40.00"), training_hours=D("2.50"))
+    HoursEntryFactory(assignment=hire, month=APRIL, hours=D("41.00"))
+    HoursEntryFactory(assignment=hire, month=MAY, hours=D("42.00"), draft=True)
+    HoursEntryFactory(assignment=data["other"], month=MARCH, hours=D("1.00"))
+    hire.lot = data["two"]
+    hire.save()  # the form's and the admin's way
+    assert table() == {
+        (two, MARCH): (2, D("41.00"), D("0.00"), D("2.50")),
+        (two, APRIL): (1, D("41.00"), D("0.00"), D("0.00")),
+    }
+    Assignment.objects.filter(pk=hire.pk).update(modality=Modality.TRAINING)
+    assert table() == {
+        (two, MARCH): (2, D("1.00"), D("40.00"), D("2.50")),
+        (two, APRIL): (1, D("0.00"), D("41.00"), D("0.00")),
+    }
+    Assignment.objects.filter(pk=hire.pk).update(lot=data["one"], modality=Modality.ETTI)
+    assert table() == {
+        (one, MARCH): (1, D("40.00"), D("0.00"), D("2.50")),
+        (one, APRIL): (1, D("41.00"), D("0.00"), D("0.00")),
+        (two, MARCH): (1, D("1.00"), D("0.00"), D("0.00")),
+    }
+    Assignment.objects.filter(pk=hire.pk).update(job="Peintre")  # neither lot nor modality: nothing
+    assert len(table()) == 3
+
+
+def test_rolled_back_with_the_entries(data):
+    HoursEntryFactory(assignment=data["hire"], month=MARCH, hours=D("10.00"))
+    before = table()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        HoursEntryFactory(assignment=data["hire"], month=APRIL, hours=D("11.00"))
+        HoursEntry.objects.filter(month=MARCH).update(hours=D(1))
+        raise RuntimeError
+    assert table() == before
+
+
+def test_many_cells_in_one_statement_sum_exactly(data):
+    """One bulk insert of a hundred cents-precise entries: the sum to the cent (SQLite keeps floats)."""
+    people = [AssignmentFactory(lot=data["one"]) for _ in range(100)]
+    HoursEntry.objects.bulk_create(
+        HoursEntry(
+            assignment=a,
+            month=MARCH,
+            hours=D("0.10"),
+            training_hours=D("0.01"),
+            status="validee",
+            validated_at=WHEN,
+        )
+        for a in people
+    )
+    assert table() == {(data["one"].pk, MARCH): (100, D("10.00"), D("0.00"), D("1.00"))}
+    HoursEntry.objects.filter(assignment__in=people[:99]).delete()
+    assert table() == {(data["one"].pk, MARCH): (1, D("0.10"), D("0.00"), D("0.01"))}
+
+
+def test_rebuild_and_the_command(data):
+    HoursEntryFactory(assignment=data["hire"], month=MARCH, hours=D("10.00"))
+    HoursEntryFactory(assignment=data["other"], month=APRIL, hours=D("7.77"), training_hours=D("1.23"))
+    expected = table()
+    LotMonthHours.objects.filter(lot=data["one"]).update(hours=D(99))  # a summary gone wrong
+    LotMonthHours.objects.filter(lot=data["two"]).delete()
+    assert len(summary.differences()) == 2
+    with pytest.raises(CommandError, match="diffère des heures saisies sur 2 ligne"):
+        call_command("rebuild_summaries", "--check")
+    call_command("rebuild_summaries")
+    assert table() == expected
+    call_command("rebuild_summaries", "--check")
+    assert summary.rebuild() == 2
+
+
+def test_triggers_put_back_after_migrate(data):
+    """A trigger lost (SQLite drops them when a migration remakes a table): the next migrate puts them
+    back and rebuilds what was written meanwhile."""
+    summary.uninstall(connection)
+    assert not summary.installed()
+    HoursEntryFactory(assignment=data["hire"], month=MARCH, hours=D("10.00"))
     assert LotMonthHours.objects.count() == 0
+    summary_sql.install_after_migrate(app_config=apps.get_app_config("hours"), using=connection.alias)
+    assert summary.installed()
+    assert table() == {(data["one"].pk, MARCH): (1, D("10.00"), D("0.00"), D("0.00"))}
+
+
+def test_the_sql_names_what_the_models_name():
+    assert LotMonthHours._meta.db_table == summary_sql.TABLE
+    assert HoursEntry._meta.db_table == summary_sql.ENTRIES
+    assert Assignment._meta.db_table == summary_sql.ASSIGNMENTS
+    assert summary_sql.VALIDATED == HoursEntry.Status.VALIDATED
+    assert summary_sql.FORMATION == Modality.TRAINING
+    assert (
+        tuple(f.name for f in LotMonthHours._meta.fields if f.name not in ("id", "lot", "month"))
+        == summary_sql.COLUMNS
+    )
