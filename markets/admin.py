@@ -5,6 +5,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from clauses_site.admin import ManagerOnly, SearchByKeys
 from clauses_site.vocabulary import CRITERIA
+from markets.forms import ClauseForm as SiteClauseForm
 from markets.models import Award, Buyer, BuyerContact, Clause, Lot, Market, Operation, StageChange
 
 FRACTION_HELP = "Fraction : 0,5 pour 50 %."
@@ -145,21 +146,7 @@ class ClauseForm(forms.ModelForm):
 
     class Meta:
         model = Clause
-        fields = [
-            "lot",
-            "clause_type",
-            "stated_hours",
-            "formula_amount",
-            "labour_share",
-            "insertion_rate",
-            "hourly_cost",
-            "eligible_publics",
-            "penalty_per_hour",
-            "training_counts",
-            "globalisation_allowed",
-            "siae_labour_share",
-            "siae_hourly_cost",
-        ]
+        fields = ["lot", *SiteClauseForm.Meta.fields]  # the screens' clause form, and its lot
         help_texts = {
             "labour_share": FRACTION_HELP,
             "insertion_rate": FRACTION_HELP,

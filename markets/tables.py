@@ -137,6 +137,14 @@ class LotTable(tables.Table):
         return str(record)
 
 
+#: The hours columns of every export: owed, done, and done ÷ owed.
+HOURS_EXPORT = [
+    Column("Heures dues", lambda r: r.hours_required, kind="hours"),
+    Column("Heures réalisées", lambda r: r.hours_done, kind="hours"),
+    Column("Réalisation", _rate, kind="rate", width=12),
+]
+ARCHIVED_EXPORT = Column("Archivé", lambda r: "oui" if r.archived else "", width=10)
+
 BUYER_EXPORT = [
     Column("Nom", lambda b: b.name, width=40),
     Column("Type", lambda b: b.get_kind_display(), width=22),
@@ -144,10 +152,8 @@ BUYER_EXPORT = [
     Column("Téléphone", lambda b: b.phone, width=16),
     Column("Courriel", lambda b: b.email, width=28),
     Column("Marchés", lambda b: b.market_count, kind="int", width=10),
-    Column("Heures dues", lambda b: b.hours_required, kind="hours"),
-    Column("Heures réalisées", lambda b: b.hours_done, kind="hours"),
-    Column("Réalisation", _rate, kind="rate", width=12),
-    Column("Archivé", lambda b: "oui" if b.archived else "", width=10),
+    *HOURS_EXPORT,
+    ARCHIVED_EXPORT,
 ]
 
 MARKET_EXPORT = [
@@ -161,10 +167,8 @@ MARKET_EXPORT = [
     Column("Facilitatrice", lambda m: m.facilitator.get_full_name() if m.facilitator else "", width=20),
     Column("Début d'exécution", lambda m: m.starts_on, kind="date", width=12),
     Column("Fin d'exécution", lambda m: m.ends_on, kind="date", width=12),
-    Column("Heures dues", lambda m: m.hours_required, kind="hours"),
-    Column("Heures réalisées", lambda m: m.hours_done, kind="hours"),
-    Column("Réalisation", _rate, kind="rate", width=12),
-    Column("Archivé", lambda m: "oui" if m.archived else "", width=10),
+    *HOURS_EXPORT,
+    ARCHIVED_EXPORT,
 ]
 
 LOT_EXPORT = [
@@ -174,9 +178,7 @@ LOT_EXPORT = [
     Column("Lot", lambda lot: lot.number, width=10),
     Column("Intitulé lot", lambda lot: lot.title, width=30),
     Column("Montant HT (€)", lambda lot: lot.amount, kind="money"),
-    Column("Heures dues", lambda lot: lot.hours_required, kind="hours"),
-    Column("Heures réalisées", lambda lot: lot.hours_done, kind="hours"),
-    Column("Réalisation", _rate, kind="rate", width=12),
+    *HOURS_EXPORT,
     Column("Début", lambda lot: lot.starts_on, kind="date", width=12),
     Column("Fin", lambda lot: lot.ends_on, kind="date", width=12),
 ]

@@ -1,6 +1,8 @@
 from django.urls import path
 
+from clauses_site.editing import RecordArchiveView
 from markets import views, views_buyers
+from markets.models import Buyer, Market
 
 app_name = "markets"
 
@@ -11,14 +13,14 @@ urlpatterns = [
     path("<int:pk>/", views.MarketDetail.as_view(), name="market_detail"),
     path("<int:pk>/modifier/", views.MarketUpdate.as_view(), name="market_update"),
     path("<int:pk>/supprimer/", views.MarketDelete.as_view(), name="market_delete"),
-    path("<int:pk>/archiver/", views.MarketArchive.as_view(), name="market_archive"),
+    path("<int:pk>/archiver/", RecordArchiveView.as_view(model=Market), name="market_archive"),
     path("<int:market_pk>/lots/nouveau/", views.LotCreate.as_view(), name="lot_create"),
     path("donneurs/", views_buyers.BuyerList.as_view(), name="buyer_list"),
     path("donneurs/nouveau/", views_buyers.BuyerCreate.as_view(), name="buyer_create"),
     path("donneurs/<int:pk>/", views_buyers.BuyerDetail.as_view(), name="buyer_detail"),
     path("donneurs/<int:pk>/modifier/", views_buyers.BuyerUpdate.as_view(), name="buyer_update"),
     path("donneurs/<int:pk>/supprimer/", views_buyers.BuyerDelete.as_view(), name="buyer_delete"),
-    path("donneurs/<int:pk>/archiver/", views_buyers.BuyerArchive.as_view(), name="buyer_archive"),
+    path("donneurs/<int:pk>/archiver/", RecordArchiveView.as_view(model=Buyer), name="buyer_archive"),
     path(
         "donneurs/<int:buyer_pk>/operation/", views_buyers.OperationCreate.as_view(), name="operation_create"
     ),

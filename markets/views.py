@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from clauses_site import roles
 from clauses_site.editing import (
-    RecordArchiveView,
     RecordCreateView,
     RecordDeleteView,
     RecordDetailView,
@@ -50,6 +49,53 @@ def with_progress(lots, on):
     return expected_total
 
 
+class ArchivableDelete(RecordDeleteView):
+    """A deletion that offers archiving instead, through this app's URL « <model>_archive »."""
+
+    def get_archive_url(self):
+        return reverse(f"markets:{self.model._meta.model_name}_archive", kwargs={"pk": self.object.pk})
+
+
+class RecordPage(RecordDetailView):
+    """A record's page; `can_edit` tells the template whether to offer the editing buttons."""
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(can_edit=roles.can_edit(self.request.user), **kwargs)
+
+
+class ChildCreate(RecordCreateView):
+    """Creating a record under its `parent` (a foreign key: a market's lot, a lot's award…) whose id is
+    the URL's `parent_kwarg`; the parent is `self.<parent>`, and cancelling goes back to its page."""
+
+    parent = parent_kwarg = None
+    parent_queryset = None  # default: all the parent model's records
+
+    def dispatch(self, request, *args, **kwargs):
+        queryset = self.parent_queryset
+        if queryset is None:
+            queryset = self.model._meta.get_field(self.parent).related_model.objects.all()
+        setattr(self, self.parent, get_object_or_404(queryset, pk=kwargs[self.parent_kwarg]))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = self.model(**{self.parent: getattr(self, self.parent)})
+        return kwargs
+
+    def get_cancel_url(self):
+        return getattr(self, self.parent).get_absolute_url()
+
+
+class ChildDelete(RecordDeleteView):
+    """A deletion that goes back to the page of the record's `parent` (a foreign key): a lot's market,
+    a clause's lot… (the record's own page is gone)."""
+
+    parent = None
+
+    def get_success_url(self):
+        return getattr(self.object, self.parent).get_absolute_url()
+
+
 def awards_progress(awards, on):
     for award in awards:
         lot = award.lot
@@ -82,7 +128,7 @@ class MarketList(FilteredListView):
         return queryset.select_related("operation")
 
 
-class MarketDetail(RecordDetailView):
+class MarketDetail(RecordPage):
     template_name = "markets/market_detail.html"
 
     def get_queryset(self):
@@ -115,7 +161,6 @@ class MarketDetail(RecordDetailView):
             lots=lots,
             overall=progress_over(market.hours_required, market.hours_done_to_date, expected_total),
             stage_changes=list(market.stage_changes.select_related("by")),
-            can_edit=roles.can_edit(self.request.user),
         )
         return context
 
@@ -152,18 +197,11 @@ class MarketUpdate(MarketFormMixin, RecordUpdateView):
         return market
 
 
-class MarketDelete(RecordDeleteView):
+class MarketDelete(ArchivableDelete):
     model = Market
     hours_path = "assignment__lot__market"
     success_url = reverse_lazy("markets:market_list")
     success_message = "Marché « {object} » supprimé."
-
-    def get_archive_url(self):
-        return reverse("markets:market_archive", kwargs={"pk": self.object.pk})
-
-
-class MarketArchive(RecordArchiveView):
-    model = Market
 
 
 # --- lots ---------------------------------------------------------------------------------------------
@@ -180,7 +218,7 @@ class LotList(FilteredListView):
         return lots_with_hours(Lot.objects.select_related("market__buyer"), figures=LIST_FIGURES)
 
 
-class LotDetail(RecordDetailView):
+class LotDetail(RecordPage):
     template_name = "markets/lot_detail.html"
 
     def get_queryset(self):
@@ -232,7 +270,6 @@ class LotDetail(RecordDetailView):
             months=months,
             drafts=drafts,
             sees_people=sees_people,
-            can_edit=roles.can_edit(self.request.user),
         )
         return context
 
@@ -243,24 +280,14 @@ class LotFormMixin:
     success_message = "« {object} » enregistré."
 
 
-class LotCreate(LotFormMixin, RecordCreateView):
-    def dispatch(self, request, *args, **kwargs):
-        self.market = get_object_or_404(Market, pk=kwargs["market_pk"])
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs["instance"] = Lot(market=self.market)
-        return kwargs
+class LotCreate(LotFormMixin, ChildCreate):
+    parent, parent_kwarg = "market", "market_pk"
 
     def get_initial(self):
         return {"starts_on": self.market.starts_on, "ends_on": self.market.ends_on}
 
     def get_title(self):
         return f"Nouveau lot — {self.market.reference}"
-
-    def get_cancel_url(self):
-        return self.market.get_absolute_url()
 
 
 class LotUpdate(LotFormMixin, RecordUpdateView):
@@ -271,13 +298,11 @@ class LotUpdate(LotFormMixin, RecordUpdateView):
         return f"Modifier {self.object} — {self.object.market.reference}"
 
 
-class LotDelete(RecordDeleteView):
+class LotDelete(ChildDelete):
     model = Lot
     hours_path = "assignment__lot"
+    parent = "market"
     success_message = "« {object} » supprimé."
-
-    def get_success_url(self):
-        return reverse("markets:market_detail", kwargs={"pk": self.object.market_id})
 
 
 # --- clauses ------------------------------------------------------------------------------------------
@@ -301,28 +326,20 @@ class ClauseFormMixin:
         return context
 
 
-class ClauseCreate(ClauseFormMixin, RecordCreateView):
+class ClauseCreate(ClauseFormMixin, ChildCreate):
+    parent, parent_kwarg = "lot", "lot_pk"
+    parent_queryset = Lot.objects.select_related("market")
+
     def get_lot(self):
-        if not hasattr(self, "lot"):
-            self.lot = get_object_or_404(Lot.objects.select_related("market"), pk=self.kwargs["lot_pk"])
         return self.lot
 
     def get(self, request, *args, **kwargs):
-        lot = self.get_lot()
-        if Clause.objects.filter(lot=lot).exists():
-            return redirect("markets:clause_update", pk=lot.clause.pk)
+        if Clause.objects.filter(lot=self.lot).exists():
+            return redirect("markets:clause_update", pk=self.lot.clause.pk)
         return super().get(request, *args, **kwargs)
-
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs["instance"] = Clause(lot=self.get_lot())
-        return kwargs
 
     def get_initial(self):
         return {"hourly_cost": Decimal(30)}
-
-    def get_cancel_url(self):
-        return self.get_lot().get_absolute_url()
 
     def get_title(self):
         return f"Clause sociale — {self.get_lot()} ({self.get_lot().market.reference})"
@@ -339,19 +356,14 @@ class ClauseUpdate(ClauseFormMixin, RecordUpdateView):
         return f"Clause sociale — {self.object.lot} ({self.object.lot.market.reference})"
 
 
-class ClauseDelete(RecordDeleteView):
+class ClauseDelete(ChildDelete):
     model = Clause
     hours_path = "assignment__lot__clause"
+    parent = "lot"
     success_message = "Clause supprimée : le lot ne doit plus d'heures."
 
     def get_queryset(self):
         return Clause.objects.select_related("lot__market")
-
-    def get_success_url(self):
-        return self.object.get_absolute_url()  # its lot's page
-
-    def can_archive(self):
-        return False
 
 
 def typed_values(form):
@@ -398,21 +410,12 @@ class AwardFormMixin:
     success_message = "Attribution enregistrée : {object}."
 
 
-class AwardCreate(AwardFormMixin, RecordCreateView):
-    def dispatch(self, request, *args, **kwargs):
-        self.lot = get_object_or_404(Lot.objects.select_related("market"), pk=kwargs["lot_pk"])
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs["instance"] = Award(lot=self.lot)
-        return kwargs
+class AwardCreate(AwardFormMixin, ChildCreate):
+    parent, parent_kwarg = "lot", "lot_pk"
+    parent_queryset = Lot.objects.select_related("market")
 
     def get_title(self):
         return f"Nouvelle attribution — {self.lot} ({self.lot.market.reference})"
-
-    def get_cancel_url(self):
-        return self.lot.get_absolute_url()
 
 
 class AwardUpdate(AwardFormMixin, RecordUpdateView):
@@ -423,8 +426,9 @@ class AwardUpdate(AwardFormMixin, RecordUpdateView):
         return f"Modifier l'attribution — {self.object.company} ({self.object.lot})"
 
 
-class AwardDelete(RecordDeleteView):
+class AwardDelete(ChildDelete):
     model = Award
+    parent = "lot"
     success_message = "Attribution supprimée : {object}."
 
     def get_queryset(self):
@@ -434,9 +438,3 @@ class AwardDelete(RecordDeleteView):
         return HoursEntry.objects.filter(
             assignment__lot_id=self.object.lot_id, assignment__company_id=self.object.company_id
         ).count()
-
-    def get_success_url(self):
-        return self.object.get_absolute_url()  # its lot's page
-
-    def can_archive(self):
-        return False

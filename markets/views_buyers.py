@@ -4,15 +4,10 @@ Hours are counted by hours/queries.py only."""
 
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.shortcuts import get_object_or_404
-from django.urls import reverse, reverse_lazy
+from django.urls import reverse_lazy
 
-from clauses_site import roles
 from clauses_site.editing import (
-    RecordArchiveView,
     RecordCreateView,
-    RecordDeleteView,
-    RecordDetailView,
     RecordUpdateView,
 )
 from clauses_site.listing import FilteredListView
@@ -25,7 +20,15 @@ from hours.queries import (
 )
 from markets import filters, forms, tables
 from markets.models import Buyer, Lot, Market, Operation
-from markets.views import LIST_FIGURES, today, with_progress
+from markets.views import (
+    LIST_FIGURES,
+    ArchivableDelete,
+    ChildCreate,
+    ChildDelete,
+    RecordPage,
+    today,
+    with_progress,
+)
 
 
 def market_count():
@@ -51,7 +54,7 @@ class BuyerList(FilteredListView):
         )
 
 
-class BuyerDetail(RecordDetailView):
+class BuyerDetail(RecordPage):
     template_name = "markets/buyer_detail.html"
 
     def get_queryset(self):
@@ -74,7 +77,6 @@ class BuyerDetail(RecordDetailView):
             overall=progress_over(buyer.hours_required, buyer.hours_done_to_date, expected_total),
             contacts=list(buyer.contacts.all()),
             operations=list(buyer.operations.annotate(market_count=Count("markets"))),
-            can_edit=roles.can_edit(self.request.user),
         )
         return context
 
@@ -98,42 +100,24 @@ class BuyerUpdate(RecordUpdateView):
         return f"Modifier « {self.object} »"
 
 
-class BuyerDelete(RecordDeleteView):
+class BuyerDelete(ArchivableDelete):
     model = Buyer
     hours_path = "assignment__lot__market__buyer"
     success_url = reverse_lazy("markets:buyer_list")
     success_message = "Donneur d'ordre « {object} » supprimé."
 
-    def get_archive_url(self):
-        return reverse("markets:buyer_archive", kwargs={"pk": self.object.pk})
-
-
-class BuyerArchive(RecordArchiveView):
-    model = Buyer
-
 
 # --- operations ---------------------------------------------------------------------------------------
 
 
-class OperationCreate(RecordCreateView):
+class OperationCreate(ChildCreate):
     model = Operation
     form_class = forms.OperationForm
+    parent, parent_kwarg = "buyer", "buyer_pk"
     success_message = "Opération « {object} » enregistrée."
-
-    def dispatch(self, request, *args, **kwargs):
-        self.buyer = get_object_or_404(Buyer, pk=kwargs["buyer_pk"])
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs["instance"] = Operation(buyer=self.buyer)
-        return kwargs
 
     def get_title(self):
         return f"Nouvelle opération — {self.buyer}"
-
-    def get_cancel_url(self):
-        return self.buyer.get_absolute_url()
 
 
 class OperationUpdate(RecordUpdateView):
@@ -145,10 +129,8 @@ class OperationUpdate(RecordUpdateView):
         return f"Modifier l'opération « {self.object} »"
 
 
-class OperationDelete(RecordDeleteView):
+class OperationDelete(ChildDelete):
     model = Operation
     hours_path = "assignment__lot__market__operation"
+    parent = "buyer"
     success_message = "Opération « {object} » supprimée ; ses marchés sont conservés."
-
-    def get_success_url(self):
-        return self.object.get_absolute_url()  # its buyer's page

@@ -135,7 +135,14 @@ class Lot(KeyedModel):
                 clause.save()
 
 
-class Clause(models.Model):
+class ShownOnItsLot:
+    """A record with no page of its own, shown on its lot's page (a clause, an award)."""
+
+    def get_absolute_url(self):
+        return reverse("markets:lot_detail", args=[self.lot_id])
+
+
+class Clause(ShownOnItsLot, models.Model):
     """The insertion obligation of a lot. Hours owed are either stated by the buyer or computed by the
     formula; the stated number wins, and both are kept and shown."""
 
@@ -234,10 +241,6 @@ class Clause(models.Model):
     def __str__(self):
         return f"Clause {self.clause_type} — {self.lot}"
 
-    def get_absolute_url(self):
-        """A clause has no page of its own: it is shown on its lot's."""
-        return reverse("markets:lot_detail", args=[self.lot_id])
-
     @property
     def formula_hours(self):
         amount = self.formula_amount if self.formula_amount is not None else self.lot.amount
@@ -332,7 +335,7 @@ class Clause(models.Model):
         super().save(*args, **kwargs)
 
 
-class Award(models.Model):
+class Award(ShownOnItsLot, models.Model):
     """A company that won a lot or works on it; the lot's hours are split among its companies."""
 
     class Role(models.TextChoices):
@@ -371,10 +374,6 @@ class Award(models.Model):
 
     def __str__(self):
         return f"{self.company} — {self.get_role_display()} — {self.lot}"
-
-    def get_absolute_url(self):
-        """An award has no page of its own: it is shown on its lot's."""
-        return reverse("markets:lot_detail", args=[self.lot_id])
 
     def clean(self):
         if not self.lot_id:
