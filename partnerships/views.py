@@ -229,18 +229,19 @@ def proposal_create(request, pk):
             messages.success(request, f"{proposal.participant} proposé(e) pour « {need.job} ».")
             if "ajouter_autre" in request.POST:
                 return redirect("partnerships:proposal_create", pk=need.pk)
-            return redirect("partnerships:need_detail", pk=need.pk)
-    return render(
-        request,
-        "partnerships/proposal_form.html",
-        {
-            "form": form,
-            "need": need,
-            "closed_reason": reason,
-            "title": f"Proposer un candidat — {need.job}",
-            "cancel_url": need.get_absolute_url(),
-        },
+            return redirect(need)
+    return _need_form_page(
+        request, "partnerships/proposal_form.html", need, form, reason, f"Proposer un candidat — {need.job}"
     )
+
+
+def _need_form_page(request, template, need, form, closed_reason, title, **context):
+    """A form about one need (proposing someone, hiring them): why the need takes no one any more, and
+    the way back to its page."""
+    context.update(
+        form=form, need=need, closed_reason=closed_reason, title=title, cancel_url=need.get_absolute_url()
+    )
+    return render(request, template, context)
 
 
 class ProposalUpdate(ProposalRecord, RecordUpdateView):
@@ -326,18 +327,15 @@ def proposal_hire(request, pk):
                 f"{proposal.participant} est recruté(e) : mise à l'emploi créée sur {assignment.lot} "
                 f"à partir du {assignment.starts_on:%d/%m/%Y}.{filled}",
             )
-            return redirect("partnerships:need_detail", pk=need.pk)
-    return render(
+            return redirect(need)
+    return _need_form_page(
         request,
         "partnerships/hire_form.html",
-        {
-            "form": form,
-            "proposal": proposal,
-            "need": need,
-            "closed_reason": reason,
-            "title": f"Recruter {proposal.participant}",
-            "cancel_url": need.get_absolute_url(),
-        },
+        need,
+        form,
+        reason,
+        f"Recruter {proposal.participant}",
+        proposal=proposal,
     )
 
 
