@@ -27,7 +27,8 @@ import tarfile
 from pathlib import Path
 
 from django.conf import settings
-from django.db import DatabaseError, transaction
+from django.core.management.base import BaseCommand, CommandError
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.db.utils import load_backend
 
 FORMAT = 1
@@ -438,3 +439,42 @@ def restore_backup(src, connection, media_root):
             "Restauration faite, mais elle ne correspond pas au manifeste :\n- " + "\n- ".join(problems)
         )
     return manifest
+
+
+class FolderCommand(BaseCommand):
+    """What `manage.py backup DEST` and `manage.py restore SRC` share: a folder and --database as
+    arguments, a refusal as a CommandError naming what failed, a one-line French summary. A command
+    names its folder argument and its failure in the class line:
+
+        class Command(backup.FolderCommand, folder=("src", "dossier de la sauvegarde"), ...):
+    """
+
+    def __init_subclass__(cls, folder=("dest", ""), database="", failure="", **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls.folder, cls.folder_help = folder
+        cls.database_help, cls.failure = database, failure
+
+    def add_arguments(self, parser):
+        parser.add_argument(self.folder, help=self.folder_help)
+        parser.add_argument("--database", default=DEFAULT_DB_ALIAS, help=self.database_help)
+
+    def run(self, folder, connection, media_root):
+        """The manifest written or restored."""
+        raise NotImplementedError
+
+    def summary(self, folder, manifest):
+        raise NotImplementedError
+
+    def handle(self, *args, database, **options):
+        folder = options[self.folder]
+        try:
+            manifest = self.run(folder, connections[database], settings.MEDIA_ROOT)
+        except BackupError as exc:
+            raise CommandError(f"{self.failure} {exc}") from exc
+        self.stdout.write(self.style.SUCCESS(self.summary(folder, manifest)))
+
+
+def files_count(manifest):
+    """« 1 fichier », « 3 fichiers » (the media files of a manifest)."""
+    files = len(manifest["media"])
+    return f"{files} fichier{'s' if files > 1 else ''}"

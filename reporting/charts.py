@@ -103,15 +103,10 @@ def label_text(label):
     return f"{month_name(label)} {label.year}" if isinstance(label, datetime.date) else str(label)
 
 
-def bar_chart(title, points, unit="h", width=640, height=230, color=PRIMARY):
-    """Vertical bars, one per point [(label or month date, value)]: hours by month."""
-    rows = tuple((label_text(label), _fmt(value, unit)) for label, value in points)
-    left, right, top, bottom = 58, 10, 14, 34
-    plot_w, plot_h = width - left - right, height - top - bottom
-    biggest = max((_number(v) for _, v in points), default=0)
+def _value_axis(biggest, width, left, right, top, plot_h):
+    """The value scale of a bar chart: (the value at the top of the plot, its grid lines and labels)."""
     step = _nice_step(biggest)
     ticks = max(math.ceil(biggest / step), 1)
-    top_value = step * ticks
     parts = []
     for i in range(ticks + 1):  # grid lines and axis labels
         value = step * i
@@ -119,6 +114,16 @@ def bar_chart(title, points, unit="h", width=640, height=230, color=PRIMARY):
         parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" stroke="{GRID}"/>')
         label = formatting.integer(round(value)) if step >= 1 else formatting.hours(value, 1)
         parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" fill="{MUTED}">{label}</text>')
+    return step * ticks, parts
+
+
+def bar_chart(title, points, unit="h", width=640, height=230, color=PRIMARY):
+    """Vertical bars, one per point [(label or month date, value)]: hours by month."""
+    rows = tuple((label_text(label), _fmt(value, unit)) for label, value in points)
+    left, right, top, bottom = 58, 10, 14, 34
+    plot_w, plot_h = width - left - right, height - top - bottom
+    biggest = max((_number(v) for _, v in points), default=0)
+    top_value, parts = _value_axis(biggest, width, left, right, top, plot_h)
     count = max(len(points), 1)
     slot = plot_w / count
     bar_w = max(slot * 0.7, 1)
@@ -283,20 +288,13 @@ def grouped_bar_chart(title, labels, series, unit="h", width=640, height=240):
     left, right, top, bottom = 58, 10, 26, 34
     plot_w, plot_h = width - left - right, height - top - bottom
     biggest = max((_number(v) for _, values, _ in series for v in values), default=0)
-    step = _nice_step(biggest)
-    ticks = max(math.ceil(biggest / step), 1)
-    top_value = step * ticks
+    top_value, axis = _value_axis(biggest, width, left, right, top, plot_h)
     parts = []
     for i, (name, _, colour) in enumerate(series):  # legend, top right
         x = width - right - 90 * (len(series) - i)
         parts.append(f'<rect x="{x}" y="4" width="12" height="12" fill="{colour}" rx="2"/>')
         parts.append(f'<text x="{x + 17}" y="14.5">{escape(name)}</text>')
-    for i in range(ticks + 1):  # grid lines and axis labels
-        value = step * i
-        y = top + plot_h - plot_h * i / ticks
-        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" stroke="{GRID}"/>')
-        label = formatting.integer(round(value)) if step >= 1 else formatting.hours(value, 1)
-        parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" fill="{MUTED}">{label}</text>')
+    parts += axis
     slot = plot_w / max(len(labels), 1)
     group_w = slot * 0.8
     bar_w = max(group_w / max(len(series), 1), 1)

@@ -16,29 +16,9 @@ from clauses_site import formatting
 register = template.Library()
 
 
-@register.filter
-def hours(value):
-    return formatting.hours(value)
-
-
-@register.filter
-def money(value):
-    return formatting.money(value)
-
-
-@register.filter
-def integer(value):
-    return formatting.integer(value)
-
-
-@register.filter
-def percent(value):
-    return formatting.percent(value)
-
-
-@register.filter
-def plain_percent(value):
-    return formatting.plain_percent(value)
+# The French number formats of clauses_site/formatting.py, as filters of the same names.
+for _name in ("hours", "money", "integer", "percent", "plain_percent"):
+    register.filter(_name, getattr(formatting, _name))
 
 
 @register.inclusion_tag("includes/progress_bar.html")

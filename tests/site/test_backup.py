@@ -17,7 +17,6 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.db.utils import load_backend
 
 from clauses_site import backup
-from clauses_site.management.commands import restore as restore_command
 from reporting.models import Bilan
 from tests.factories import UserFactory
 from tests.hours.factories import HoursEntryFactory
@@ -62,7 +61,8 @@ def empty_database(tmp_path, transactional_db, monkeypatch):
             cursor.execute(f'CREATE DATABASE "{created}" TEMPLATE template0')
         target = {**source, "NAME": created}
     target_connection = load_backend(source["ENGINE"]).DatabaseWrapper(target, alias=RESTORED)
-    monkeypatch.setattr(restore_command, "connections", {RESTORED: target_connection, "default": connection})
+    # the commands find their --database in backup.connections (backup.FolderCommand)
+    monkeypatch.setattr(backup, "connections", {RESTORED: target_connection, "default": connection})
     try:
         yield target_connection
     finally:
