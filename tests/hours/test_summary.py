@@ -11,16 +11,17 @@ import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 
-from hours import grid, summary, summary_sql
+from hours import grid, queries, summary, summary_sql
 from hours.forms import EntryForm
 from hours.models import Assignment, HoursEntry, LotMonthHours, Modality
 from hours.suivi import run_import
+from markets.models import Buyer, Lot, Market
 from tests.factories import UserFactory
 from tests.hours.factories import AssignmentFactory, HoursEntryFactory
 from tests.hours.suivi import as_file, line, workbook
-from tests.markets.factories import ClauseFactory
+from tests.markets.factories import AwardFactory, ClauseFactory
 
 MARCH, APRIL, MAY = datetime.date(2025, 3, 1), datetime.date(2025, 4, 1), datetime.date(2025, 5, 1)
 WHEN = datetime.datetime(2025, 6, 2, 9, 0, tzinfo=datetime.UTC)
@@ -280,3 +281,75 @@ def test_the_sql_names_what_the_models_name():
         tuple(f.name for f in LotMonthHours._meta.fields if f.name not in ("id", "lot", "month"))
         == summary_sql.COLUMNS
     )
+
+
+# --- reads: the same figures as hours.queries from the entries -----------------------------------------
+
+
+@pytest.fixture
+def worked(data):
+    """Lot 1 (training not counted): a direct hire 100 h + 10 h of training in March, 50 h in May; a
+    « Formation » assignment 30 h in April. Lot 2 (training counted): 20 h + 5 h of training in April,
+    a « Formation » assignment 7 h in April; a draft 700 h. Lot 3: no clause, 8 h in March."""
+    HoursEntryFactory(assignment=data["hire"], month=MARCH, hours=D(100), training_hours=D(10))
+    HoursEntryFactory(assignment=data["hire"], month=MAY, hours=D(50))
+    HoursEntryFactory(assignment=data["formation"], month=APRIL, hours=D(30))
+    HoursEntryFactory(assignment=data["other"], month=APRIL, hours=D(20), training_hours=D(5))
+    HoursEntryFactory(assignment=data["other"], month=MAY, hours=D(700), draft=True)
+    trainee = AssignmentFactory(lot=data["two"], modality=Modality.TRAINING)
+    HoursEntryFactory(assignment=trainee, month=APRIL, hours=D(7))
+    HoursEntryFactory(assignment=AssignmentFactory(), month=MARCH, hours=D(8))
+    return data
+
+
+def test_lots_with_hours_to_date_as_from_the_entries(worked):
+    one, two = worked["one"], worked["two"]
+    lots = Lot.objects.filter(pk__in=[one.pk, two.pk]).order_by("-pk")
+    got = [
+        (lot.pk, lot.hours_required, lot.hours_done_to_date)
+        for lot in summary.lots_with_hours_to_date(lots, APRIL)
+    ]
+    # lot 1: 100 (training and « Formation » not counted); lot 2: 20 + 5 + 7
+    assert got == [(two.pk, D("833.33"), D("32.00")), (one.pk, D("833.33"), D("100.00"))]
+    assert got == [
+        (lot.pk, lot.hours_required, lot.hours_done_to_date)
+        for lot in queries.lots_with_hours_to_date(lots, APRIL)
+    ]
+    # the lots' ids only: a join of the given queryset does not multiply the sums
+    AwardFactory(lot=one), AwardFactory(lot=one)
+    joined = Lot.objects.filter(pk=one.pk, awards__isnull=False)
+    assert [lot.hours_done_to_date for lot in summary.lots_with_hours_to_date(joined, APRIL)] == [D("100.00")]
+
+
+@pytest.mark.parametrize(
+    "path,model",
+    [
+        ("assignment__lot", Lot),
+        ("assignment__lot__market", Market),
+        ("assignment__lot__market__buyer", Buyer),
+    ],
+)
+@pytest.mark.parametrize("start,end", [(None, None), (APRIL, MAY), (MARCH, APRIL), (None, APRIL)])
+def test_figures_as_from_the_entries(worked, path, model, start, end):
+    figures = (
+        "hours_done",
+        "hours_done_to_date",
+        "training_hours",
+        "training_counted",
+        "training_not_counted",
+    )
+    from_summary = {name: make() for name, make in summary.builders(path, start, end).items()}
+    from_entries = queries._annotate(model.objects.all(), path, start, end, figures)
+    got = {row.pk: tuple(getattr(row, f) for f in figures) for row in model.objects.annotate(**from_summary)}
+    assert got == {row.pk: tuple(getattr(row, f) for f in figures) for row in from_entries}
+    assert sum(g[0] for g in got.values()) == queries.total_hours(queries.counted_entries(start, end))
+
+
+def test_total_and_by_month_as_from_the_entries(worked):
+    one = Q(lot=worked["one"])
+    assert summary.total_hours() == D(100 + 50 + 32 + 8)
+    assert summary.total_hours(one, MARCH, APRIL) == D(100)
+    assert summary.total_hours(None, None, APRIL, to_date=True) == D(100 + 32 + 8)
+    assert summary.hours_by_month(None, MARCH, MAY) == {MARCH: D(108), APRIL: D(32), MAY: D(50)}
+    entries = queries.counted_entries(MARCH, MAY)
+    assert summary.hours_by_month(None, MARCH, MAY) == queries.hours_by(entries, "month")
