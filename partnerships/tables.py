@@ -12,6 +12,7 @@ from hours.models import Assignment
 from participants.models import Outcome
 from partnerships import directory
 from partnerships.followups import six_month_due_on
+from partnerships.forms import OutcomeRecordForm
 from partnerships.models import JournalEntry, RecruitmentNeed, Training
 
 STATUS_BADGES = {
@@ -263,7 +264,7 @@ class OutcomeDueTable(tables.Table):
         empty_text = "Aucun suivi à faire."
         row_attrs = {"id": lambda record: f"suivi-{record.pk}"}
 
-    outcome_choices = Outcome.Kind.choices
+    outcome_choices = OutcomeRecordForm.base_fields["kind"].choices  # « Choisir… » first
 
     def __init__(self, *args, timing, **kwargs):
         super().__init__(*args, **kwargs)
