@@ -42,7 +42,7 @@ from hours.suivi.archive import (
     read_tail,
     sniff,
 )
-from hours.suivi.scan import scan_sheet
+from hours.suivi.scan import diagnose, scan_sheet
 
 logger = logging.getLogger(__name__)
 RELATIONSHIPS_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -207,7 +207,7 @@ def check_workbook(source, every_sheet=False):
             with archive.open(shared) as part:
                 read_shared_strings(part, shared)
         wanted = parts if every_sheet else [chosen]
-        scans = {name: scan_sheet(archive, parts[name], name, _parse_error) for name in wanted}
+        scans = {name: scan_sheet(archive, parts[name], name) for name in wanted}
     except (zipfile.BadZipFile, EOFError, OSError) as exc:
         raise UnreadableFile(DAMAGED) from exc
     finally:
@@ -269,8 +269,12 @@ def _with_errors(number, values, errors):
 
 
 def _calamine_error(exc, title):
-    """The French message of an error calamine raised on a checked workbook."""
+    """The French message of an error calamine raised on a checked workbook (or of a Rust panic: pyo3's
+    PanicException derives from BaseException, so that `except Exception` would let it through)."""
     import python_calamine
+
+    if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit)):
+        raise exc
 
     logger.warning("workbook unreadable by calamine", exc_info=True)
     if isinstance(exc, python_calamine.PasswordError):
@@ -296,11 +300,21 @@ def open_workbook(source):
             workbook = python_calamine.CalamineWorkbook.from_path(str(source))
         else:
             workbook = python_calamine.CalamineWorkbook.from_filelike(source)
-    except Exception as exc:
+    except BaseException as exc:
         raise UnreadableFile(_calamine_error(exc, title)) from exc
     try:
         sheet = workbook.get_sheet_by_name(title)
-    except Exception as exc:
+    except BaseException as exc:
         workbook.close()
-        raise UnreadableFile(_calamine_error(exc, title)) from exc
+        message = _calamine_error(exc, title)
+        _diagnose(source, scan.part)
+        raise UnreadableFile(message) from exc
     return Sheet(workbook, sheet, title, scan)
+
+
+def _diagnose(source, part):
+    """Where the XML of a sheet calamine refused breaks, in French (UnreadableFile), if expat finds it."""
+    if not isinstance(source, (str, Path)):
+        source.seek(0)
+    with zipfile.ZipFile(source) as archive:
+        diagnose(archive, part, _parse_error)

@@ -2,15 +2,15 @@
 one dense table from the first to the last cell holding a value, so a single cell numbered 10¹² or in
 column ZZZZZZ would ask for terabytes and abort the process (not an exception: the server's worker dies).
 
-The check reads the inflated XML once, in blocks, with byte counts and regular expressions that find
-nothing in a sane sheet (C speed, no Python work per cell):
+The check reads the inflated XML once, in blocks, with a byte count and a regular expression that
+finds nothing in a sane sheet (C speed, no Python work per cell):
 - at most CLAUSES_IMPORT_MAX_ROWS + 1 <row> elements, empty ones included;
 - no cell holding a value below that row, nor beyond column XFD (Excel's last);
-- the table calamine builds at most MAX_CELLS cells (rows × columns from A1 to the farthest value);
-- the row, cell and value tags balance (a sheet whose XML is broken gets expat's position of the error).
-A sheet that writes cells without their reference (r="B7"), prefixed tags (<x:c>) or cells beyond
-column FAST_COLUMNS is checked cell by cell instead (slower, the same limits); so is the slow path of
-every sheet the annotated workbook copies.
+- the table calamine builds at most max_cells() cells (rows × columns from A1 to the farthest value).
+A sheet with cells written without their reference first (r="B7"), prefixed tags (<x:c>) or values
+beyond column FAST_COLUMNS is checked cell by cell instead (slower, the same limits). A sheet whose XML
+calamine cannot read gets expat's position of the error (diagnose), only then: calamine is lenient
+where expat is strict, and a second full parse of every sheet would cost as much as calamine's.
 
 Error cells (#N/A, #DIV/0!…) are found here too: calamine reads them as empty, openpyxl as their text,
 which the import shows in its errors (« #N/A » : nombre attendu)."""
@@ -24,11 +24,8 @@ OVERLAP = 4096  # bytes kept from one block to the next, so that no tag is cut (
 FAST_COLUMNS = 32  # AF: a sheet whose values stand left of it needs no cell-by-cell check
 MAX_CELLS_PER_ROW = FAST_COLUMNS  # the table's cells, per row allowed (rows × 32 cells: 6,4 M by default)
 
-ROW_OPEN = (b"<row ", b"<row>")
-CELL_OPEN = (b"<c ", b"<c>")
-PREFIXED = re.compile(rb"<[A-Za-z_][\w.\-]*:(?:c|row|v|is)[\s/>]")
-SELF_CLOSED_ROW = re.compile(rb"<row(?:\s[^>]*)?/>")
-SELF_CLOSED_CELL = re.compile(rb"<c(?:\s[^>]*)?/>")
+ROW_OPEN = b"<row "  # (a <row> without attributes has no number: nothing to fear from it)
+PREFIXED = re.compile(rb"<[A-Za-z_][\w.\-]*:c[\s/>]")  # calamine reads <x:c> as <c>
 ERROR_CELL = re.compile(rb'<c\s(?=[^>]*\bt="e")[^>]*\br="([A-Za-z]+)([0-9]+)"[^>]*>(.*?)</c>', re.S)
 VALUE = re.compile(rb"<v>([^<]*)</v>")
 TAG = re.compile(rb"<(/?)(?:[A-Za-z_][\w.\-]*:)?(row|c|v|is)(\s[^>]*?)?(/?)>")
@@ -129,56 +126,47 @@ class SheetScan:
         )
 
 
-def scan_sheet(archive, part, title, parse_error):
-    """Check the worksheet `part` of a checked archive (UnreadableFile otherwise); returns a SheetScan.
-    parse_error(exc, part) gives the French message of an XML error."""
+def _anomalies(limit):
+    """What a sane sheet never holds (Excel, LibreOffice, openpyxl and the export write r="" first):
+    a cell tag without its reference first (1), a reference beyond column FAST_COLUMNS (2), a row
+    number of as many digits as the limit (3: compared with it)."""
+    digits = len(str(limit)) - 1
+    return re.compile(
+        rb'<c(?:( (?!r=")|>|/>)| r="(?:('
+        + _letters_above(FAST_COLUMNS).encode()
+        + rb")|[A-Z]{1,2}0*([1-9][0-9]{"
+        + str(digits).encode()
+        + rb',})"))'
+    )
+
+
+def scan_sheet(archive, part, title):
+    """Check the worksheet `part` of a checked archive (UnreadableFile otherwise); returns a SheetScan."""
     limit = max_rows() + 1
     scan = SheetScan(title, part)
-    counts = dict.fromkeys(("row", "/row", "c", "/c", "v", "/v", "self_row", "self_cell", "ref"), 0)
-    far_cell = re.compile(
-        rb'<c r="(?:('
-        + _letters_above(FAST_COLUMNS).encode()
-        + rb")[0-9]|[A-Za-z]+("
-        + _above(limit).encode()
-        + rb')")'
-    )
+    anomalies = _anomalies(limit)
+    rows = 0
     slow = False
     with archive.open(part) as source:
         for block, end in _blocks(source):
-            window = end + 8  # a match starting before `end` ends within 8 more bytes of its literal
-            counts["row"] += sum(block.count(tag, 0, end + len(tag) - 1) for tag in ROW_OPEN)
-            if counts["row"] > limit:
+            rows += block.count(ROW_OPEN, 0, end + len(ROW_OPEN) - 1)
+            if rows > limit:
                 scan.refuse_rows(limit)
-            counts["/row"] += block.count(b"</row>", 0, end + 5)
-            counts["c"] += sum(block.count(tag, 0, end + len(tag) - 1) for tag in CELL_OPEN)
-            counts["/c"] += block.count(b"</c>", 0, end + 3)
-            counts["v"] += block.count(b"<v>", 0, end + 2)
-            counts["/v"] += block.count(b"</v>", 0, end + 3)
-            counts["ref"] += block.count(b'<c r="', 0, end + 5)
-            counts["self_row"] += sum(1 for m in SELF_CLOSED_ROW.finditer(block) if m.start() < end)
-            counts["self_cell"] += sum(1 for m in SELF_CLOSED_CELL.finditer(block) if m.start() < end)
-            if not slow and any(m.start() < end for m in PREFIXED.finditer(block, 0, window + 64)):
-                slow = True
-            for m in far_cell.finditer(block):
+            for m in anomalies.finditer(block, 0, end + 32):
                 if m.start() >= end:
                     break
-                if m[1]:
-                    slow = True  # a value beyond column AF: the table's width is measured cell by cell
-                elif _holds_value(block, m.end()):
-                    scan.refuse_row(int(m[2]), limit)
-            if block.count(b't="e"', 0, end + 4):
+                if m[3] is None:
+                    slow = True  # measured cell by cell below
+                elif int(m[3]) > limit and _holds_value(block, m.end()):
+                    scan.refuse_row(int(m[3]), limit)
+            if not slow and block.find(b":c", 0, end + 2) >= 0 and PREFIXED.search(block):
+                slow = True
+            if block.find(b't="e"', 0, end + 4) >= 0:
                 for m in ERROR_CELL.finditer(block):
                     if m.start() < end and (value := VALUE.search(m[3])):
                         scan.errors[(int(m[2]), column_index(m[1].decode()))] = value[1].decode()
-    scan.row_elements = counts["row"]
-    balanced = (
-        counts["row"] == counts["/row"] + counts["self_row"]
-        and counts["c"] == counts["/c"] + counts["self_cell"]
-        and counts["v"] == counts["/v"]
-    )
-    if not balanced:
-        _diagnose(archive, part, parse_error)
-    if slow or counts["ref"] != counts["c"]:
+    scan.row_elements = rows
+    if slow:
         _scan_cells(archive, part, scan, limit)
     else:
         scan.last_row = limit
@@ -193,8 +181,9 @@ def _holds_value(block, at):
     return not block.startswith(b"</c>", close + 1)
 
 
-def _diagnose(archive, part, parse_error):
-    """The tags do not balance: expat says where the XML breaks (or, if it does not, the sheet is damaged)."""
+def diagnose(archive, part, parse_error):
+    """calamine could not read the sheet: expat says where its XML breaks (UnreadableFile); None when the
+    XML is well formed."""
     from xml.parsers import expat
 
     parser = expat.ParserCreate()
@@ -204,7 +193,6 @@ def _diagnose(archive, part, parse_error):
     except expat.ExpatError as exc:
         exc.position = (exc.lineno, exc.offset)
         raise UnreadableFile(parse_error(exc, part)) from exc
-    raise UnreadableFile(f"le fichier est endommagé : la partie « {part} » est incohérente.")
 
 
 def _scan_cells(archive, part, scan, limit):
