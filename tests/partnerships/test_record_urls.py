@@ -5,7 +5,7 @@ page of their own (outcomes, proposals, trainees) name their parent's."""
 import pytest
 from django.urls import reverse
 
-from clauses_site.roles import MANAGER
+from clauses_site.roles import MANAGER, READER
 from tests.companies.factories import CompanyFactory
 from tests.participants.factories import OutcomeFactory, ParticipantFactory
 from tests.partnerships.factories import (
@@ -59,3 +59,18 @@ def test_editing_and_deleting_cancel_to_the_record_page(kind, client_for):
         response = client.get(reverse(name, args=[record.pk]))
         assert response.status_code == 200
         assert response.context["cancel_url"] == record.get_absolute_url()
+
+
+def test_edit_screens_fetch_the_record_among_what_the_user_may_see(client_for):
+    """editing.records_of: a record that is not among records_for(user) is not found (404); the
+    read-only role never reaches a person's records (403)."""
+    trainee = TraineeFactory()
+    manager = client_for(MANAGER)
+    assert manager.get(reverse("partnerships:trainee_update", args=[trainee.pk + 1000])).status_code == 404
+    assert manager.get(reverse("partnerships:need_delete", args=[99999])).status_code == 404
+    assert (
+        client_for(READER)
+        .get(reverse("partnerships:proposal_update", args=[ProposalFactory().pk]))
+        .status_code
+        == 403
+    )
