@@ -74,3 +74,14 @@ def test_edit_screens_fetch_the_record_among_what_the_user_may_see(client_for):
         .status_code
         == 403
     )
+
+
+@pytest.mark.parametrize("kind", ["need", "training", "journal"])
+def test_a_record_page_offers_editing_to_editors_only(kind, client_for):
+    factory, update, delete = EDIT_SCREENS[kind]
+    record = factory()
+    links = [f'href="{reverse(update, args=[record.pk])}"', f'href="{reverse(delete, args=[record.pk])}"']
+    editor_page = client_for(MANAGER).get(record.get_absolute_url()).content.decode()
+    reader_page = client_for(READER).get(record.get_absolute_url()).content.decode()
+    assert [link in editor_page for link in links] == [True, True]
+    assert [link in reader_page for link in links] == [False, False]
