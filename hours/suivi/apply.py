@@ -4,12 +4,13 @@ bulk_update and the history of the records that keep one."""
 from collections import defaultdict
 
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
 from clauses_site import formatting
 from clauses_site.vocabulary import CRITERIA
 from companies.models import Company
 from hours.models import Assignment, HoursEntry
+from hours.suivi.inserts import insert, insert_with_history
 from markets.models import Award, Buyer, Clause, Lot, Market, Operation
 from participants.models import Criterion, Participant
 
@@ -50,8 +51,8 @@ class Writing:
                 progress("écriture", name, None)
 
         step("donneurs d'ordre")
-        Buyer.objects.bulk_create(new["buyers"], batch_size=BATCH_SIZE)
-        Operation.objects.bulk_create(new["operations"], batch_size=BATCH_SIZE)
+        insert(Buyer, new["buyers"], batch_size=BATCH_SIZE)
+        insert(Operation, new["operations"], batch_size=BATCH_SIZE)
         step("marchés")
         today = timezone.localdate()
         for created in (*new["markets"], *new["lots"]):
@@ -60,17 +61,17 @@ class Writing:
                 created.starts_on = first
                 if isinstance(created, Market):  # « En exécution depuis le » its first month
                     created.stage_reached_on = min(first, today)
-        Market.objects.bulk_create(new["markets"], batch_size=BATCH_SIZE)
+        insert(Market, new["markets"], batch_size=BATCH_SIZE)
         _update(Market, changed["markets"], now, refresh=("operation",))
-        Lot.objects.bulk_create(new["lots"], batch_size=BATCH_SIZE)
+        insert(Lot, new["lots"], batch_size=BATCH_SIZE)
         _update(Lot, changed["lots"], now)
-        bulk_create_with_history(new["clauses"], Clause, batch_size=BATCH_SIZE, **history)
+        insert_with_history(new["clauses"], Clause, batch_size=BATCH_SIZE, **history)
         step("entreprises")
-        Company.objects.bulk_create(new["companies"], batch_size=BATCH_SIZE)
+        insert(Company, new["companies"], batch_size=BATCH_SIZE)
         _update(Company, changed["companies"], now)
-        bulk_create_with_history(new["awards"], Award, batch_size=BATCH_SIZE, **history)
+        insert_with_history(new["awards"], Award, batch_size=BATCH_SIZE, **history)
         step("participants")
-        bulk_create_with_history(new["participants"], Participant, batch_size=BATCH_SIZE, **history)
+        insert_with_history(new["participants"], Participant, batch_size=BATCH_SIZE, **history)
         _update(Participant, changed["participants"], now, history=history)
         if self.new_criteria:
             codes = {code for _, code in self.new_criteria}
@@ -80,7 +81,8 @@ class Writing:
                     code=code, defaults={"label": labels[code]}
                 )[0]
             through = Participant.criteria.through
-            through.objects.bulk_create(
+            insert(
+                through,
                 [
                     through(participant_id=p.pk, criterion_id=self.criteria[code].pk)
                     for p, code in self.new_criteria
@@ -88,7 +90,7 @@ class Writing:
                 batch_size=BATCH_SIZE,
             )
         step("mises à l'emploi")
-        bulk_create_with_history(new["assignments"], Assignment, batch_size=BATCH_SIZE, **history)
+        insert_with_history(new["assignments"], Assignment, batch_size=BATCH_SIZE, **history)
         _update(Assignment, changed["assignments"], now, refresh=("company",), history=history)
         step("heures")
         validated = self.may_validate
@@ -104,7 +106,7 @@ class Writing:
         for entry in new["entries"]:
             for name, value in stamp.items():
                 setattr(entry, name, value)
-        bulk_create_with_history(new["entries"], HoursEntry, batch_size=BATCH_SIZE, **history)
+        insert_with_history(new["entries"], HoursEntry, batch_size=BATCH_SIZE, **history)
         updated = [entry for entry, _ in changed["entries"].values()]
         if updated and not validated:
             self.check_still_drafts([entry.pk for entry in updated])

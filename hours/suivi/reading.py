@@ -236,7 +236,9 @@ class Sheet:
         self.announced = end[0] + 1 if end else 0
 
     def close(self):
+        """Close the workbook and let calamine's table go (the import plans and writes without it)."""
         self.workbook.close()
+        self.sheet = None
 
     def __iter__(self):
         start = self.sheet.start

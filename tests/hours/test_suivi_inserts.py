@@ -1,0 +1,93 @@
+"""hours/suivi/inserts.py writes what bulk_create and simple-history's bulk_create_with_history write,
+column for column, history included (on SQLite and on PostgreSQL: scripts/with-postgres)."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from hours.models import Assignment, HoursEntry
+from hours.suivi.inserts import insert, insert_with_history
+from participants.models import Participant
+from tests.factories import UserFactory
+from tests.hours.factories import AssignmentFactory
+
+pytestmark = pytest.mark.django_db
+NOW = datetime.datetime(2026, 3, 12, 17, 30, 12, 345678, tzinfo=datetime.UTC)
+
+
+def entries(assignment, user):
+    stamp = {"status": HoursEntry.Status.VALIDATED, "validated_by": user, "validated_at": NOW}
+    return [
+        HoursEntry(
+            assignment=assignment,
+            month=datetime.date(2025, month, 1),
+            hours=Decimal("151.67") if month % 2 else Decimal("7"),
+            training_hours=Decimal("0.50") * month,
+            source=HoursEntry.Source.IMPORT,
+            source_file="suivi.xlsx",
+            entered_by=user,
+            **stamp,
+        )
+        for month in range(1, 13)
+    ]
+
+
+def without(rows, *names):
+    return [{k: v for k, v in row.items() if k not in names} for row in rows]
+
+
+def test_entries_and_their_history_are_written_as_bulk_create_writes_them():
+    user = UserFactory(username="nadia")
+    ours, django = AssignmentFactory(), AssignmentFactory()
+    history = {
+        "default_user": user,
+        "default_change_reason": "Import du tableau de suivi x.xlsx",
+        "default_date": NOW,
+    }
+    written = insert_with_history(entries(ours, user), HoursEntry, batch_size=5, **history)
+    bulk_create_with_history(entries(django, user), HoursEntry, batch_size=5, **history)
+    assert [e.pk for e in written] == list(
+        HoursEntry.objects.filter(assignment=ours).order_by("pk").values_list("pk", flat=True)
+    )
+    assert all(not e._state.adding for e in written)
+    volatile = ("id", "assignment_id", "created_at", "updated_at")
+    mine = list(HoursEntry.objects.filter(assignment=ours).order_by("month").values())
+    theirs = list(HoursEntry.objects.filter(assignment=django).order_by("month").values())
+    assert without(mine, *volatile) == without(theirs, *volatile)
+    assert mine[0]["hours"] == Decimal("151.67") and mine[0]["validated_at"] == NOW
+    volatile += ("history_id",)
+    mine = list(HoursEntry.history.filter(assignment_id=ours.pk).order_by("month").values())
+    theirs = list(HoursEntry.history.filter(assignment_id=django.pk).order_by("month").values())
+    assert len(mine) == 12 and without(mine, *volatile) == without(theirs, *volatile)
+    assert mine[0]["history_type"] == "+" and mine[0]["history_user_id"] == user.pk
+    assert {row["id"] for row in mine} == {e.pk for e in written}
+
+
+def test_a_new_record_saved_first_gives_its_key_to_those_that_point_to_it():
+    """An entry built with an unsaved assignment gets its assignment_id once the assignment is inserted,
+    as bulk_create does."""
+    model = AssignmentFactory()
+    person = Participant.objects.get(pk=model.participant_id)
+    assignment = Assignment(
+        participant=person,
+        lot=model.lot,
+        company=model.company,
+        employer=model.company,
+        modality=model.modality,
+        contract_type=model.contract_type,
+        starts_on=model.starts_on + datetime.timedelta(days=1),
+    )
+    entry = HoursEntry(assignment=assignment, month=assignment.starts_on.replace(day=1), hours=Decimal("20"))
+    insert_with_history([assignment], Assignment, default_date=timezone.now())
+    insert(HoursEntry, [entry])
+    assert HoursEntry.objects.get(pk=entry.pk).assignment_id == assignment.pk
+    assert Assignment.history.filter(id=assignment.pk, history_type="+").count() == 1
+
+
+def test_an_instance_pointing_to_an_unsaved_one_is_refused():
+    assignment = Assignment()
+    with pytest.raises(ValueError, match="is not saved"):
+        insert(HoursEntry, [HoursEntry(assignment=assignment, month=datetime.date(2025, 1, 1), hours=1)])
