@@ -39,6 +39,19 @@ class Writing:
                 self.refuse_validated(self.entry_row[entry.pk], entry)
             raise ValidatedMeanwhile
 
+    def changed_instances(self, known):
+        """The HoursEntry instances of the entries the plan changes (planner.KnownEntry), with their new
+        hours: every field loaded, so that their history rows are whole."""
+        found = {}
+        for chunk in chunks([entry.pk for entry in known]):
+            found.update((e.pk, e) for e in HoursEntry.objects.filter(pk__in=chunk))
+        instances = []
+        for entry in known:
+            instance = found[entry.pk]
+            instance.hours, instance.training_hours = entry.hours, entry.training_hours
+            instances.append(instance)
+        return instances
+
     def apply(self, batch=None, progress=None):
         """Write the plan (the caller holds the transaction)."""
         user, now = self.user, timezone.now()
@@ -107,9 +120,10 @@ class Writing:
             for name, value in stamp.items():
                 setattr(entry, name, value)
         insert_with_history(new["entries"], HoursEntry, batch_size=BATCH_SIZE, **history)
-        updated = [entry for entry, _ in changed["entries"].values()]
-        if updated and not validated:
-            self.check_still_drafts([entry.pk for entry in updated])
+        known = [entry for entry, _ in changed["entries"].values()]
+        if known and not validated:
+            self.check_still_drafts([entry.pk for entry in known])
+        updated = self.changed_instances(known)
         for entry in updated:
             for name, value in stamp.items():
                 setattr(entry, name, value)

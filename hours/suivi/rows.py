@@ -83,6 +83,9 @@ class Row:
 ROW_KEYS = [f for f in Row.__dataclass_fields__ if f != "number"]
 
 
+_EMPTY = (None, None)  # a cell the parser found empty (None, "" or blanks), cached like a value
+
+
 class RowParser:
     """Turns raw rows into Row objects, caching each column's distinct values (sheets repeat them)."""
 
@@ -91,7 +94,17 @@ class RowParser:
         self.titles = titles
         self.report = report
         self.cache = {key: {} for key in ROW_KEYS}
-        self.plan = [(key, positions.get(key), PARSERS[key]) for key in ROW_KEYS]
+        self.plan = [
+            (
+                key,
+                positions.get(key, -1),
+                PARSERS[key],
+                COLUMN_BY_KEY[key].required,
+                EMPTY_VALUES.get(key, ""),
+                self.cache[key],
+            )
+            for key in ROW_KEYS
+        ]
 
     def title(self, key):
         index = self.positions.get(key)
@@ -102,39 +115,42 @@ class RowParser:
         return index + 1 if index is not None else None
 
     def parse(self, number, values):
-        out = {}
+        out = []
         ok = True
         width = len(values)
-        for key, index, parser in self.plan:
-            raw = values[index] if index is not None and index < width else None
-            if is_empty(raw):
-                if COLUMN_BY_KEY[key].required:
+        for key, index, parser, required, empty_value, cache in self.plan:
+            raw = values[index] if 0 <= index < width else None
+            if raw is None:
+                cached = _EMPTY
+            else:
+                # a text is its own key; other values with their type (1, 1.0 and True are equal)
+                hashable = raw if type(raw) is str else (type(raw), raw)
+                cached = cache.get(hashable)
+                if cached is None:
+                    if is_empty(raw):
+                        cached = _EMPTY
+                    else:
+                        try:
+                            cached = (True, parser(raw))
+                        except CellError as exc:
+                            cached = (False, str(exc))
+                    if len(cache) < 100_000:
+                        cache[hashable] = cached
+            if cached is _EMPTY:
+                if required:
                     self.report.add_error(number, self.title(key), "", "valeur obligatoire", self.col(key))
                     ok = False
-                    continue
-                out[key] = EMPTY_VALUES.get(key, "")
-                continue
-            cache = self.cache[key]
-            try:
-                hashable_raw = (type(raw), raw)
-                cached = cache.get(hashable_raw)
-            except TypeError:  # pragma: no cover - cell values are hashable
-                hashable_raw, cached = None, None
-            if cached is None:
-                try:
-                    cached = (True, parser(raw))
-                except CellError as exc:
-                    cached = (False, str(exc))
-                if hashable_raw is not None and len(cache) < 100_000:
-                    cache[hashable_raw] = cached
-            if cached[0]:
-                out[key] = cached[1]
+                else:
+                    out.append(empty_value)
+            elif cached[0]:
+                out.append(cached[1])
             else:
                 self.report.add_error(number, self.title(key), raw, cached[1], self.col(key))
                 ok = False
         if not ok:
             return None
-        if out["end"] is not None and out["end"] < out["start"]:
+        row = Row(number, *out)
+        if row.end is not None and row.end < row.start:
             self.report.add_error(
                 number,
                 self.title("end"),
@@ -143,7 +159,7 @@ class RowParser:
                 self.col("end"),
             )
             return None
-        return Row(number, **out)
+        return row
 
 
 def read_rows(sheet, report, progress=None):

@@ -91,3 +91,27 @@ def test_an_instance_pointing_to_an_unsaved_one_is_refused():
     assignment = Assignment()
     with pytest.raises(ValueError, match="is not saved"):
         insert(HoursEntry, [HoursEntry(assignment=assignment, month=datetime.date(2025, 1, 1), hours=1)])
+
+
+def test_an_entry_the_file_changes_keeps_a_whole_history_row():
+    """The plan reads the entries as values; the entries it changes are fetched whole before the update,
+    so that their « ~ » history row holds every field, as the first one."""
+    import io
+
+    from hours.suivi import run_import
+    from tests.hours.suivi import line, workbook
+
+    assert run_import(io.BytesIO(workbook([line()])), file_name="mars.xlsx").imported
+    report = run_import(io.BytesIO(workbook([line(hours=100)])), file_name="mars-corrigé.xlsx")
+    assert report.imported and report.counts["entries"].updated == 1
+    entry = HoursEntry.objects.get()
+    first, change = HoursEntry.history.filter(id=entry.pk).order_by("history_id")
+    assert (first.history_type, change.history_type) == ("+", "~")
+    assert change.hours == Decimal("100.00") and first.hours == Decimal("151.67")
+    assert change.training_hours == entry.training_hours == Decimal("14.00")
+    assert (change.assignment_id, change.month, change.created_at) == (
+        entry.assignment_id,
+        entry.month,
+        entry.created_at,
+    )
+    assert change.source_file == "mars-corrigé.xlsx" and change.status == HoursEntry.Status.VALIDATED
