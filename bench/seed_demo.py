@@ -3,12 +3,13 @@
 
     .venv/bin/python bench/seed_demo.py                     # demo scale, SQLite
     .venv/bin/python bench/seed_demo.py --postgres          # demo scale, SQLite then PostgreSQL
-    .venv/bin/python bench/seed_demo.py --scale national    # ten territories (in batches)
+    .venv/bin/python bench/seed_demo.py --scale national --postgres-only   # ~2,5 million entries
 
 Each run migrates a new empty database (a temporary SQLite file, or the throwaway cluster of
 scripts/with-postgres), then times seed_demo in its own process: wall-clock seconds, the processor
 seconds of that process (on a shared machine the wall clock also counts the others' work), and the
-counts the command prints. Target for the demo scale: under 30 s.
+counts the command prints. Targets: demo scale under 30 s; national scale (demo.national: Dunkerque and
+nine territories written in bulk) under 5 minutes on PostgreSQL.
 """
 
 import argparse
@@ -22,7 +23,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
-TARGET_SECONDS = {"demo": 30}
+TARGET_SECONDS = {"demo": 30, "national": 300}
 
 
 def environment(var_dir):
@@ -73,14 +74,16 @@ def main():
     )
     parser.add_argument("--scale", choices=["demo", "national"], default="demo")
     parser.add_argument("--postgres", action="store_true", help="also on a throwaway PostgreSQL cluster")
+    parser.add_argument("--postgres-only", action="store_true", help="only on a throwaway PostgreSQL cluster")
     parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.inner:  # inside scripts/with-postgres: DATABASE_URL is set
         bench(args.scale)
         return
     os.environ["DATABASE_URL"] = ""
-    bench(args.scale)
-    if args.postgres:
+    if not args.postgres_only:
+        bench(args.scale)
+    if args.postgres or args.postgres_only:
         subprocess.run(
             [str(ROOT / "scripts" / "with-postgres"), PYTHON, __file__, "--scale", args.scale, "--inner"],
             cwd=ROOT,

@@ -14,7 +14,8 @@ PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 D = Decimal
 CENT = Decimal("0.01")
 
-#: Volumes of one territory (design.md, « demo » scale); « national » makes NATIONAL_TERRITORIES of them.
+#: Volumes of one territory (design.md, « demo » scale); « national » has NATIONAL_TERRITORIES territories
+#: (demo.national: their people, assignments and hours are many more).
 VOLUMES = {"markets": 300, "companies": 400, "participants": 600, "assignments": 1200}
 NATIONAL_TERRITORIES = 10
 

@@ -1,5 +1,6 @@
 """The demo data's entry points: seed() builds the users and the territories (« demo »: Dunkerque;
-« national »: several territories), counts() what the database holds, clear() for --reset.
+« national »: Dunkerque and other territories written in bulk, demo.national), counts() what the
+database holds, clear() for --reset.
 
 Everything comes from one random.Random with a fixed seed and a fixed « today » (DEMO_TODAY): two runs
 on empty databases give the same records (primary keys aside). Rows are written with bulk_create;
@@ -22,11 +23,13 @@ Shape of the data:
 
 import random
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from clauses_site.vocabulary import CRITERIA
 from companies.models import Company, Contact, Sector
-from demo.common import DEMO_TODAY, NATIONAL_TERRITORIES, SEED, VOLUMES
+from demo import national
+from demo.common import DEMO_TODAY, SEED, VOLUMES
+from demo.national import NationalSize
 from demo.territory import Registry, Territory
 from demo.users import create_demo_users
 from demo.vocabulary import SECTORS
@@ -49,22 +52,35 @@ def reference_data():
     return list(Sector.objects.filter(name__in=SECTORS).order_by("name")), list(Criterion.objects.all())
 
 
-def seed(scale="demo", today=DEMO_TODAY, seed=SEED, log=None):
-    """Create the demo users and the data; returns the counts. Each territory is one transaction."""
-    territories = 1 if scale == "demo" else NATIONAL_TERRITORIES
+def seed(scale="demo", today=DEMO_TODAY, seed=SEED, log=None, size=None):
+    """Create the demo users and the data; returns the counts. Each territory is one transaction.
+    « demo »: Dunkerque; « national »: Dunkerque and the territories of demo.national (`size`: a
+    NationalSize, its default unless a test asks for less). Statistics are refreshed at the end."""
     with transaction.atomic():
         users = create_demo_users()
         sectors, criteria = reference_data()
     registry = Registry()
     registry.buyer_names.update(Buyer.objects.values_list("name", flat=True))
-    for index in range(territories):
-        rng = random.Random(seed * 1000 + index)
-        with transaction.atomic():
-            territory = Territory(index, rng, today, users, registry, sectors, criteria, VOLUMES)
-            territory.run(log)
-        if log:
-            log(f"{territory.name} : {len(territory.entries)} saisies d'heures")
+    rng = random.Random(seed * 1000)
+    with transaction.atomic():
+        territory = Territory(0, rng, today, users, registry, sectors, criteria, VOLUMES)
+        territory.run(log)
+    if log:
+        log(f"{territory.name} : {len(territory.entries)} saisies d'heures")
+    if scale == "national":
+        national.seed_territories(
+            seed, today, users, registry, sectors, criteria, size or NationalSize(), log
+        )
+    analyze()
     return counts()
+
+
+def analyze():
+    """Fresh planner statistics for the rows just written (PostgreSQL plans on them: without, a query of
+    lots with their hours may take minutes instead of milliseconds)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 def counts():

@@ -37,6 +37,18 @@ class Registry:
     buyer_names: set = field(default_factory=set)
 
 
+def timed(step, log=None):
+    """Run step(); with `log`, say how long it took (wall clock and processor)."""
+    started, cpu = time.perf_counter(), time.process_time()
+    result = step()
+    if log:
+        log(
+            f"  {step.__name__:<26} {time.perf_counter() - started:5.2f} s "
+            f"(processeur {time.process_time() - cpu:5.2f} s)"
+        )
+    return result
+
+
 class Territory(MarketSteps, PeopleSteps):
     """One territory's data, generated in memory and written with bulk_create."""
 
@@ -139,26 +151,20 @@ class Territory(MarketSteps, PeopleSteps):
 
     # -- steps --
 
-    def run(self, log=None):
-        steps = [
-            self.make_buyers,
-            self.make_companies,
-            self.make_markets,
-            self.make_lots_clauses_awards,
-            self.make_assignments,
-            self.make_participants,
-            self.make_hours,
-            self.make_outcomes,
-            self.make_siae_purchases,
-        ]
+    def run(self, log=None, people=True):
+        """Every step; without `people`, only the buyers, companies, markets, lots, clauses and awards
+        (the « national » scale writes the rest in bulk: demo.national)."""
+        steps = [self.make_buyers, self.make_companies, self.make_markets, self.make_lots_clauses_awards]
+        if people:
+            steps += [
+                self.make_assignments,
+                self.make_participants,
+                self.make_hours,
+                self.make_outcomes,
+                self.make_siae_purchases,
+            ]
         for step in steps:
-            started, cpu = time.perf_counter(), time.process_time()
-            step()
-            if log:
-                log(
-                    f"  {step.__name__:<26} {time.perf_counter() - started:5.2f} s "
-                    f"(processeur {time.process_time() - cpu:5.2f} s)"
-                )
+            timed(step, log)
 
     def make_buyers(self):
         rng = self.rng

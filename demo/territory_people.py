@@ -44,7 +44,7 @@ class PeopleSteps:
             / (min(self.months_open(p.lot), 10) * 0.8 * 55)
             for p in working
         ]
-        n = self.volumes["assignments"]
+        n = max(self.volumes["assignments"], len(working))  # one person at least on every working lot
         total = sum(weights)
         counts = [max(1, round(n * w / total)) for w in weights]
         # Adjust to the exact volume: add to or take from the heaviest lots.
@@ -165,47 +165,7 @@ class PeopleSteps:
         """People, then who worked which assignment: a person works one contract after another."""
         rng = self.rng
         n = self.volumes["participants"]
-        people = []
-        for _ in range(n):
-            sex = self.pick([("H", 72), ("F", 28)])
-            while True:
-                first, last = rng.choice(FIRST_NAMES[sex]), rng.choice(LAST_NAMES)
-                age = self.pick(
-                    [(rng.randint(18, 25), 24), (rng.randint(26, 49), 56), (rng.randint(50, 62), 20)]
-                )
-                birth = datetime.date(self.today.year - age - 1, 1, 1) + datetime.timedelta(
-                    days=rng.randint(0, 364)
-                )
-                key = identity_key(last, first, birth)
-                if key not in self.registry.identities:
-                    self.registry.identities.add(key)
-                    break
-            commune = self.commune()
-            qpv = self.pick([(True, 45), (False, 40), (None, 15)])
-            level = self.pick(
-                [
-                    (Participant.Level.INFRA_3, 45),
-                    (Participant.Level.LEVEL_3, 35),
-                    (Participant.Level.LEVEL_4, 15),
-                    (Participant.Level.LEVEL_5_PLUS, 5),
-                ]
-            )
-            prescriber = self.pick(PRESCRIBERS)
-            if age < 26 and rng.random() < 0.6:
-                prescriber = "Mission locale"
-            p = Participant(
-                last_name=last,
-                first_name=first,
-                birth_date=birth,
-                sex=sex,
-                commune=commune,
-                qpv=qpv,
-                level=level,
-                prescriber=prescriber,
-                referent=rng.choice(REFERENTS),
-            )
-            p._age = age
-            people.append(p)
+        people = [self.new_person() for _ in range(n)]
         # Who worked which assignment, in the order of their starts.
         ordered = sorted(self.assignments, key=lambda a: (a.starts_on, a.lot.pk))
         fresh = list(people[: int(n * 0.9)])  # a tenth entered the path and has not worked yet
@@ -250,33 +210,79 @@ class PeopleSteps:
             a._history_date = aware(min(a.starts_on, self.today))
         bulk_create_with_history(self.assignments, Assignment)
 
-    def make_criteria(self, people):
+    def new_person(self):
+        """One person of the territory, not saved (p._age: their age today, for the criteria)."""
         rng = self.rng
+        sex = self.pick([("H", 72), ("F", 28)])
+        while True:
+            first, last = rng.choice(FIRST_NAMES[sex]), rng.choice(LAST_NAMES)
+            age = self.pick([(rng.randint(18, 25), 24), (rng.randint(26, 49), 56), (rng.randint(50, 62), 20)])
+            birth = datetime.date(self.today.year - age - 1, 1, 1) + datetime.timedelta(
+                days=rng.randint(0, 364)
+            )
+            key = identity_key(last, first, birth)
+            if key not in self.registry.identities:
+                self.registry.identities.add(key)
+                break
+        commune = self.commune()
+        qpv = self.pick([(True, 45), (False, 40), (None, 15)])
+        level = self.pick(
+            [
+                (Participant.Level.INFRA_3, 45),
+                (Participant.Level.LEVEL_3, 35),
+                (Participant.Level.LEVEL_4, 15),
+                (Participant.Level.LEVEL_5_PLUS, 5),
+            ]
+        )
+        prescriber = self.pick(PRESCRIBERS)
+        if age < 26 and rng.random() < 0.6:
+            prescriber = "Mission locale"
+        p = Participant(
+            last_name=last,
+            first_name=first,
+            birth_date=birth,
+            sex=sex,
+            commune=commune,
+            qpv=qpv,
+            level=level,
+            prescriber=prescriber,
+            referent=rng.choice(REFERENTS),
+        )
+        p._age = age
+        return p
+
+    def make_criteria(self, people):
         through = Participant.criteria.through
-        rows = []
         code = {c.code: c for c in self.criteria}
-        for p in people:
-            codes = []
-            if p._age < 26:
-                codes.append("Jeune -26")
-            if p._age >= 50:
-                codes.append("Senior 50+")
-            if p.qpv:
-                codes.append("QPV")
-            if p.prescriber == "PLIE" or rng.random() < 0.3:
-                codes.append("PLIE")
-            codes.append(self.pick([("DELD", 40), ("DETLD", 25), ("RSA", 25), ("ASS", 5), ("AAH", 5)]))
-            if p.prescriber == "Département (RSA)" and "RSA" not in codes:
-                codes.append("RSA")
-            if p.prescriber == "Cap emploi" or rng.random() < 0.05:
-                codes.append("RQTH")
-            if p.prescriber == "SIAE":
-                codes.append("PASS IAE")
-            if rng.random() < 0.02:
-                codes.append("Réfugié")
-            for c in dict.fromkeys(codes):
-                rows.append(through(participant_id=p.pk, criterion_id=code[c].pk))
+        rows = [
+            through(participant_id=p.pk, criterion_id=code[c].pk)
+            for p in people
+            for c in self.criteria_codes(p)
+        ]
         through.objects.bulk_create(rows)
+
+    def criteria_codes(self, p):
+        """The codes of the eligibility criteria of person p (from their age, QPV and prescriber)."""
+        rng = self.rng
+        codes = []
+        if p._age < 26:
+            codes.append("Jeune -26")
+        if p._age >= 50:
+            codes.append("Senior 50+")
+        if p.qpv:
+            codes.append("QPV")
+        if p.prescriber == "PLIE" or rng.random() < 0.3:
+            codes.append("PLIE")
+        codes.append(self.pick([("DELD", 40), ("DETLD", 25), ("RSA", 25), ("ASS", 5), ("AAH", 5)]))
+        if p.prescriber == "Département (RSA)" and "RSA" not in codes:
+            codes.append("RSA")
+        if p.prescriber == "Cap emploi" or rng.random() < 0.05:
+            codes.append("RQTH")
+        if p.prescriber == "SIAE":
+            codes.append("PASS IAE")
+        if rng.random() < 0.02:
+            codes.append("Réfugié")
+        return list(dict.fromkeys(codes))
 
     def make_hours(self):
         """Monthly entries: each lot's hours spread over its assignments' months, with gaps, the lot's
