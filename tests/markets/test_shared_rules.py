@@ -5,6 +5,7 @@ from datetime import date as day
 from decimal import Decimal as D
 
 import pytest
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -261,3 +262,22 @@ def test_edit_and_delete_pages_go_back_to_the_record_by_default(client_for):
     assert response.url == buyer.get_absolute_url()
     response = client.post(reverse("markets:award_delete", args=[award.pk]))
     assert response.url == lot.get_absolute_url()
+
+
+def test_upcoming_page_and_pdf_show_one_market_in_the_same_cells(client_for):
+    """« Marchés à venir »: the page and its PDF write a market's cells from one template."""
+    market = MarketFactory(title="Piscine", stage=Stage.STUDY, estimated_amount=D(1_500_000))
+    market.pipeline_amount, market.clause_short = D(1_500_000), ""  # as the view annotates it
+    pdf = render_to_string(
+        "markets/pipeline_upcoming_pdf.html", {"markets": [market], "today": day(2026, 3, 1)}
+    )
+    page = client_for(FACILITATOR).get(reverse("markets:pipeline_upcoming")).content.decode()
+    cells = [
+        "<td>Piscine</td>",
+        f"<td>{market.buyer.name}</td>",
+        "<td>—</td>",
+        '<td class="num">1,5\xa0M€</td>',
+    ]
+    for html in (pdf, page):
+        assert all(cell in html for cell in cells), html
+    assert '<td><span class="muted">à préciser</span></td>' in pdf and "<td>à préciser</td>" in page
