@@ -8,8 +8,9 @@ A backup is a folder holding
   of the copy and the SHA-256 of every file written (and of every media file).
 
 Restoring goes into an EMPTY database (no table at all) and an empty MEDIA_ROOT, then checks the restored
-database and files against the manifest. Everything is read through connection introspection: no model is
-imported, so that every table is covered, including those of later apps and of django-simple-history.
+database and files against the manifest, and (PostgreSQL) runs ANALYZE so that the planner has
+statistics. Everything is read through connection introspection: no model is imported, so that every
+table is covered, including those of later apps and of django-simple-history.
 
 Consistency: on PostgreSQL the counts and pg_dump read one snapshot (a REPEATABLE READ transaction whose
 snapshot is exported to `pg_dump --snapshot`); on SQLite the counts are read from the copy itself. MEDIA_ROOT
@@ -438,6 +439,11 @@ def restore_backup(src, connection, media_root):
         raise BackupError(
             "Restauration faite, mais elle ne correspond pas au manifeste :\n- " + "\n- ".join(problems)
         )
+    if engine == "postgresql":
+        # pg_restore copies no planner statistics: without ANALYZE the first queries (a bilan, the
+        # dashboard) are planned on empty estimates until autovacuum gets to every table.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     return manifest
 
 

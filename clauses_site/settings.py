@@ -113,6 +113,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "clauses_site.timeouts.QueryCancelledMiddleware",  # a statement over the time limit: the 503 page
     # Last: turns axes' lock-out flag (set during authenticate()) into the French login page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -270,6 +271,9 @@ CLAUSES_FACILITATORS_VALIDATE = env_bool("CLAUSES_FACILITATORS_VALIDATE", False)
 # dashboard's comparison with last year stop at the latest month that ended at least this many whole
 # months ago (1: on 02/12/2026, October 2026).
 CLAUSES_COLLECTION_LAG_MONTHS = env_int("CLAUSES_COLLECTION_LAG_MONTHS", 1)
+# Web requests on PostgreSQL: a statement running longer is cancelled and the page answers 503
+# (clauses_site/timeouts.py); 0: no limit. Management commands and the task worker have none.
+CLAUSES_STATEMENT_TIMEOUT_SECONDS = env_int("CLAUSES_STATEMENT_TIMEOUT_SECONDS", 30)
 # Personal data: people are anonymised this many years after their last assignment ended
 # (manage.py apply_retention, daily).
 CLAUSES_RETENTION_YEARS = env_int("CLAUSES_RETENTION_YEARS", 5)
