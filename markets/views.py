@@ -291,8 +291,7 @@ class LotCreate(LotFormMixin, ChildCreate):
 
 
 class LotUpdate(LotFormMixin, RecordUpdateView):
-    def get_queryset(self):
-        return Lot.objects.select_related("market")
+    queryset = Lot.objects.select_related("market")
 
     def get_title(self):
         return f"Modifier {self.object} — {self.object.market.reference}"
@@ -346,8 +345,7 @@ class ClauseCreate(ClauseFormMixin, ChildCreate):
 
 
 class ClauseUpdate(ClauseFormMixin, RecordUpdateView):
-    def get_queryset(self):
-        return Clause.objects.select_related("lot__market")
+    queryset = Clause.objects.select_related("lot__market")
 
     def get_lot(self):
         return self.object.lot
@@ -362,8 +360,7 @@ class ClauseDelete(ChildDelete):
     parent = "lot"
     success_message = "Clause supprimée : le lot ne doit plus d'heures."
 
-    def get_queryset(self):
-        return Clause.objects.select_related("lot__market")
+    queryset = Clause.objects.select_related("lot__market")
 
 
 def typed_values(form):
@@ -419,8 +416,7 @@ class AwardCreate(AwardFormMixin, ChildCreate):
 
 
 class AwardUpdate(AwardFormMixin, RecordUpdateView):
-    def get_queryset(self):
-        return Award.objects.select_related("lot__market", "company")
+    queryset = Award.objects.select_related("lot__market", "company")
 
     def get_title(self):
         return f"Modifier l'attribution — {self.object.company} ({self.object.lot})"
@@ -431,8 +427,7 @@ class AwardDelete(ChildDelete):
     parent = "lot"
     success_message = "Attribution supprimée : {object}."
 
-    def get_queryset(self):
-        return Award.objects.select_related("lot__market", "company")
+    queryset = Award.objects.select_related("lot__market", "company")
 
     def hours_recorded(self):
         return HoursEntry.objects.filter(
