@@ -3,8 +3,9 @@ bulk_create_with_history write, row for row, without their cost. Both compile ev
 through the ORM (for 50 000 entries and their 50 000 history rows: 1,8 million prepare_value calls and
 100 000 model instances, most of the import's time). Here each field's database value is computed once
 per distinct value (field.get_db_prep_save: the sheet repeats its months, hours and stamps), and the rows
-are written by multi-row INSERT … RETURNING, as bulk_create does on SQLite and PostgreSQL: the new
-primary keys come back in order and are set on the instances.
+are written as bulk_create writes them, INSERT … VALUES (…), (…) RETURNING on SQLite, INSERT … SELECT *
+FROM UNNEST(one array a column) RETURNING on PostgreSQL: the new primary keys come back in order and
+are set on the instances.
 
 Only for what bulk_create does plainly: new instances (no primary key), no custom placeholder, no
 database default expression; anything else goes to bulk_create."""
@@ -55,14 +56,21 @@ def insert_rows(model, fields, rows, batch_size=None):
     size = max(min(connection.ops.bulk_batch_size(fields, rows), batch_size or len(rows)), 1)
     prepare = _values_of(fields, connection)
     ids = []
+    unnest = connection.vendor == "postgresql"
+    if unnest:  # one array a column, as bulk_create on PostgreSQL: psycopg parses a query's %s in Python
+        casts = ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields)
+        sql = f"INSERT INTO {table} ({columns}) SELECT * FROM UNNEST({casts}) RETURNING {pk}"
     with connection.cursor() as cursor:
         for start in range(0, len(rows), size):
             batch = rows[start : start + size]
-            params = []
-            for values in batch:
-                params.extend(prepare(values))
-            sql = f"INSERT INTO {table} ({columns}) VALUES {', '.join([one_row] * len(batch))} RETURNING {pk}"
-            cursor.execute(sql, params)
+            if unnest:
+                cursor.execute(sql, [list(column) for column in zip(*map(prepare, batch), strict=True)])
+            else:
+                params = []
+                for values in batch:
+                    params.extend(prepare(values))
+                values_sql = ", ".join([one_row] * len(batch))
+                cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {values_sql} RETURNING {pk}", params)
             ids.extend(row[0] for row in cursor.fetchall())
     return ids
 
