@@ -1,11 +1,15 @@
 """Forms of hours' screens: the monthly grid (one field per editable cell), its chooser and its
 "add a person" form; entries and assignments."""
 
+import json
+import re
 from decimal import Decimal
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import BadRequest, ValidationError
 from django.db.models import Q
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from clauses_site.forms import (
     AutocompleteSelect,
@@ -23,7 +27,24 @@ from markets.models import Lot
 from participants.models import Participant
 
 
-class HoursCellInput(forms.TextInput):
+class QuickInput:
+    """An <input> rendered without the template engine (a grid has four inputs a row, thousands on a big
+    lot: rendering them by template took most of the page's time), as Django's input.html renders it."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        html = [format_html('<input type="{}" name="{}"', widget["type"], widget["name"])]
+        if widget["value"] is not None:
+            html.append(format_html(' value="{}"', widget["value"]))
+        for key, setting in widget["attrs"].items():
+            if setting is True:
+                html.append(format_html(" {}", key))
+            elif setting is not False:
+                html.append(format_html(' {}="{}"', key, setting))
+        return mark_safe("".join(html) + ">")
+
+
+class HoursCellInput(QuickInput, forms.TextInput):
     """A grid cell: text (so that « 151,67 » is accepted as typed), decimal keypad on mobiles."""
 
     def __init__(self, attrs=None):
@@ -51,7 +72,7 @@ class HoursCellField(forms.Field):
         return grid.parse_hours(value)
 
 
-class OriginalCellInput(forms.HiddenInput):
+class OriginalCellInput(QuickInput, forms.HiddenInput):
     """The value a cell was rendered with (« 151,67 », empty), posted back to tell what the user changed."""
 
     def format_value(self, value):
@@ -64,6 +85,38 @@ def cell_name(kind, row):
     """h12 / t12: hours worked / training hours of assignment 12; oh12 / ot12: the values they were
     rendered with."""
     return f"{kind}{row.key}"
+
+
+CELLS_FIELD = "cellules"
+_CELL_NAME = re.compile(r"o?[ht][0-9]+")
+UNREADABLE_CELLS = (
+    "Grille illisible : les cellules envoyées ne sont pas au format attendu. Rechargez la page de la grille, "
+    "puis saisissez à nouveau."
+)
+
+
+def posted_cells(post):
+    """A grid's POST with its cells as fields (h12, oh12…), as a browser without JavaScript posts them.
+
+    The page's JavaScript (static/js/grid.js) sends them in one field instead, « cellules »: a JSON object
+    {cell name: value as typed} holding the values every row was rendered with and the cells changed
+    (a cell left out is unchanged), so that a grid of 1 100 rows is a handful of fields, not 4 400
+    (DATA_UPLOAD_MAX_NUMBER_FIELDS). Raises BadRequest (400) when that field is not such an object."""
+    if CELLS_FIELD not in post:
+        return post
+    try:
+        cells = json.loads(post[CELLS_FIELD])
+    except ValueError:
+        cells = None
+    if not isinstance(cells, dict) or not all(
+        _CELL_NAME.fullmatch(name) and isinstance(value, str) for name, value in cells.items()
+    ):
+        raise BadRequest(UNREADABLE_CELLS)
+    data = post.copy()
+    del data[CELLS_FIELD]
+    for name, value in cells.items():
+        data[name] = value
+    return data
 
 
 def _lenient(value):

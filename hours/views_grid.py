@@ -5,6 +5,7 @@ import json
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core.exceptions import BadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,7 +14,7 @@ from clauses_site import roles
 from clauses_site.months import add_months, last_of_month, month_label, parse_month
 from companies.models import Company
 from hours import grid, queries
-from hours.forms import GridAddForm, GridChooserForm, GridForm
+from hours.forms import GridAddForm, GridChooserForm, GridForm, posted_cells
 from hours.models import HoursEntry
 from markets.models import Lot, Market
 
@@ -116,13 +117,17 @@ def grid_view(request):
             },
         )
 
-    is_post = request.method == "POST"
+    is_post, status = request.method == "POST", 200
+    try:
+        posted = posted_cells(request.POST) if is_post else None
+    except BadRequest as refused:  # nothing written: the grid as stored, with why
+        messages.error(request, str(refused))
+        is_post, posted, status = False, None, 400
     rows, months = grid.build_rows(month, grid.grid_assignments(month, lot, company), lock=is_post)
     here = grid_url(month, lot, company)
-    status = 200
     future = grid.future_month_error(month)
     if future:  # shown, never written: no inputs, no buttons; a POST is refused, nothing written
-        form = GridForm(rows, request.POST if is_post else None)
+        form = GridForm(rows, posted)
         for field in form.fields.values():
             field.widget.attrs["disabled"] = True
         status = 400 if is_post else 200
@@ -131,7 +136,7 @@ def grid_view(request):
         validate = "valider" in request.POST
         if validate:
             roles.require(roles.can_validate, request.user)
-        form = GridForm(rows, request.POST)
+        form = GridForm(rows, posted)
         if form.is_valid():
             submitted = form.submitted()
             values, conflicts = grid.merge_cells(rows, submitted, validating=validate)

@@ -154,6 +154,24 @@
     submitting = true;
   });
 
+  // A save posts the cells in one field, « cellules » (JSON): the values every row was rendered with and
+  // the cells changed, so that a grid of 1 100 rows stays far under the server's limit of fields
+  // (hours.forms.posted_cells spreads them out again; without JavaScript, each cell is a field).
+  const CELL = /^o?[ht]\d+$/;
+  form.addEventListener("formdata", function (event) {
+    const data = event.formData;
+    const posted = {};
+    for (const [name, value] of data.entries()) {
+      if (CELL.test(name)) posted[name] = value;
+    }
+    const cells = {};
+    Object.keys(posted).forEach(function (name) {
+      data.delete(name);
+      if (name[0] === "o" || posted[name] !== posted["o" + name]) cells[name] = posted[name];
+    });
+    data.set("cellules", JSON.stringify(cells));
+  });
+
   window.addEventListener("beforeunload", function (event) {
     if (dirty && !submitting) {
       event.preventDefault();
