@@ -106,6 +106,8 @@ def journal_detail(request, pk):
         "can_edit": roles.can_edit(request.user),
         "today": timezone.localdate(),
     }
+    if context["can_edit"]:  # a need collected at this meeting
+        context["add_need_url"] = f"{reverse('partnerships:need_create')}?reunion={entry.pk}"
     return render(request, "partnerships/journal_detail.html", context)
 
 
