@@ -307,6 +307,9 @@ class HoursEntry(models.Model):
         ordering = ["month", "assignment"]
         verbose_name = "heures du mois"
         verbose_name_plural = "heures"
+        # Entries by status and month (the validated ones of a period: every figure); by assignment and
+        # month: the unique constraint hours_one_entry_per_month is that index.
+        indexes = [models.Index(fields=["status", "month"], name="hours_entry_status_month")]
         constraints = [
             models.UniqueConstraint(
                 fields=["assignment", "month"],

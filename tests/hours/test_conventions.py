@@ -47,3 +47,17 @@ def test_one_list_of_assignment_fields():
         "new_sex",
         *ASSIGNMENT_FIELDS[1:],
     ]
+
+
+@pytest.mark.django_db
+def test_entries_are_indexed_by_status_and_month_and_by_assignment_and_month():
+    """Issue 14: the validated entries of a period, and an assignment's months, read from an index."""
+    from django.db import connection
+
+    from hours.models import HoursEntry
+
+    with connection.cursor() as cursor:
+        found = connection.introspection.get_constraints(cursor, HoursEntry._meta.db_table)
+    indexes = {tuple(c["columns"]): c for c in found.values() if c["index"] or c["unique"]}
+    assert ("status", "month") in indexes
+    assert indexes[("assignment_id", "month")]["unique"]  # the constraint hours_one_entry_per_month
