@@ -13,8 +13,9 @@ builder (demo.territory, without its people steps), then:
   bulk_create elsewhere, with primary keys chosen here (the sequences are set after);
 - the monthly hours by one INSERT … SELECT that joins each assignment's span of months to a table of
   months: hours around the lot's mean (so that lots are late or ahead as in the demo), gaps, the last
-  two months partly in draft, validation dates; the variation comes from a hash of (assignment, month),
-  so that the rows are the same on every run (deterministic, as the rest: one seed per territory);
+  two months partly in draft, validation dates; the variation comes from a hash of (the assignment's
+  rank in its territory, month), so that the rows are the same on every run, after --reset too
+  (deterministic, as the rest: one seed per territory);
 - outcomes and SIAE purchases by the builder's own steps; then ANALYZE (demo.seed).
 
 No history rows are written for the bulk people, assignments and entries (the demo territory keeps its
@@ -153,14 +154,15 @@ class Bulk:
         ]
         write_rows(through, links)
         first_pk = (Assignment.objects.aggregate(m=Max("pk"))["m"] or 0) + 1
-        for pk, a in enumerate(t.assignments, first_pk):
+        for rank, (pk, a) in enumerate(enumerate(t.assignments, first_pk)):
             a.pk = a.id = pk
+            a._ordinal = t.index * 10_000_000 + rank
             if not a.employer_id:
                 a.employer_id = a.company_id
         write_rows(Assignment, t.assignments)
 
     def spans(self):
-        """(assignment, first month, last month, mean hours × 2, training, facilitator, file prefix) of
+        """(assignment, ordinal, first month, last month, mean hours × 2, training, facilitator, prefix) of
         each assignment: the lot's mean makes its validated hours its hours owed × the share of its
         execution elapsed × its performance (as demo.territory_people.make_hours)."""
         t = self.t
@@ -178,11 +180,12 @@ class Bulk:
                 training = a.modality == Modality.TRAINING
                 if not training:
                     months += max(min(last, current - 1) - first + 1, 0)
-                rows.append((a.pk, first, last, training))
+                rows.append((a.pk, a._ordinal, first, last, training))
             mean = min(max(target / max(months, 1), 14.0), 151.67)
             prefix = plan.market.reference.split("-")[0].lower()
-            for pk, first, last, training in rows:
-                yield pk, first, last, round(mean * 2), int(training), plan.market.facilitator_id, prefix
+            facilitator = plan.market.facilitator_id
+            for pk, ordinal, first, last, training in rows:
+                yield pk, ordinal, first, last, round(mean * 2), int(training), facilitator, prefix
 
     def months(self):
         """(index, month, « 2025-03 », validation date, % in draft, % kept) of every month with hours."""
@@ -210,11 +213,12 @@ class Bulk:
                 f"validated_at {stamp}, draft_pct integer, keep_pct integer)"
             )
             cursor.execute(
-                "CREATE TEMP TABLE demo_span (assignment_id bigint, first_idx integer, last_idx integer, "
-                "mean_x2 integer, training integer, facilitator_id integer, prefix varchar(30))"
+                "CREATE TEMP TABLE demo_span (assignment_id bigint, ordinal bigint, first_idx integer, "
+                "last_idx integer, mean_x2 integer, training integer, facilitator_id integer, "
+                "prefix varchar(30))"
             )
             fill(cursor, "demo_month", 6, self.months())
-            fill(cursor, "demo_span", 7, self.spans())
+            fill(cursor, "demo_span", 8, self.spans())
             now = connection.ops.adapt_datetimefield_value(timezone.now())
             cursor.execute(
                 ENTRIES_SQL.format(table=HoursEntry._meta.db_table), [self.t.validator.pk, now, now]
@@ -223,7 +227,8 @@ class Bulk:
             cursor.execute("DROP TABLE demo_span")
 
 
-# h1 and h2: two hashes of (assignment, month), read in slices of decimal digits for independent draws.
+# h1 and h2: two hashes of (assignment's ordinal, month), read in slices of decimal digits for independent
+# draws; the ordinal (territory, rank) rather than the primary key: the same rows after --reset.
 ENTRIES_SQL = """
 INSERT INTO {table} (assignment_id, month, hours, training_hours, status, validated_by_id, validated_at,
                      source, source_file, entered_by_id, import_batch_id, created_at, updated_at)
@@ -245,8 +250,8 @@ SELECT x.assignment_id, x.month,
 FROM (
     SELECT s.assignment_id, s.first_idx, s.last_idx, s.mean_x2, s.training, s.facilitator_id, s.prefix,
            m.idx, m.month, m.ym, m.validated_at, m.draft_pct, m.keep_pct,
-           (s.assignment_id * 2654435761 + m.idx * 40503) %% 2147483647 AS h1,
-           (s.assignment_id * 40503 + m.idx * 2654435761 + 12345) %% 2147483629 AS h2
+           (s.ordinal * 2654435761 + m.idx * 40503) %% 2147483647 AS h1,
+           (s.ordinal * 40503 + m.idx * 2654435761 + 12345) %% 2147483629 AS h2
     FROM demo_span s JOIN demo_month m ON m.idx BETWEEN s.first_idx AND s.last_idx
 ) x
 WHERE NOT (x.h1 %% 100 < 3 AND x.last_idx - x.first_idx > 2) AND (x.h1 / 100) %% 100 < x.keep_pct
