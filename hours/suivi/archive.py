@@ -173,7 +173,7 @@ def doctype_refusal(part):
     )
 
 
-def _parse_small_xml(archive, name):
+def parse_small_xml(archive, name):
     from defusedxml import ElementTree
 
     try:
@@ -219,7 +219,7 @@ def check_archive(archive):
         if _xml_prolog_has_doctype(head):
             raise UnreadableFile(doctype_refusal(info.filename))
     kinds = {}
-    for node in _parse_small_xml(archive, "[Content_Types].xml"):
+    for node in parse_small_xml(archive, "[Content_Types].xml"):
         kind = WORKBOOK_TYPES.get(node.get("ContentType", ""))
         if kind and node.get("PartName"):
             kinds[node.get("PartName").lstrip("/")] = kind

@@ -38,6 +38,7 @@ from hours.suivi.archive import (
     check_directory,
     doctype_refusal,
     int_text,
+    parse_small_xml,
     read_head,
     read_tail,
     sniff,
@@ -139,29 +140,19 @@ def read_shared_strings(source, part="xl/sharedStrings.xml"):
     return strings
 
 
-def _parse_part(archive, name):
-    from defusedxml import ElementTree
-
-    try:
-        return ElementTree.fromstring(archive.read(name), forbid_dtd=True)
-    except Exception as exc:
-        logger.warning("xlsx part %s unreadable", name, exc_info=True)
-        raise UnreadableFile(f"le fichier est endommagé : la partie « {name} » est illisible.") from exc
-
-
 def worksheets(archive, workbook_part):
     """[(sheet name, part)] of the workbook's worksheets, in the workbook's order (chart sheets apart)."""
     folder = workbook_part.rpartition("/")[0]
     rels_part = f"{folder}/_rels/{workbook_part.rpartition('/')[2]}.rels".lstrip("/")
     targets = {}
-    for rel in _parse_part(archive, rels_part):
+    for rel in parse_small_xml(archive, rels_part):
         if rel.get("Type") == WORKSHEET_TYPE and rel.get("Id"):
             target = rel.get("Target", "")
             target = target.lstrip("/") if target.startswith("/") else f"{folder}/{target}".lstrip("/")
             targets[rel.get("Id")] = target
     names = archive.namelist()
     found = []
-    for node in _parse_part(archive, workbook_part).iter():
+    for node in parse_small_xml(archive, workbook_part).iter():
         if node.tag.rpartition("}")[2] != "sheet":
             continue
         part = targets.get(node.get(f"{{{RELATIONSHIPS_NS}}}id"))

@@ -52,24 +52,25 @@ def column_letters(index):
     return letters
 
 
+def _greater_than(text, low, high, first):
+    """A regular expression of the words of characters low…high that come after `text` when words are
+    ordered by length, then character by character: longer ones (their first character in `first`), or
+    as long with a greater character at some place (the ones before it the same)."""
+    options = [f"{first}[{low}-{high}]{{{len(text)},}}"]
+    for i, char in enumerate(text):
+        if char != high:
+            options.append(f"{text[:i]}[{chr(ord(char) + 1)}-{high}][{low}-{high}]{{{len(text) - i - 1}}}")
+    return "(?:" + "|".join(options) + ")"
+
+
 def _above(number):
     """A regular expression of the decimal numbers greater than `number` (leading zeros allowed)."""
-    digits = str(number)
-    options = [f"[1-9][0-9]{{{len(digits)},}}"]
-    for i, digit in enumerate(digits):
-        if digit != "9":
-            options.append(f"{digits[:i]}[{int(digit) + 1}-9][0-9]{{{len(digits) - i - 1}}}")
-    return f"0*(?:{'|'.join(options)})"
+    return "0*" + _greater_than(str(number), "0", "9", "[1-9]")
 
 
 def _letters_above(index):
     """A regular expression of the column letters after column `index` (upper case, as Excel writes)."""
-    letters = column_letters(index)
-    options = [f"[A-Z]{{{len(letters) + 1},}}"]
-    for i, char in enumerate(letters):
-        if char != "Z":
-            options.append(f"{letters[:i]}[{chr(ord(char) + 1)}-Z][A-Z]{{{len(letters) - i - 1}}}")
-    return "(?:" + "|".join(options) + ")"
+    return _greater_than(column_letters(index), "A", "Z", "[A-Z]")
 
 
 def _blocks(part):
