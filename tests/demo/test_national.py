@@ -5,7 +5,7 @@ The full size (seed_demo --scale national) is measured by hand on PostgreSQL, no
 import datetime
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncMonth
 
@@ -14,9 +14,9 @@ from demo import national
 from demo import seed as demo_seed
 from demo.territory import Registry
 from demo.users import create_demo_users
-from hours.models import Assignment, HoursEntry
+from hours.models import Assignment, HoursEntry, LotMonthHours
 from markets.models import Lot
-from participants.models import Participant
+from participants.models import AccessLog, Participant
 
 pytestmark = pytest.mark.django_db
 TODAY = demo_seed.DEMO_TODAY
@@ -109,3 +109,15 @@ def test_national_builder_at_a_tiny_size(fast_passwords):
     a.participant = person
     a.save()
     assert a.pk == Assignment.objects.count()
+
+    # --reset (demo.seed.clear): people, assignments and entries go by one DELETE each; what points at
+    # them is emptied as the ORM would (an access log keeps its line, without the person); no history.
+    log = AccessLog.objects.create(participant=person, action=AccessLog.Action.PAGE, user_label="responsable")
+    demo_seed.clear()
+    connection.check_constraints()  # no row left pointing at a deleted one (deferred on PostgreSQL)
+    assert not Participant.objects.exists() and not Assignment.objects.exists()
+    assert not HoursEntry.objects.exists() and not LotMonthHours.objects.exists()
+    assert not HoursEntry.history.exists() and not Assignment.history.exists()
+    assert not Participant.history.exists() and not Participant.criteria.through.objects.exists()
+    log.refresh_from_db()
+    assert log.participant is None
