@@ -5,6 +5,8 @@ another lot or modality, a rolled-back transaction. Exact decimals; SQLite and P
 both; scripts/with-postgres for one file)."""
 
 import datetime
+import threading
+import time
 from decimal import Decimal as D
 
 import pytest
@@ -353,3 +355,41 @@ def test_total_and_by_month_as_from_the_entries(worked):
     assert summary.hours_by_month(None, MARCH, MAY) == {MARCH: D(108), APRIL: D(32), MAY: D(50)}
     entries = queries.counted_entries(MARCH, MAY)
     assert summary.hours_by_month(None, MARCH, MAY) == queries.hours_by(entries, "month")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers: PostgreSQL only")
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_of_one_lot_month():
+    """Two transactions at once on one lot-month that has no row yet (both insert it: the second waits
+    for the first and adds to it), then both take their entry away at once (the row is left empty by
+    the second and deleted): the summary stays exact."""
+    first = AssignmentFactory()
+    second = AssignmentFactory(lot=first.lot)
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def write(assignment, action):
+        try:
+            with transaction.atomic():
+                barrier.wait(timeout=10)
+                if action == "insert":
+                    HoursEntryFactory(assignment=assignment, month=MARCH, hours=D("10.01"))
+                else:
+                    HoursEntry.objects.filter(assignment=assignment).delete()
+                time.sleep(0.2)  # both statements ran before either commits
+        except Exception as exc:  # noqa: BLE001 — reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    for action in ("insert", "delete"):
+        threads = [threading.Thread(target=write, args=(a, action)) for a in (first, second)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        assert errors == []
+        expected = (
+            {(first.lot_id, MARCH): (2, D("20.02"), D("0.00"), D("0.00"))} if action == "insert" else {}
+        )
+        assert table() == expected
