@@ -18,6 +18,7 @@ from hours.suivi.matching import (
     cached_normalize,
 )
 from hours.suivi.report import FIELD_LABELS, MAX_WARNINGS, SAMPLE_LABELS, SAMPLES
+from hours.suivi.rows import same_contract
 from markets.models import Award, Buyer, Clause, Lot, Market, Operation
 from participants.models import Criterion, Participant
 
@@ -219,6 +220,18 @@ class Planner(Matching, Writing):
 
     # -- resolving each row
     def resolve(self, row):
+        """Match or plan what the row names. Rows that differ only by their month and hours (the months
+        of one contract) name the same objects: once the first resolved without error, the next ones
+        only add their entry (the rules compare a row with the first of its contract: nothing to say of
+        an identical one)."""
+        key = same_contract(row)
+        known = self.resolved.get(key)
+        if known is not None:
+            market, lot, assignment = known
+            self.first_month_of(row, market, lot)
+            self.entry_for(row, assignment)
+            return
+        errors = self.report.error_count
         named = self.named
         buyer = self.buyer_for(row)
         named["buyers"].add(id(buyer))
@@ -230,9 +243,7 @@ class Planner(Matching, Writing):
             named["operations"].add(id(market.operation))
         lot = self.lot_for(row, market)
         named["lots"].add(id(lot))
-        for created in (market, lot):  # a new market or lot starts with its earliest month
-            if self.is_new(created) and row.month < self.first_month.get(id(created), row.month.max):
-                self.first_month[id(created)] = row.month
+        self.first_month_of(row, market, lot)
         clause = self.clause_for(row, lot)
         if clause is not None:
             named["clauses"].add(id(clause))
@@ -244,7 +255,15 @@ class Planner(Matching, Writing):
         named["participants"].add(id(participant))
         assignment = self.assignment_for(row, participant, lot, company, employer)
         named["assignments"].add(id(assignment))
+        if self.report.error_count == errors:
+            self.resolved[key] = (market, lot, assignment)
         self.entry_for(row, assignment)
+
+    def first_month_of(self, row, market, lot):
+        """A new market or lot starts with its earliest month."""
+        for created in (market, lot):
+            if self.is_new(created) and row.month < self.first_month.get(id(created), row.month.max):
+                self.first_month[id(created)] = row.month
 
     @property
     def draft_mark(self):
@@ -289,6 +308,7 @@ class Planner(Matching, Writing):
         self.entry_rows = {}
         self.entry_row = {}  # pk of an existing entry the file changes -> its row
         self.named = defaultdict(set)  # kind -> {id(instance)} named by the file
+        self.resolved = {}  # same_contract(row) -> (market, lot, assignment) of a row resolved without error
         self.load(rows)
         for row in rows:
             self.resolve(row)

@@ -3,6 +3,7 @@ ignored), then each data row turned into a normalised Row by the columns' cell p
 (hours/suivi/cells.py), its errors reported by row and column."""
 
 import datetime
+import operator
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -81,6 +82,8 @@ class Row:
 
 
 ROW_KEYS = [f for f in Row.__dataclass_fields__ if f != "number"]
+#: A row's values but its month and hours: the same for every month of one contract.
+same_contract = operator.attrgetter(*(k for k in ROW_KEYS if k not in ("month", "hours", "training_hours")))
 
 
 _EMPTY = (None, None)  # a cell the parser found empty (None, "" or blanks), cached like a value
