@@ -8,7 +8,7 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import BadRequest, ValidationError
 from django.db.models import Q
-from django.utils.html import format_html
+from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
 from clauses_site.forms import (
@@ -33,14 +33,15 @@ class QuickInput:
 
     def render(self, name, value, attrs=None, renderer=None):
         widget = self.get_context(name, value, attrs)["widget"]
-        html = [format_html('<input type="{}" name="{}"', widget["type"], widget["name"])]
+        kind, name = conditional_escape(widget["type"]), conditional_escape(widget["name"])
+        html = [f'<input type="{kind}" name="{name}"']
         if widget["value"] is not None:
-            html.append(format_html(' value="{}"', widget["value"]))
+            html.append(f' value="{conditional_escape(widget["value"])}"')
         for key, setting in widget["attrs"].items():
             if setting is True:
-                html.append(format_html(" {}", key))
+                html.append(f" {conditional_escape(key)}")
             elif setting is not False:
-                html.append(format_html(' {}="{}"', key, setting))
+                html.append(f' {conditional_escape(key)}="{conditional_escape(setting)}"')
         return mark_safe("".join(html) + ">")
 
 

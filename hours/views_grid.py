@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import BadRequest
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +17,7 @@ from companies.models import Company
 from hours import grid, queries
 from hours.forms import GridAddForm, GridChooserForm, GridForm, posted_cells
 from hours.models import HoursEntry
+from hours.views_grid_rows import GridRows
 from markets.models import Lot, Market
 
 
@@ -212,6 +214,7 @@ def _render_grid(request, form, rows, months, month, lot, company, chooser, stat
         "chooser": chooser,
         "form": form,
         "grid_rows": [(row, *form.cells(row), *form.originals(row)) for row in rows],
+        "grid_rows_html": _row_writer(request, month, here, company).all(rows, form),
         "conflicts": conflicts,
         "months": [(m, grid.month_short(m)) for m in months],
         "month": month,
@@ -233,6 +236,10 @@ def _render_grid(request, form, rows, months, month, lot, company, chooser, stat
         "cell_rules": grid.cell_rules(),
     }
     return render(request, "hours/grid.html", context, status=status)
+
+
+def _row_writer(request, month, here, company):
+    return GridRows(month, last_of_month(month), here, company, can_validate=roles.can_validate(request.user))
 
 
 def grid_add(request):
@@ -257,24 +264,7 @@ def grid_add(request):
         rows, months = grid.build_rows(
             month, grid.grid_assignments(month, lot, company).filter(pk=assignment.pk)
         )
-        row_form = GridForm(rows)
-        h, t = row_form.cells(rows[0])
-        oh, ot = row_form.originals(rows[0])
-        response = render(
-            request,
-            "hours/grid.html#grid-row",
-            {
-                "row": rows[0],
-                "h": h,
-                "t": t,
-                "oh": oh,
-                "ot": ot,
-                "company": company,
-                "month": month,
-                "month_end": last_of_month(month),
-                "here": back,
-            },
-        )
+        response = HttpResponse(_row_writer(request, month, back, company).for_row(rows[0], GridForm(rows)))
         response["HX-Retarget"] = "#grid-body"
         response["HX-Reswap"] = "beforeend"
         response["HX-Trigger"] = json.dumps({"grid-row-added": {"row": assignment.pk, "message": text}})
