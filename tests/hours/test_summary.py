@@ -313,10 +313,11 @@ def test_lots_with_hours_to_date_as_from_the_entries(worked):
     ]
     # lot 1: 100 (training and « Formation » not counted); lot 2: 20 + 5 + 7
     assert got == [(two.pk, D("833.33"), D("32.00")), (one.pk, D("833.33"), D("100.00"))]
-    assert got == [
-        (lot.pk, lot.hours_required, lot.hours_done_to_date)
-        for lot in queries.lots_with_hours_to_date(lots, APRIL)
-    ]
+    from_entries = lots.annotate(
+        hours_required=F("clause__hours_required"),
+        hours_done_to_date=queries._sum_by("assignment__lot", None, APRIL, to_date=True),
+    )
+    assert got == [(lot.pk, lot.hours_required, lot.hours_done_to_date) for lot in from_entries]
     # the lots' ids only: a join of the given queryset does not multiply the sums
     AwardFactory(lot=one), AwardFactory(lot=one)
     joined = Lot.objects.filter(pk=one.pk, awards__isnull=False)
@@ -341,9 +342,19 @@ def test_figures_as_from_the_entries(worked, path, model, start, end):
         "training_not_counted",
     )
     from_summary = {name: make() for name, make in summary.builders(path, start, end).items()}
-    from_entries = queries._annotate(model.objects.all(), path, start, end, figures)
+    from_entries = {  # hours.queries' subqueries over the entries, as before the summary
+        "hours_done": queries._sum_by(path, start, end),
+        "hours_done_to_date": queries._sum_by(path, start, end, to_date=True),
+        "training_hours": queries._sum_by(path, start, end, expression=F("training_hours")),
+        "training_counted": queries._sum_by(path, start, end, expression=queries.COUNTED_TRAINING),
+        "training_not_counted": queries._sum_by(path, start, end, expression=queries.UNCOUNTED_TRAINING),
+    }
     got = {row.pk: tuple(getattr(row, f) for f in figures) for row in model.objects.annotate(**from_summary)}
-    assert got == {row.pk: tuple(getattr(row, f) for f in figures) for row in from_entries}
+    want = {row.pk: tuple(getattr(row, f) for f in figures) for row in model.objects.annotate(**from_entries)}
+    assert got == want
+    # and hours.queries reads them so (lots_with_hours, markets_with_hours, buyers_with_hours)
+    annotated = queries._annotate(model.objects.all(), path, start, end, figures)
+    assert {row.pk: tuple(getattr(row, f) for f in figures) for row in annotated} == want
     assert sum(g[0] for g in got.values()) == queries.total_hours(queries.counted_entries(start, end))
 
 
