@@ -8,12 +8,11 @@ from urllib.parse import parse_qs
 
 from playwright.sync_api import expect
 
-from hours.models import Assignment, HoursEntry
-from participants.models import Participant
+from hours.models import HoursEntry
 from tests.companies.factories import CompanyFactory
 from tests.factories import UserFactory
+from tests.hours.factories import people_at_work
 from tests.markets.factories import AwardFactory, ClauseFactory
-from tests.participants.factories import ParticipantFactory
 
 D = Decimal
 JUNE = datetime.date(2025, 6, 1)
@@ -23,20 +22,7 @@ def test_a_grid_of_300_people_saves(login, live_server, transactional_db):
     lot = ClauseFactory(stated=True).lot
     company = CompanyFactory(name="Bâti Flandre")
     AwardFactory(lot=lot, company=company)
-    people = [ParticipantFactory.build(last_name=f"Nom{n:04d}", first_name="Élodie") for n in range(300)]
-    for person in people:
-        person.compute_keys()
-    Assignment.objects.bulk_create(
-        Assignment(
-            participant=p,
-            lot=lot,
-            company=company,
-            employer=company,
-            contract_type="CDD",
-            starts_on=datetime.date(2025, 1, 6),
-        )
-        for p in Participant.objects.bulk_create(people)
-    )
+    people_at_work(lot, company, 300)
     page = login(UserFactory(username="claire", facilitator=True))
     posts = []
     page.on("request", lambda r: posts.append(r.post_data) if r.method == "POST" else None)

@@ -50,3 +50,24 @@ class SiaePurchaseFactory(factory.django.DjangoModelFactory):
     amount_invoiced = Decimal("10000")
     validated = True
     validated_at = factory.LazyAttribute(lambda o: timezone.now() if o.validated else None)
+
+
+def people_at_work(lot, company, count, start=datetime.date(2025, 1, 6), first_name="Élodie"):
+    """`count` people (« Nom0000 »…) on `lot` for `company` since `start`, in bulk (a grid of a
+    thousand rows in a second): their assignments, in the grid's order."""
+    from participants.models import Participant
+
+    people = [ParticipantFactory.build(last_name=f"Nom{n:04d}", first_name=first_name) for n in range(count)]
+    for person in people:
+        person.compute_keys()
+    return Assignment.objects.bulk_create(
+        Assignment(
+            participant=p,
+            lot=lot,
+            company=company,
+            employer=company,
+            contract_type="CDD",
+            starts_on=start,
+        )
+        for p in Participant.objects.bulk_create(people)
+    )

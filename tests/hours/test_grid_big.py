@@ -13,11 +13,10 @@ from django.utils import timezone
 
 from hours import grid
 from hours.forms import UNREADABLE_CELLS, HoursCellInput, OriginalCellInput
-from hours.models import Assignment, HoursEntry
-from participants.models import Participant
+from hours.models import HoursEntry
 from tests.companies.factories import CompanyFactory
+from tests.hours.factories import people_at_work
 from tests.markets.factories import AwardFactory, ClauseFactory
-from tests.participants.factories import ParticipantFactory
 
 D = Decimal
 JUNE, MAY = datetime.date(2025, 6, 1), datetime.date(2025, 5, 1)
@@ -32,21 +31,7 @@ def big_lot():
     lot = ClauseFactory(stated=True).lot
     company = CompanyFactory(name="Bâti Flandre")
     AwardFactory(lot=lot, company=company)
-    people = [ParticipantFactory.build(last_name=f"Nom{n:04d}") for n in range(ROWS)]
-    for person in people:
-        person.compute_keys()
-    people = Participant.objects.bulk_create(people)
-    assignments = Assignment.objects.bulk_create(
-        Assignment(
-            participant=p,
-            lot=lot,
-            company=company,
-            employer=company,
-            contract_type="CDD",
-            starts_on=datetime.date(2025, 1, 6),
-        )
-        for p in people
-    )
+    assignments = people_at_work(lot, company, ROWS)
     HoursEntry.objects.bulk_create(HoursEntry(assignment=a, month=JUNE, hours=D(100)) for a in assignments)
     return lot, assignments
 
