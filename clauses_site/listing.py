@@ -31,9 +31,11 @@ import html
 import django_filters
 import django_tables2 as tables
 from django import forms
-from django.db.models import Q
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
 from django.http import QueryDict
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.html import strip_tags
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
@@ -364,6 +366,33 @@ def fit_long_text(table, names=LONG_TEXT_COLUMNS, nowrap=NOWRAP_COLUMNS):
     return table
 
 
+# --- a paginator that counts at most so many rows -----------------------------------------------------
+
+
+class CappedCountPaginator(Paginator):
+    """Django's paginator over a table's rows, whose count stops at `count_limit` rows: COUNT(*) over a
+    subquery with LIMIT count_limit + 1, so that a list of 2,5 million entries counts 10 001 rows (index
+    only) instead of scanning the table. Beyond the limit, `capped` is true and the pages stop at the
+    limit (« plus de 10 000 résultats »: filter to see the others)."""
+
+    count_limit = 10_000
+
+    def __init__(self, *args, count_limit=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if count_limit is not None:
+            self.count_limit = count_limit
+        self.capped = False
+
+    @cached_property
+    def count(self):
+        queryset = getattr(getattr(self.object_list, "data", None), "data", None)  # BoundRows → queryset
+        if not isinstance(queryset, QuerySet):
+            return super().count
+        counted = queryset.order_by()[: self.count_limit + 1].count()
+        self.capped = counted > self.count_limit
+        return min(counted, self.count_limit)
+
+
 # --- the view -----------------------------------------------------------------------------------------
 
 
@@ -381,6 +410,16 @@ class FilteredListView(RoleRequiredMixin, SingleTableMixin, FilterView):
     create_label = "Ajouter"
     long_text_columns = LONG_TEXT_COLUMNS  # () to leave every column as it is
     nowrap_columns = NOWRAP_COLUMNS
+    #: A number of rows: the list counts at most that many (CappedCountPaginator), for the lists that
+    #: may hold millions of rows; None: the exact count.
+    count_limit = None
+
+    def get_table_pagination(self, table):
+        pagination = super().get_table_pagination(table)
+        if pagination is not False and self.count_limit is not None:
+            pagination = {**pagination, "paginator_class": CappedCountPaginator}
+            pagination["count_limit"] = self.count_limit
+        return pagination
 
     def get_table(self, **kwargs):
         """SingleTableMixin.get_table, its rows CachedSignatureRows, long text fitted."""
@@ -429,6 +468,7 @@ class FilteredListView(RoleRequiredMixin, SingleTableMixin, FilterView):
         context["title"] = self.title
         context["intro"] = self.intro
         context["result_count"] = table.paginator.count if table.paginator else len(table.rows)
+        context["result_count_capped"] = getattr(table.paginator, "capped", False)
         context["can_export"] = bool(self.export_columns)
         context["create_url"] = self.get_create_url()
         context["create_label"] = self.create_label

@@ -8,13 +8,16 @@ from clauses_site.forms import AutocompleteSelect, TeamMemberChoiceField
 from clauses_site.listing import DateBetweenFilter, ListFilterSet, LotFilter, PeriodFilter, SearchFilter
 from companies.models import Company, Sector
 from hours.models import Assignment, ContractType, HoursEntry, Modality
-from markets.models import Buyer
+from markets.models import Buyer, Market
 
 
 def facilitators(request=None):
     """The colleagues in charge of at least one market (even one who has left the team since), in the
-    order of every list of colleagues."""
-    return roles.team_members(also=Q(markets__isnull=False)).filter(markets__isnull=False)
+    order of every list of colleagues. « In charge of a market » is a subquery, not a join: two joins to
+    the markets (team_members' `also` and this filter) multiplied each user by the square of their markets
+    before DISTINCT (4 s with 3 000 markets)."""
+    in_charge = Q(pk__in=Market.objects.filter(facilitator__isnull=False).values("facilitator"))
+    return roles.team_members(also=in_charge).filter(in_charge)
 
 
 class TeamMemberFilter(django_filters.ModelChoiceFilter):

@@ -308,8 +308,12 @@ class HoursEntry(models.Model):
         verbose_name = "heures du mois"
         verbose_name_plural = "heures"
         # Entries by status and month (the validated ones of a period: every figure); by assignment and
-        # month: the unique constraint hours_one_entry_per_month is that index.
-        indexes = [models.Index(fields=["status", "month"], name="hours_entry_status_month")]
+        # month: the unique constraint hours_one_entry_per_month is that index. By month then primary key:
+        # the entries list's order (the newest months first, one index scan).
+        indexes = [
+            models.Index(fields=["status", "month"], name="hours_entry_status_month"),
+            models.Index(fields=["month", "id"], name="hours_entry_month_id"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["assignment", "month"],

@@ -28,7 +28,9 @@ class EntryTable(tables.Table):
         },
         orderable=False,
     )
-    month = tables.Column("Mois", order_by=("month",))
+    # The primary key breaks ties within a month: the default order (-month) is then total, and one
+    # backward scan of the index hours_entry_month_id (not a sort of every entry).
+    month = tables.Column("Mois", order_by=("month", "pk"))
     person = tables.Column(
         "Personne",
         accessor="assignment__participant",

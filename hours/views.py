@@ -117,8 +117,10 @@ class EntryList(FilteredListView):
     export_columns = ENTRY_EXPORT_COLUMNS
     create_url_name = "hours:entry_create"
     create_label = "Saisir des heures"
+    count_limit = 10_000  # « plus de 10 000 résultats »: no count of millions of entries at each page
 
     def get_queryset(self):
+        # The table replaces this order by its own (EntryTable: -month, then primary key), export included.
         return entries_for(self.request.user).order_by("-month", "assignment__participant__last_name", "pk")
 
     def get_table_kwargs(self):

@@ -1,0 +1,99 @@
+"""The big lists at the national scale (issue 14 item 2): the entries list counts at most so many rows
+(« plus de 10 000 résultats »), its order is total (month, then primary key: one index scan), the
+facilitator filter's choices are one row per colleague, and the pages run the same number of queries
+whatever the number of rows."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from hours.filters import facilitators
+from hours.views import EntryList
+from tests.factories import UserFactory
+from tests.hours.factories import AssignmentFactory, HoursEntryFactory
+from tests.markets.factories import LotFactory, MarketFactory
+
+ENTRIES = reverse("hours:entry_list")
+
+pytestmark = pytest.mark.django_db
+
+
+def entries(count, month=datetime.date(2025, 3, 1), lot=None):
+    lot = lot or LotFactory()
+    return [HoursEntryFactory(assignment=AssignmentFactory(lot=lot), month=month) for _ in range(count)]
+
+
+def queries_of(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured.captured_queries), response
+
+
+def test_entry_count_stops_at_the_limit(client_for, monkeypatch):
+    entries(5)
+    client = client_for("Responsable")
+    monkeypatch.setattr(EntryList, "count_limit", 3)
+    response = client.get(ENTRIES)
+    assert response.context["result_count"] == 3
+    assert response.context["result_count_capped"] is True
+    assert 'data-testid="result-count" aria-live="polite">plus de 3 résultats<' in response.content.decode()
+    monkeypatch.setattr(EntryList, "count_limit", 5)  # exactly the limit: the exact count
+    response = client.get(ENTRIES)
+    assert (response.context["result_count"], response.context["result_count_capped"]) == (5, False)
+    assert 'aria-live="polite">5 résultats<' in response.content.decode()
+
+
+def test_capped_list_pages_stop_at_the_limit(client_for, monkeypatch):
+    entries(7)
+    monkeypatch.setattr(EntryList, "count_limit", 4)
+    monkeypatch.setattr(EntryList, "table_pagination", {"per_page": 2})
+    response = client_for("Responsable").get(ENTRIES + "?page=2")
+    table = response.context["table"]
+    assert (table.paginator.num_pages, len(table.page.object_list)) == (2, 2)
+
+
+def test_filtered_entries_counted_exactly_under_the_limit(client_for):
+    drafts = entries(3)
+    for entry in drafts[:2]:
+        entry.status = entry.Status.DRAFT
+        entry.save()
+    response = client_for("Responsable").get(ENTRIES + "?status=brouillon")
+    assert (response.context["result_count"], response.context["result_count_capped"]) == (2, False)
+
+
+def test_entries_newest_month_first_then_newest_entry(client_for):
+    march = entries(3)
+    april = entries(2, month=datetime.date(2025, 4, 1))
+    response = client_for("Responsable").get(ENTRIES)
+    shown = [e.pk for e in response.context["table"].page.object_list.data]
+    assert shown == [april[1].pk, april[0].pk, march[2].pk, march[1].pk, march[0].pk]
+    response = client_for("Responsable").get(ENTRIES + "?sort=month")
+    shown = [e.pk for e in response.context["table"].page.object_list.data]
+    assert shown == [march[0].pk, march[1].pk, march[2].pk, april[0].pk, april[1].pk]
+
+
+def test_facilitator_choices_one_row_per_colleague():
+    claire = UserFactory(username="claire", first_name="Claire", facilitator=True)
+    gone = UserFactory(username="ines", first_name="Inès", facilitator=True, is_active=False)
+    UserFactory(username="sophie", first_name="Sophie", facilitator=True)  # no market
+    for _ in range(3):
+        MarketFactory(facilitator=claire)
+    MarketFactory(facilitator=gone)
+    MarketFactory(facilitator=None)
+    assert [u.username for u in facilitators()] == ["claire", "ines"]
+    # The markets in a subquery: no join multiplying each colleague by their markets (squared).
+    assert 'JOIN "markets_market"' not in str(facilitators().query)
+
+
+def test_entry_list_queries_do_not_grow_with_the_rows(client_for):
+    client = client_for("Responsable")
+    entries(3)
+    few, _ = queries_of(client, ENTRIES)
+    entries(60)
+    many, response = queries_of(client, ENTRIES)
+    assert len(response.context["table"].page.object_list) == 50
+    assert many == few
