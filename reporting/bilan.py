@@ -1,5 +1,5 @@
 """A bilan as a document: the context its HTML templates print (web preview and PDF), and the three
-files — PDF (WeasyPrint), xlsx (one sheet per table) and JSON (shared/formats/bilan-json.md).
+files — PDF (WeasyPrint), xlsx (one sheet per table) and JSON (docs/formats/bilan-json.md).
 
     figures = indicators.for_buyer(buyer, start, end)
     data = bilan.render("pdf", figures, commentary="…", facilitator="Camille Martin")
@@ -142,9 +142,14 @@ def _stylesheet():
 
 
 def render_pdf(figures, commentary="", facilitator="", generated_on=None):
+    """The PDF of figures already computed: no query (the figures are read once, whatever the pages)."""
+    return print_pdf(render_html(figures, commentary, facilitator, generated_on))
+
+
+def print_pdf(html):
+    """WeasyPrint's part of a PDF: lay out the standalone HTML and write the file."""
     from weasyprint import HTML
 
-    html = render_html(figures, commentary, facilitator, generated_on)
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(stylesheets=[_stylesheet()])
 
 

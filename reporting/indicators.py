@@ -5,12 +5,16 @@
     indicators.for_market(market, start, end)
     indicators.for_territory(start, end)
     indicators.for_scope("buyer" | "company" | "market" | "territory", obj_or_None, start, end)
-    indicators.to_json(figures, anonymise_small=False)   # the dict of shared/formats/bilan-json.md
+    indicators.to_json(figures, anonymise_small=False)   # the dict of docs/formats/bilan-json.md
     figures.protected()                                   # sensitive cells of 0–4 people → "< 5"
     figures.masked()                                      # and breakdown cells of 1–2 people → "< 3"
 
-Every figure comes from database aggregates (a constant number of queries, 20, whatever the data size)
-through hours/queries.py, the one way of counting hours: validated entries only, COUNTED_HOURS.
+Every figure comes from database aggregates, a constant number of queries (12, 13 for a company) whatever
+the data size, by the rules of hours/queries.py (validated entries only, COUNTED_HOURS): the hours of
+each lot and month from the lot × month summary that the dashboard reads (hours.summary), everything
+counted per person, contract or company from ONE aggregate of the scope's entries per assignment
+(reporting/breakdowns.py); that is the only query reading the entries table (a company's months: one
+more, the summary has no company).
 
 What each scope counts
 - buyer / market / territory: the lots of the buyer's markets / of the market / all lots.
@@ -35,16 +39,17 @@ import datetime
 from dataclasses import dataclass, field, fields
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q, Sum, Value
-from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear
+from django.db.models import Count, Exists, Min, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 
 from clauses_site.months import first_of_month, months_between
 from companies.models import Company
-from hours import queries
-from hours.models import ContractType, Modality, SiaePurchase
+from hours import queries, summary
+from hours.models import HOURS, ContractType, Modality, SiaePurchase
+from hours.models_summary import LotMonthHours
 from markets.models import Award, Lot
-from participants.models import Criterion, Outcome, Participant
-from reporting import masking
+from participants.models import Outcome
+from reporting import breakdowns, masking
 
 ZERO = Decimal(0)
 CENTS = Decimal("0.01")
@@ -58,10 +63,8 @@ KIND_LABELS = {
 }
 TERRITORY_NAME = "Ensemble du territoire"
 
-SEXES = ("F", "H")
-AGE_BANDS = ("<26", "26-49", "50+")
-UNKNOWN_LEVEL = "inconnu"
-LEVELS = (*Participant.Level.values, UNKNOWN_LEVEL)
+SEXES, AGE_BANDS = breakdowns.SEXES, breakdowns.AGE_BANDS
+UNKNOWN_LEVEL, LEVELS = breakdowns.UNKNOWN_LEVEL, breakdowns.LEVELS
 NO_PRESCRIBER = "Non renseigné"
 NO_COMMUNE = "Non renseignée"
 
@@ -189,6 +192,7 @@ def for_buyer(buyer, start, end):
     return _figures(
         Scope("buyer", buyer.name, start, end, buyer.pk),
         lots=Lot.objects.filter(market__buyer=buyer),
+        assignments_q=Q(lot__market__buyer=buyer),
         entries_q=Q(assignment__lot__market__buyer=buyer),
         siae_q=Q(lot__market__buyer=buyer),
     )
@@ -198,6 +202,7 @@ def for_market(market, start, end):
     return _figures(
         Scope("market", f"{market.reference} — {market.title}", start, end, market.pk),
         lots=Lot.objects.filter(market=market),
+        assignments_q=Q(lot__market=market),
         entries_q=Q(assignment__lot__market=market),
         siae_q=Q(lot__market=market),
     )
@@ -210,6 +215,7 @@ def for_company(company, start, end):
     return _figures(
         Scope("company", company.name, start, end, company.pk),
         lots=Lot.objects.filter(Q(pk__in=award_lots) | Q(pk__in=credited_lots)),
+        assignments_q=Q(company=company),
         entries_q=Q(assignment__company=company),
         siae_q=Q(lot__in=held_lots) | Q(company=company),
         company=company,
@@ -220,6 +226,7 @@ def for_territory(start, end):
     return _figures(
         Scope("territory", TERRITORY_NAME, start, end),
         lots=Lot.objects.all(),
+        assignments_q=Q(),
         entries_q=Q(),
         siae_q=Q(),
     )
@@ -250,7 +257,7 @@ def scope_start(kind, obj):
     return min(dates) if dates else None
 
 
-# --- JSON (shared/formats/bilan-json.md) ----------------------------------------------------------------
+# --- JSON (docs/formats/bilan-json.md) ----------------------------------------------------------------
 
 
 def _hours(value):
@@ -258,7 +265,7 @@ def _hours(value):
 
 
 def to_json(figures, anonymise_small=False):
-    """The figures as the dict of shared/formats/bilan-json.md (exactly its keys). Sensitive criteria
+    """The figures as the dict of docs/formats/bilan-json.md (exactly its keys). Sensitive criteria
     (RQTH, AAH, Réfugié) of 0 to 4 people always read "< 5" (reporting/masking.py); with
     anonymise_small, breakdown cells of 1 or 2 people in a scope of fewer than 10 read "< 3"."""
     f = figures.masked() if anonymise_small else figures.protected()
@@ -293,52 +300,44 @@ def to_json(figures, anonymise_small=False):
 
 
 # --- the computation ------------------------------------------------------------------------------------
+# Hours per lot and month from the lot × month summary (hours.summary, the dashboard's figures); people,
+# contracts and companies from ONE aggregate of the scope's entries per assignment (reporting.breakdowns).
+# A company's hours are not in the summary (it has no company): that scope takes its lots' hours from the
+# same per-assignment aggregate, and its months from one more GROUP BY of its entries.
 
 
-def _figures(scope, lots, entries_q, siae_q, company=None):
+def _figures(scope, lots, assignments_q, entries_q, siae_q, company=None):
     start, end = scope.start, scope.end
-    period = queries.counted_entries(start, end).filter(entries_q)
-
-    # Lots in scope: counted hours in the period, or a clause (an award) running during it.
-    running = Q(clause__isnull=False, starts_on__isnull=False, starts_on__lte=end) & (
-        Q(ends_on__isnull=True) | Q(ends_on__gte=start)
-    )
-    if company is not None:
-        running &= Q(pk__in=Award.objects.filter(company=company).values("lot"))
-    in_scope = lots.filter(Q(Exists(period.filter(assignment__lot=OuterRef("pk")))) | running)
+    rows = breakdowns.assignment_rows(entries_q, start, end)  # 1 query (the entries)
+    in_scope = _lots_in_scope(lots, rows, start, end, company)
     if company is None:
-        annotated = queries.lots_with_hours(in_scope, start, end)
+        hours_of_lot = _summary_by_lot(lots, start, end)  # 1 query (the summary)
     else:
-        annotated = queries.lots_with_company_hours(in_scope, company, start, end)
-
-    lot_lines = _lot_lines(annotated, end)  # 1 query
-    # Counted hours up to the period's end on the lots in scope (for a company: credited to it).
-    to_date = queries.counted_entries(end=end, to_date=True).filter(entries_q, assignment__lot__in=in_scope)
-    hours = queries.period_totals(to_date, start)  # 1 query
+        hours_of_lot = breakdowns.totals_by(rows, lambda row: row.lot)
+    people_of_lot = breakdowns.totals_by(breakdowns.in_period(rows), lambda row: row.lot)
+    lot_lines = _lot_lines(in_scope, hours_of_lot, people_of_lot, end, company)  # 1 query
+    in_scope_ids = {line.pk for line in lot_lines}
+    scope_rows = [row for row in rows if row.lot in in_scope_ids]
     if company is None:
-        owed = in_scope.aggregate(h=Sum("clause__hours_required"))["h"]  # 1 query
+        owed = sum((line.hours_required for line in lot_lines), ZERO)
     else:
         shares = Award.objects.filter(company=company, lot__in=in_scope).annotate(share=queries.award_share())
         owed = shares.aggregate(h=Sum("share"))["h"]  # 1 query
     totals = {
         "required": _h(owed or ZERO),
-        "done": _h(hours["hours_done"]),
-        "to_date": _h(hours["hours_done_to_date"]),
-        "training": _h(hours["training_hours"]),
+        "done": sum((line.hours_done for line in lot_lines), ZERO),
+        "to_date": sum((line.hours_done_to_date for line in lot_lines), ZERO),
+        "training": sum((line.training_hours for line in lot_lines), ZERO),
     }
     expected = [line.progress.expected for line in lot_lines if line.progress.expected is not None]
     overall = queries.progress_over(
         totals["required"], totals["to_date"], sum(expected, ZERO) if expected else None, on=end
     )
-
-    people_ids = period.values("assignment__participant")
-    people = queries.people_count(period)  # 1 query
-    by_sex, by_level, qpv = _sex_level_qpv(people_ids)  # 1 query
-    by_criterion, criteria_labels = _criteria(people_ids)  # 1 query
-    outcomes_found = outcomes(people_ids, start, end)  # 2 queries
-    modality_hours = queries.hours_by(period, "assignment__modality")  # 1 query
-    contracts = queries.assignments_by(period, "assignment__contract_type")  # 1 query
-    month_hours = queries.hours_by(period, "month")  # 1 query
+    if company is None:  # 1 query (the summary)
+        month_hours = summary.hours_by_month(Q(lot__in=lots), start, end)
+    else:  # 1 query (the company's entries of the period)
+        month_hours = queries.hours_by(queries.counted_entries(start, end).filter(entries_q), "month")
+    people = breakdowns.people_figures(rows, assignments_q, start, end)  # 3 queries
     siae = SiaePurchase.objects.filter(  # 1 query
         siae_q, validated=True, month__gte=first_of_month(start), month__lte=end
     ).aggregate(
@@ -346,38 +345,36 @@ def _figures(scope, lots, entries_q, siae_q, company=None):
         amount=Coalesce(Sum("amount_invoiced"), Value(ZERO)),
         n=Count("pk"),
     )
-
+    modality_hours, contracts = people["modality_hours"], people["contracts"]
     return Figures(
         scope=scope,
         lots=lot_lines,
-        companies=_company_lines(in_scope, to_date, company, start, end),  # 4 queries
+        companies=_company_lines(in_scope, scope_rows, company, end),  # 2 queries
         hours_required=totals["required"],
         hours_done=totals["done"],
         hours_done_to_date=totals["to_date"],
         completion_rate=queries.completion_rate(totals["to_date"], totals["required"]),
         training_hours=totals["training"],
-        people=people,
-        assignments=queries.assignments_count(period),  # 1 query
-        by_sex=by_sex,
-        by_age_band=_age_bands(period),  # 1 query
-        by_level=by_level,
-        by_criterion=by_criterion,
-        qpv=qpv,
+        people=people["people"],
+        assignments=people["assignments"],
+        by_sex=people["by_sex"],
+        by_age_band=people["by_age_band"],
+        by_level=people["by_level"],
+        by_criterion=people["by_criterion"],
+        qpv=people["qpv"],
         by_modality={m.label: _h(modality_hours.get(m.value, ZERO)) for m in Modality},
         by_contract_type={c.label: contracts.get(c.value, 0) for c in ContractType},
         hours_by_month=tuple(
             (month, _h(month_hours.get(month, ZERO))) for month in months_between(start, end)
         ),
-        prescribers=_most_first(
-            queries.people_by(period, "assignment__participant__prescriber"), NO_PRESCRIBER
-        ),
-        by_commune=_most_first(queries.people_by(period, "assignment__participant__commune"), NO_COMMUNE),
+        prescribers=_most_first(people["prescribers"], NO_PRESCRIBER),
+        by_commune=_most_first(people["communes"], NO_COMMUNE),
         siae_hours=_h(siae["hours"]),
         siae_amount=_h(siae["amount"]),
         siae_purchases=siae["n"],
         progress=overall,
-        criteria_labels=criteria_labels,
-        **outcomes_found,
+        criteria_labels=people["criteria_labels"],
+        **people["outcomes"],
     )
 
 
@@ -386,13 +383,62 @@ def _h(value):
     return Decimal(value).quantize(CENTS, rounding=ROUND_HALF_UP)
 
 
-def _lot_lines(annotated, end):
-    lots = annotated.select_related("market__buyer", "clause").order_by(
-        "market__buyer__name_key", "market__reference", "number_key"
+def _lots_in_scope(lots, rows, start, end, company):
+    """Lots in scope: validated hours in the period (from the summary; for a company: hours credited to
+    it, from its rows), or a clause (for a company: an award) running during it. A queryset."""
+    running = Q(clause__isnull=False, starts_on__isnull=False, starts_on__lte=end) & (
+        Q(ends_on__isnull=True) | Q(ends_on__gte=start)
     )
+    if company is None:
+        months = summary.in_months(LotMonthHours.objects.filter(lot=OuterRef("pk")), start, end)
+        return lots.filter(Q(Exists(months)) | running)
+    running &= Q(pk__in=Award.objects.filter(company=company).values("lot"))
+    return lots.filter(Q(pk__in={row.lot for row in breakdowns.in_period(rows)}) | running)
+
+
+def _summary_by_lot(lots, start, end):
+    """{lot id: {hours_done, hours_done_to_date, training_hours}} of the lots, from the summary: one
+    GROUP BY of its rows up to `end` (hours.summary.counted_hours: the rule of COUNTED_HOURS)."""
+    in_period = Q(month__gte=first_of_month(start))
+    rows = (
+        summary.in_months(LotMonthHours.objects.filter(lot__in=lots), end=end, to_date=True)
+        .order_by()
+        .values("lot")
+        .annotate(
+            _done=Sum(summary.counted_hours(), filter=in_period, output_field=HOURS),
+            _to_date=Sum(summary.counted_hours(), output_field=HOURS),
+            _training=Sum("training_hours", filter=in_period, output_field=HOURS),
+        )
+    )
+    return {
+        r["lot"]: {
+            "hours_done": r["_done"] or ZERO,
+            "hours_done_to_date": r["_to_date"] or ZERO,
+            "training_hours": r["_training"] or ZERO,
+        }
+        for r in rows
+    }
+
+
+def _lot_lines(in_scope, hours_of_lot, people_of_lot, end, company):
+    if company is None:
+        required = Coalesce("clause__hours_required", Value(ZERO), output_field=HOURS)
+    else:
+        share = Award.objects.filter(lot=OuterRef("pk"), company=company).annotate(
+            share=queries.award_share()
+        )
+        required = Coalesce(Subquery(share.values("share")[:1], output_field=HOURS), Value(ZERO))
+    lots = (
+        in_scope.annotate(hours_required=required)
+        .select_related("market__buyer", "clause")
+        .order_by("market__buyer__name_key", "market__reference", "number_key")
+    )
+    none = {"hours_done": ZERO, "hours_done_to_date": ZERO, "training_hours": ZERO, "people": 0}
     lines = []
     for lot in lots:
         clause = getattr(lot, "clause", None)
+        hours = hours_of_lot.get(lot.pk, none)
+        to_date = _h(hours["hours_done_to_date"])
         lines.append(
             LotLine(
                 pk=lot.pk,
@@ -403,45 +449,40 @@ def _lot_lines(annotated, end):
                 label=f"lot {lot.number_key}" if lot.number_key.isdigit() else lot.number,
                 title=lot.title,
                 clause_type=clause.clause_type if clause else "",
-                hours_source=("stated" if clause.stated_hours is not None else "formula") if clause else None,
+                hours_source=clause.hours_source if clause else None,
                 starts_on=lot.starts_on,
                 ends_on=lot.ends_on,
                 hours_required=_h(lot.hours_required),
-                hours_done=_h(lot.hours_done),
-                hours_done_to_date=_h(lot.hours_done_to_date),
-                training_hours=_h(lot.training_hours),
-                people=lot.people,
-                progress=queries.lot_progress(lot, end),
+                hours_done=_h(hours["hours_done"]),
+                hours_done_to_date=to_date,
+                training_hours=_h(hours["training_hours"]),
+                people=people_of_lot.get(lot.pk, none)["people"],
+                progress=queries.progress(lot.hours_required, to_date, lot.starts_on, lot.ends_on, end),
             )
         )
     return tuple(lines)
 
 
-def _company_lines(in_scope, to_date, company, start, end):
-    """Companies owing a share of, or credited with hours on, the lots in scope: their hours from one
-    GROUP BY over the entries (hours.queries.period_totals_by), their shares (award_share) and the
-    expected-to-date of each share. 4 queries, none correlated per company."""
+def _company_lines(in_scope, rows, company, end):
+    """Companies owing a share of, or credited with hours on, the lots in scope: their hours from the
+    per-assignment rows of those lots, their shares (award_share) and the expected-to-date of each
+    share. 2 queries, none correlated per company."""
     awards = Award.objects.filter(lot__in=in_scope)
     if company is not None:
         awards = awards.filter(company=company)
-    hours = queries.period_totals_by(to_date, "assignment__company", start)  # 1 query
-    owed = dict(  # 1 query
-        awards.annotate(share=queries.award_share())
-        .order_by()
-        .values("company")
-        .annotate(total=Sum("share"))
-        .values_list("company", "total")
-    )
-    # Expected: the sum, over the company's awards, of its share pro rata of the lot's months up to the
-    # end of queries.expected_through(end) (the period's end month, never after the last collected one).
-    expected = {}
-    shares = awards.annotate(share=queries.award_share()).values(  # 1 query
+    hours = breakdowns.totals_by(rows, lambda row: row.company)
+    # Owed: the sum of the company's shares; expected: the sum, over its awards, of its share pro rata
+    # of the lot's months up to the end of queries.expected_through(end) (the period's end month, never
+    # after the last collected one).
+    owed, expected = {}, {}
+    shares = awards.annotate(share=queries.award_share()).values_list(  # 1 query
         "company_id", "share", "lot__starts_on", "lot__ends_on"
     )
-    for row in shares:
-        part = queries.expected_hours(row["share"], row["lot__starts_on"], row["lot__ends_on"], end)
+    for company_id, share, starts_on, ends_on in shares:
+        owed[company_id] = owed.get(company_id, ZERO) + share
+        part = queries.expected_hours(share, starts_on, ends_on, end)
         if part is not None:
-            expected[row["company_id"]] = expected.get(row["company_id"], ZERO) + part
+            expected[company_id] = expected.get(company_id, ZERO) + part
     none = {"hours_done": ZERO, "hours_done_to_date": ZERO, "training_hours": ZERO, "people": 0}
     lines = []
     for c in Company.objects.filter(pk__in=set(hours) | set(owed)).order_by("name_key", "pk"):  # 1 query
@@ -466,54 +507,6 @@ def _company_lines(in_scope, to_date, company, start, end):
             )
         )
     return tuple(lines)
-
-
-def _sex_level_qpv(people_ids):
-    counts = {f"sex_{s}": Count("pk", filter=Q(sex=s)) for s in SEXES}
-    counts.update({f"level_{i}": Count("pk", filter=Q(level=v)) for i, v in enumerate(LEVELS[:-1])})
-    counts["level_unknown"] = Count("pk", filter=Q(level=""))
-    counts["qpv"] = Count("pk", filter=Q(qpv=True))
-    found = Participant.objects.filter(pk__in=people_ids).aggregate(**counts)
-    by_sex = {s: found[f"sex_{s}"] for s in SEXES}
-    by_level = {v: found[f"level_{i}"] for i, v in enumerate(LEVELS[:-1])}
-    by_level[UNKNOWN_LEVEL] = found["level_unknown"]
-    return by_sex, by_level, found["qpv"]
-
-
-def _ymd(date_expression):
-    """A date as the integer YYYYMMDD: age in whole years = (ymd(on) − ymd(birth)) // 10000."""
-    return (
-        ExtractYear(date_expression) * 10000
-        + ExtractMonth(date_expression) * 100
-        + ExtractDay(date_expression)
-    )
-
-
-def _age_bands(period):
-    """People per age band, the age taken on the start of their earliest assignment counted in the
-    period: one GROUP BY per person (earliest start, birth date), counted by band over it. One query."""
-    per_person = (
-        period.order_by()
-        .values("assignment__participant")
-        .annotate(
-            years_x10000=_ymd(Min("assignment__starts_on")) - _ymd(Max("assignment__participant__birth_date"))
-        )
-    )
-    found = per_person.aggregate(
-        young=Count("assignment__participant", filter=Q(years_x10000__lt=260000)),
-        middle=Count("assignment__participant", filter=Q(years_x10000__gte=260000, years_x10000__lt=500000)),
-        senior=Count("assignment__participant", filter=Q(years_x10000__gte=500000)),
-    )
-    return dict(zip(AGE_BANDS, (found["young"], found["middle"], found["senior"]), strict=True))
-
-
-def _criteria(people_ids):
-    """People per criterion (a person counts once under each criterion they meet); every criterion."""
-    rows = Criterion.objects.annotate(n=Count("participant", filter=Q(participant__in=people_ids))).order_by(
-        "order", "code"
-    )
-    rows = list(rows)
-    return {c.code: c.n for c in rows}, {c.code: c.label for c in rows}
 
 
 def outcomes(people_ids, start, end):

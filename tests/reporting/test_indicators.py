@@ -1,4 +1,4 @@
-"""Every figure of shared/formats/bilan-json.md, and the other figures of a bilan, against numbers
+"""Every figure of docs/formats/bilan-json.md, and the other figures of a bilan, against numbers
 computed by hand from tests/reporting/dataset.py (period 01/01/2025 → 30/06/2025)."""
 
 import datetime
