@@ -124,6 +124,8 @@ class Assignment(models.Model):
         ordering = ["-starts_on", "pk"]
         verbose_name = "mise à l'emploi"
         verbose_name_plural = "mises à l'emploi"
+        # By start then primary key: the assignments list's order (one index scan, not a sort of them all).
+        indexes = [models.Index(fields=["starts_on", "id"], name="hours_assignment_start_id")]
         constraints = [
             models.UniqueConstraint(
                 fields=["participant", "lot", "employer", "contract_type", "starts_on"],

@@ -106,7 +106,9 @@ class AssignmentTable(tables.Table):
     company = tables.Column("Entreprise créditée", order_by=("company__name_key",))
     employer = tables.Column("Employeur", order_by=("employer__name_key",))
     contract_type = tables.Column("Contrat")
-    starts_on = DateColumn("Début")
+    # The primary key breaks ties: the default order (-starts_on) is total, one backward scan of the index
+    # hours_assignment_start_id.
+    starts_on = DateColumn("Début", order_by=("starts_on", "pk"))
     ends_on = DateColumn("Fin")
     hours_done = HoursColumn("Heures validées")
 

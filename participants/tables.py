@@ -19,7 +19,7 @@ def _qpv(person):
 
 
 class ParticipantTable(tables.Table):
-    name = tables.Column("Nom", accessor="last_name", order_by=("last_name", "first_name"))
+    name = tables.Column("Nom", accessor="last_name", order_by=("last_name", "first_name", "pk"))
     birth_date = DateColumn("Naissance")
     sex = tables.Column("Sexe")
     commune = tables.Column("Commune")

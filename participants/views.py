@@ -1,7 +1,8 @@
 """Screens of participants: list, detail (eligibility, assignments, hours by month, outcomes), forms.
 Personal data: every view requires sees_people (the read-only role gets 403)."""
 
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse_lazy
 from django.utils.functional import cached_property
@@ -10,7 +11,7 @@ from clauses_site import roles
 from clauses_site.editing import RecordCreateView, RecordDeleteView, RecordUpdateView, records_of
 from clauses_site.listing import FilteredListView
 from hours import queries
-from hours.models import HoursEntry
+from hours.models import Assignment, HoursEntry
 from participants.filters import ParticipantFilter
 from participants.forms import COMMUNES, PRESCRIBERS, OutcomeForm, ParticipantForm
 from participants.models import AccessLog, Outcome, Participant
@@ -42,9 +43,13 @@ class ParticipantList(FilteredListView):
     template_name = "participants/participant_list.html"  # + « Données personnelles » for the manager
 
     def get_queryset(self):
+        # The contracts counted by a subquery per row, not a join grouped by participant: the page's 50
+        # rows are counted once sorted (PostgreSQL evaluates it after the sort and limit), and the list's
+        # count is a plain count of participants (the grouped join cost ~0,8 s with 78 000 people).
+        contracts = Assignment.objects.filter(participant=OuterRef("pk")).order_by().values("participant")
         return (
             participants_for(self.request.user)
-            .annotate(assignment_count=Count("assignments"))
+            .annotate(assignment_count=Coalesce(Subquery(contracts.annotate(n=Count("pk")).values("n")), 0))
             .prefetch_related("criteria")
             .order_by("last_name", "first_name", "pk")
         )

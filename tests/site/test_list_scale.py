@@ -15,8 +15,10 @@ from hours.views import EntryList
 from tests.factories import UserFactory
 from tests.hours.factories import AssignmentFactory, HoursEntryFactory
 from tests.markets.factories import LotFactory, MarketFactory
+from tests.participants.factories import ParticipantFactory
 
 ENTRIES = reverse("hours:entry_list")
+PARTICIPANTS = reverse("participants:participant_list")
 
 pytestmark = pytest.mark.django_db
 
@@ -97,3 +99,40 @@ def test_entry_list_queries_do_not_grow_with_the_rows(client_for):
     many, response = queries_of(client, ENTRIES)
     assert len(response.context["table"].page.object_list) == 50
     assert many == few
+
+
+def test_assignments_newest_start_first_then_newest(client_for):
+    lot = LotFactory()
+    same_day = [AssignmentFactory(lot=lot, starts_on=datetime.date(2025, 2, 3)) for _ in range(3)]
+    later = AssignmentFactory(lot=lot, starts_on=datetime.date(2025, 5, 1))
+    response = client_for("Responsable").get(reverse("hours:assignment_list"))
+    shown = [a.pk for a in response.context["table"].page.object_list.data]
+    assert shown == [later.pk, same_day[2].pk, same_day[1].pk, same_day[0].pk]
+
+
+def test_participants_contracts_counted_per_row_not_by_a_grouped_join(client_for):
+    busy = ParticipantFactory(last_name="Aubert")
+    ParticipantFactory(last_name="Bernard")  # no contract: 0
+    AssignmentFactory(participant=busy)
+    AssignmentFactory(participant=busy, starts_on=datetime.date(2025, 6, 2))
+    client = client_for("Facilitatrice")
+    count, response = queries_of(client, PARTICIPANTS)
+    rows = response.context["table"].page.object_list.data
+    assert [(p.last_name, p.assignment_count) for p in rows] == [("Aubert", 2), ("Bernard", 0)]
+    assert response.context["result_count"] == 2
+    with CaptureQueriesContext(connection) as captured:
+        client.get(PARTICIPANTS)
+    counts = [q["sql"] for q in captured.captured_queries if "COUNT(*)" in q["sql"]]
+    assert len(counts) == 1 and "hours_assignment" not in counts[0]  # a plain count of people
+    ParticipantFactory.create_batch(55)
+    assert queries_of(client, PARTICIPANTS)[0] == count
+
+
+def test_assignment_list_queries_do_not_grow_with_the_rows(client_for):
+    client = client_for("Responsable")
+    lot = LotFactory()
+    AssignmentFactory(lot=lot)
+    few, _ = queries_of(client, reverse("hours:assignment_list"))
+    for _ in range(55):
+        HoursEntryFactory(assignment=AssignmentFactory(lot=lot))
+    assert queries_of(client, reverse("hours:assignment_list"))[0] == few
