@@ -4,20 +4,25 @@ docs/formats/suivi-xlsx.md.
     report = run_import(path_or_file, file_name="suivi.xlsx", user=user, dry_run=False)
 
 Three steps:
-1. read: the workbook is opened with openpyxl in read-only mode (formula cells give their cached
-   value); row 1 holds the titles, matched ignoring case, accents, spaces and a trailing `*`;
+1. read: the upload is checked before anything parses it (archive.py: first bytes, zip, sizes, macros,
+   DOCTYPE; reading.py: shared strings; scan.py: the sheet's rows, columns and table size), then
+   python-calamine reads the sheet (cached values of formulas); row 1 holds the titles, matched
+   ignoring case, accents, spaces and a trailing `*`;
 2. plan: every row is normalised and validated; buyers, markets, lots, clauses, companies, participants,
    assignments and monthly entries are matched against what the database holds (prefetched into
    dicts keyed by their matching keys: no query per row) or planned for creation;
-3. apply (unless dry_run or any error): everything is written in ONE transaction with bulk_create /
-   bulk_update. A file with any invalid row writes nothing.
+3. apply (unless dry_run or any error): everything is written in ONE transaction (new records by
+   inserts.py, the rows bulk_create would write; changes by bulk_update). A file with any invalid row
+   writes nothing.
 
 The modules, in the order of the work: format (the columns and their kinds, shared with the export),
-archive (the first bytes and the zip, checked before anything is parsed), reading (the workbook and its
-sheet's rows, within limits), cells (one cell: text, numbers, dates, months, vocabularies), rows (the
-title row and each data row), planner and matching (what exists, what to create or update), apply (the
-writing), report (counts, warnings, errors), run (run_import), annotate (the refused workbook with its
-faulty cells highlighted), batches (an upload's preview, confirmation or cancellation), export.
+archive (the first bytes and the zip, checked before anything is parsed), scan (the sheet's XML within
+limits), reading (the workbook and its sheet's rows), cells (one cell: text, numbers, dates, months,
+vocabularies), rows (the title row and each data row), planner and matching (what exists, what to
+create or update), apply and inserts (the writing), report (counts, warnings, errors), run (run_import),
+annotate (the refused workbook with its faulty cells highlighted, read and written by openpyxl),
+batches (an upload's preview, confirmation or cancellation), export (written by
+clauses_site.exports).
 
 The report counts created / updated / unchanged objects per kind and lists every error as
 (row number as the spreadsheet shows it, column title, value, reason in French).
