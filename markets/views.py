@@ -105,6 +105,8 @@ def awards_progress(awards, on):
 
 #: List pages show hours done only: one subquery per row instead of four.
 LIST_FIGURES = ("hours_done",)
+#: Assignments listed on a lot's page (the most recent; the count and the link cover them all).
+LOT_ASSIGNMENTS_SHOWN = 200
 
 
 # --- markets ------------------------------------------------------------------------------------------
@@ -236,8 +238,13 @@ class LotDetail(RecordPage):
         awards = awards_progress(list(awards_with_hours(lot.awards.select_related("company", "lot"))), on)
         sees_people = roles.sees_people(self.request.user)
         related = ["company", "employer", *(["participant"] if sees_people else [])]
+        counts = lot.assignments.aggregate(n=Count("pk"), people=Count("participant", distinct=True))
+        # The most recent ones only: the busiest lot of a region holds 1 800 (a 1 MB page); the others are
+        # in the assignments list filtered on the lot (linked).
         assignments = list(
-            assignments_with_hours(lot.assignments.select_related(*related)).order_by("-starts_on", "pk")
+            assignments_with_hours(lot.assignments.select_related(*related)).order_by("-starts_on", "pk")[
+                :LOT_ASSIGNMENTS_SHOWN
+            ]
         )
         if not sees_people:
             # No database id for the read-only role: « Personne 1, 2… » numbered on this page only, by
@@ -266,7 +273,9 @@ class LotDetail(RecordPage):
             clause=clause,
             awards=awards,
             assignments=assignments,
-            people=len({a.participant_id for a in assignments}),
+            assignment_count=counts["n"],
+            assignments_url=f"{reverse('hours:assignment_list')}?lot={lot.pk}" if sees_people else None,
+            people=counts["people"],
             months=months,
             drafts=drafts,
             sees_people=sees_people,

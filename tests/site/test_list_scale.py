@@ -136,3 +136,25 @@ def test_assignment_list_queries_do_not_grow_with_the_rows(client_for):
     for _ in range(55):
         HoursEntryFactory(assignment=AssignmentFactory(lot=lot))
     assert queries_of(client, reverse("hours:assignment_list"))[0] == few
+
+
+def test_lot_page_lists_the_most_recent_assignments_and_counts_them_all(client_for, monkeypatch):
+    from markets import views as market_views
+
+    lot = LotFactory()
+    person = ParticipantFactory()
+    for day in (3, 10, 17):
+        AssignmentFactory(lot=lot, participant=person, starts_on=datetime.date(2025, 2, day))
+    AssignmentFactory(lot=lot, starts_on=datetime.date(2025, 1, 6))
+    monkeypatch.setattr(market_views, "LOT_ASSIGNMENTS_SHOWN", 2)
+    url = reverse("markets:lot_detail", args=[lot.pk])
+    response = client_for("Facilitatrice").get(url)
+    shown = [a.starts_on.day for a in response.context["assignments"]]
+    assert (shown, response.context["assignment_count"], response.context["people"]) == ([17, 10], 4, 2)
+    html = response.content.decode()
+    assert '<span class="badge text-bg-light border">4</span>' in html
+    assert f'href="{reverse("hours:assignment_list")}?lot={lot.pk}">toutes les mises à l' in html
+    html = client_for("Lecteur").get(url).content.decode()  # read-only role: no link to the people
+    assert "Les 2 plus récentes." in html and "toutes les mises" not in html
+    monkeypatch.setattr(market_views, "LOT_ASSIGNMENTS_SHOWN", 4)
+    assert "plus récentes" not in client_for("Facilitatrice").get(url).content.decode()
