@@ -97,14 +97,15 @@ UNREADABLE_CELLS = (
 
 
 def posted_cells(post):
-    """A grid's POST with its cells as fields (h12, oh12…), as a browser without JavaScript posts them.
+    """A grid's POST as a dict, its cells as fields (h12, oh12…), as a browser without JavaScript posts them.
 
     The page's JavaScript (static/js/grid.js) sends them in one field instead, « cellules »: a JSON object
     {cell name: value as typed} holding the values every row was rendered with and the cells changed
     (a cell left out is unchanged), so that a grid of 1 100 rows is a handful of fields, not 4 400
     (DATA_UPLOAD_MAX_NUMBER_FIELDS). Raises BadRequest (400) when that field is not such an object."""
+    data = {name: post.get(name) for name in post if name != CELLS_FIELD}  # a dict: no deep copy
     if CELLS_FIELD not in post:
-        return post
+        return data
     try:
         cells = json.loads(post[CELLS_FIELD])
     except ValueError:
@@ -113,10 +114,7 @@ def posted_cells(post):
         _CELL_NAME.fullmatch(name) and isinstance(value, str) for name, value in cells.items()
     ):
         raise BadRequest(UNREADABLE_CELLS)
-    data = post.copy()
-    del data[CELLS_FIELD]
-    for name, value in cells.items():
-        data[name] = value
+    data.update(cells)
     return data
 
 
@@ -127,6 +125,14 @@ def _lenient(value):
         return grid.parse_hours(value)
     except ValidationError:
         return str(value)
+
+
+def _cell(initial, label, widget_class, attrs=None):
+    """A cell's field; its widget made from its class (a widget instance is deep-copied by the field:
+    thousands of copies for a big grid)."""
+    field = HoursCellField(required=False, initial=initial, label=label, widget=widget_class)
+    field.widget.attrs.update(attrs or {})
+    return field
 
 
 class GridForm(forms.Form):
@@ -155,25 +161,16 @@ class GridForm(forms.Form):
                 continue
             person = str(row.assignment.participant)
             hours, training = grid.stored_cells(row.entry)
-            self.fields[cell_name("h", row)] = HoursCellField(
-                required=False,
-                initial=hours,
-                label=f"{person} — heures travaillées",
-                widget=HoursCellInput({"aria-label": f"Heures travaillées — {person}", "data-col": "h"}),
-            )
-            self.fields[cell_name("t", row)] = HoursCellField(
-                required=False,
-                initial=training,
-                label=f"{person} — heures de formation",
-                widget=HoursCellInput({"aria-label": f"Heures de formation — {person}", "data-col": "t"}),
-            )
-            for column, value in (("h", hours), ("t", training)):
-                self.fields[cell_name("o" + column, row)] = HoursCellField(
-                    required=False,
-                    initial=value,
-                    label=f"{person} — valeur affichée ({column})",
-                    widget=OriginalCellInput(),
+            for column, value, kind in (("h", hours, "travaillées"), ("t", training, "de formation")):
+                self.fields[cell_name(column, row)] = _cell(
+                    value,
+                    f"{person} — heures {kind}",
+                    HoursCellInput,
+                    {"aria-label": f"Heures {kind} — {person}", "data-col": column},
                 )
+            for column, value in (("h", hours), ("t", training)):
+                label = f"{person} — valeur affichée ({column})"
+                self.fields[cell_name("o" + column, row)] = _cell(value, label, OriginalCellInput)
 
     def clean(self):
         data = super().clean()
