@@ -36,6 +36,13 @@ def median(function, runs):
     return statistics.median(times), result
 
 
+def keyed(model, objects):
+    """Objects of a KeyedModel written in bulk, with the keys save() would compute."""
+    for instance in objects:
+        instance.compute_keys()
+    return model.objects.bulk_create(objects, batch_size=5000)
+
+
 def build(entries, lots_count):
     from django.db import connection, transaction
 
@@ -48,10 +55,7 @@ def build(entries, lots_count):
     people = max(entries // months, 1)
     start = datetime.date(2025, 7, 1)
     with transaction.atomic():
-        buyers = [Buyer(name=f"Donneur {i}") for i in range(20)]
-        for b in buyers:
-            b.compute_keys()
-        Buyer.objects.bulk_create(buyers)
+        buyers = keyed(Buyer, [Buyer(name=f"Donneur {i}") for i in range(20)])
         markets = [
             Market(
                 buyer=buyers[i % len(buyers)],
@@ -63,9 +67,7 @@ def build(entries, lots_count):
             )
             for i in range(lots_count // 3)
         ]
-        for m in markets:
-            m.compute_keys()
-        Market.objects.bulk_create(markets)
+        keyed(Market, markets)
         lots = [
             Lot(
                 market=markets[i % len(markets)],
@@ -77,9 +79,7 @@ def build(entries, lots_count):
             )
             for i in range(lots_count)
         ]
-        for lot in lots:
-            lot.compute_keys()
-        Lot.objects.bulk_create(lots)
+        keyed(Lot, lots)
         Clause.objects.bulk_create(
             Clause(
                 lot=lot, stated_hours=Decimal(5000), hours_required=Decimal(5000), training_counts=i % 2 == 0
@@ -91,9 +91,7 @@ def build(entries, lots_count):
             Participant(last_name=f"Nom{i}", first_name="Élodie", birth_date=datetime.date(1987, 3, 12))
             for i in range(people)
         ]
-        for p in persons:
-            p.compute_keys()
-        Participant.objects.bulk_create(persons, batch_size=5000)
+        keyed(Participant, persons)
         Assignment.objects.bulk_create(
             (
                 Assignment(

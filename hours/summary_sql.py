@@ -148,28 +148,37 @@ def _pg_installed(cursor):
 # --- SQLite: row-level triggers ----------------------------------------------------------------------------
 
 
-def _sqlite_add(row, sign):
-    """Statements adding (sign "+") or taking away (sign "-") the entry `row` (NEW or OLD) to its
-    lot-month: an empty row is made first when adding, a row left with no entry is deleted."""
-    lot = f"(SELECT lot_id FROM {ASSIGNMENTS} WHERE id = {row}.assignment_id)"
-    formation = f"(SELECT modality = '{FORMATION}' FROM {ASSIGNMENTS} WHERE id = {row}.assignment_id)"
-    where = f"WHERE lot_id = {lot} AND month = {row}.month"
+def _sqlite_apply(sign, keys, delta, where, emptied):
+    """Statements adding (sign "+") or taking away (sign "-") `delta` ({column: SQL}) to the summary rows
+    `where` selects: when adding, the rows of `keys` (a SELECT's lot, month… FROM …) are made first,
+    empty; when taking away, the rows `emptied` selects that have no entry left are deleted."""
     statements = []
     if sign == "+":
         statements.append(
-            f"INSERT OR IGNORE INTO {TABLE} (lot_id, month, {', '.join(COLUMNS)}) "
-            f"SELECT lot_id, {row}.month, 0, 0, 0, 0 FROM {ASSIGNMENTS} WHERE id = {row}.assignment_id"
+            f"INSERT OR IGNORE INTO {TABLE} (lot_id, month, {', '.join(COLUMNS)}) SELECT {keys}"
         )
-    statements.append(
-        f"UPDATE {TABLE} SET entries = entries {sign} 1, "
-        f"hours = round(hours {sign} CASE WHEN {formation} THEN 0 ELSE {row}.hours END, 2), "
-        f"formation_hours = round(formation_hours {sign} "
-        f"CASE WHEN {formation} THEN {row}.hours ELSE 0 END, 2), "
-        f"training_hours = round(training_hours {sign} {row}.training_hours, 2) {where}"
-    )
+    changes = [f"entries = entries {sign} {delta['entries']}"] + [
+        f"{column} = round({column} {sign} {delta[column]}, 2)" for column in COLUMNS[1:]
+    ]
+    statements.append(f"UPDATE {TABLE} SET {', '.join(changes)} {where}")
     if sign == "-":
-        statements.append(f"DELETE FROM {TABLE} {where} AND entries = 0")
+        statements.append(f"DELETE FROM {TABLE} {emptied} AND entries = 0")
     return "; ".join(statements) + ";"
+
+
+def _sqlite_add(row, sign):
+    """Statements adding or taking away the entry `row` (NEW or OLD) to its lot-month."""
+    assignment = f"FROM {ASSIGNMENTS} WHERE id = {row}.assignment_id"
+    lot = f"(SELECT lot_id {assignment})"
+    formation = f"(SELECT modality = '{FORMATION}' {assignment})"
+    where = f"WHERE lot_id = {lot} AND month = {row}.month"
+    delta = {
+        "entries": "1",
+        "hours": f"CASE WHEN {formation} THEN 0 ELSE {row}.hours END",
+        "formation_hours": f"CASE WHEN {formation} THEN {row}.hours ELSE 0 END",
+        "training_hours": f"{row}.training_hours",
+    }
+    return _sqlite_apply(sign, f"lot_id, {row}.month, 0, 0, 0, 0 {assignment}", delta, where, where)
 
 
 _ENTRY_CHANGED = " OR ".join(
@@ -183,26 +192,19 @@ def _sqlite_moved(row, sign):
     entries = f"FROM {ENTRIES} e WHERE e.assignment_id = {row}.id AND e.status = '{VALIDATED}'"
     mine = f"{entries} AND e.month = {TABLE}.month"
     formation = f"{row}.modality = '{FORMATION}'"
+
+    def total(expression):
+        return f"(SELECT coalesce(sum({expression}), 0) {mine})"
+
+    delta = {
+        "entries": f"(SELECT count(*) {mine})",
+        "hours": total(f"CASE WHEN {formation} THEN 0 ELSE e.hours END"),
+        "formation_hours": total(f"CASE WHEN {formation} THEN e.hours ELSE 0 END"),
+        "training_hours": total("e.training_hours"),
+    }
     where = f"WHERE lot_id = {row}.lot_id AND month IN (SELECT e.month {entries})"
-    statements = []
-    if sign == "+":
-        statements.append(
-            f"INSERT OR IGNORE INTO {TABLE} (lot_id, month, {', '.join(COLUMNS)}) "
-            f"SELECT DISTINCT {row}.lot_id, e.month, 0, 0, 0, 0 {entries}"
-        )
-    statements.append(
-        f"UPDATE {TABLE} SET entries = entries {sign} (SELECT count(*) {mine}), "
-        f"hours = round(hours {sign} (SELECT coalesce(sum(CASE WHEN {formation} THEN 0 ELSE e.hours END), 0) "
-        f"{mine}), 2), "
-        f"formation_hours = round(formation_hours {sign} "
-        f"(SELECT coalesce(sum(CASE WHEN {formation} THEN e.hours ELSE 0 END), 0) {mine}), 2), "
-        f"training_hours = round(training_hours {sign} "
-        f"(SELECT coalesce(sum(e.training_hours), 0) {mine}), 2) "
-        f"{where}"
-    )
-    if sign == "-":
-        statements.append(f"DELETE FROM {TABLE} WHERE lot_id = {row}.lot_id AND entries = 0")
-    return "; ".join(statements) + ";"
+    keys = f"DISTINCT {row}.lot_id, e.month, 0, 0, 0, 0 {entries}"
+    return _sqlite_apply(sign, keys, delta, where, f"WHERE lot_id = {row}.lot_id")
 
 
 #: (trigger name, definition after CREATE TRIGGER name)
