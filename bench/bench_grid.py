@@ -46,34 +46,17 @@ def build(rows):
     """The lot, its people, their assignments and entries (bulk inserts); returns (lot, facilitator)."""
     from django.utils import timezone
 
-    from hours.models import Assignment, HoursEntry
-    from participants.models import Participant
+    from hours.models import HoursEntry
     from tests.companies.factories import CompanyFactory
     from tests.factories import UserFactory
+    from tests.hours.factories import people_at_work
     from tests.markets.factories import AwardFactory, ClauseFactory
-    from tests.participants.factories import ParticipantFactory
 
-    manager = UserFactory(
-        username="bench-facilitatrice", first_name="Nadia", last_name="Bench", facilitator=True
-    )
+    user = UserFactory(username="bench-saisie", first_name="Nadia", last_name="Bench", facilitator=True)
     lot = ClauseFactory(stated=True, stated_hours=Decimal(200_000)).lot
     company = CompanyFactory(name="Bâti Flandre")
     AwardFactory(lot=lot, company=company)
-    people = [ParticipantFactory.build(last_name=f"Nom{n:05d}") for n in range(rows)]
-    for person in people:
-        person.compute_keys()
-    people = Participant.objects.bulk_create(people)
-    assignments = Assignment.objects.bulk_create(
-        Assignment(
-            participant=p,
-            lot=lot,
-            company=company,
-            employer=company,
-            contract_type="CDD",
-            starts_on=datetime.date(2025, 1, 6),
-        )
-        for p in people
-    )
+    assignments = people_at_work(lot, company, rows)
     now = timezone.now()
     entries = []
     for n, a in enumerate(assignments):
@@ -84,13 +67,13 @@ def build(rows):
                     month=month,
                     hours=Decimal(140 + n % 20),
                     status=HoursEntry.Status.VALIDATED,
-                    validated_by=manager,
+                    validated_by=user,
                     validated_at=now,
                 )
             )
         entries.append(HoursEntry(assignment=a, month=JUNE, hours=Decimal(100 + n % 50)))
     HoursEntry.objects.bulk_create(entries, batch_size=2000)
-    return lot, manager
+    return lot, user
 
 
 def cells_now(lot):
@@ -173,7 +156,7 @@ def main():
         settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = None
     call_command("migrate", verbosity=0)
     start = time.perf_counter()
-    lot, manager = build(args.rows)
+    lot, user = build(args.rows)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
@@ -181,7 +164,7 @@ def main():
         f"Base : {connection.vendor} ; {args.rows} lignes construites en {time.perf_counter() - start:.1f} s."
     )
     client = Client()
-    client.force_login(manager)
+    client.force_login(user)
     url = reverse("hours:grid") + f"?mois={JUNE:%Y-%m}&lot={lot.pk}"
     print(
         f"Grille de juin 2025, {args.rows} lignes ; médiane et p95 de {args.runs} (après une de chauffe).\n"
