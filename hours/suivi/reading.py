@@ -234,13 +234,15 @@ class Sheet:
     def __iter__(self):
         start = self.sheet.start
         pad = (None,) * (start[1] if start else 0)  # calamine starts a row at the first column used
-        errors = self.scan.errors
+        errors = {}  # row number -> [(column, text of the error cell)]
+        for (row, column), text in self.scan.errors.items():
+            errors.setdefault(row, []).append((column, text))
         for index, values in enumerate(self.sheet.iter_rows()):
             number = index + 1
             if pad:
                 values = pad + tuple(values)
-            if errors:
-                values = _with_errors(number, values, errors)
+            if number in errors:
+                values = _with_errors(values, errors[number])
             if self.width is not None:
                 values = values[: self.width]
             for value in values:
@@ -251,10 +253,7 @@ class Sheet:
             yield number, values
 
 
-def _with_errors(number, values, errors):
-    found = [(column, text) for (row, column), text in errors.items() if row == number]
-    if not found:
-        return values
+def _with_errors(values, found):
     values = list(values) + [None] * max(0, max(c for c, _ in found) - len(values))
     for column, text in found:
         values[column - 1] = text
