@@ -31,6 +31,8 @@ from hours.suivi import (
     max_rows,
     write_suivi,
 )
+from jobs import imports as jobs_imports
+from jobs.models import Job
 from markets.models import Buyer
 
 
@@ -60,11 +62,13 @@ def import_upload(request):
         if form.is_valid():
             upload = form.cleaned_data["file"]
             name = re.sub(r"[\\/]", "_", upload.name)[:255]
-            report, batch = batches.preview(upload, name, request.user)
-            if batch is None:
-                form.add_error("file", f"Fichier illisible : {report.fatal}")
+            # Read and planned by a job (jobs/imports.py); already finished (immediate backend, in
+            # tests), its outcome at once: the preview, or the error on the form.
+            job = jobs_imports.start_preview(request.user, upload, name)
+            if job.status == Job.Status.FAILED:
+                form.add_error("file", job.error)
             else:
-                return redirect("hours:import_detail", pk=batch.pk)
+                return redirect(job.result_url if job.status == Job.Status.DONE else job)
         status = 400
     else:
         status = 200
@@ -117,8 +121,18 @@ def import_confirm(request, pk):
         return redirect("hours:import_detail", pk=batch.pk)
     if not batch.file:
         raise Http404
-    report = batches.confirm(batch, request.user)
-    if report.imported:
+    if under_way := jobs_imports.confirm_under_way(batch):
+        messages.info(request, "Cet import est déjà en cours d'enregistrement.")
+        return redirect(under_way if under_way.user_id == request.user.pk else batch)
+    # Imported by a job (jobs/imports.py), whose page shows the progress, then this import's report.
+    job = jobs_imports.start_confirm(request.user, batch)
+    if not job.finished:
+        return redirect(job)
+    batch.refresh_from_db()
+    report = ImportReport.from_dict(batch.report)
+    if job.status == Job.Status.FAILED:
+        messages.error(request, job.error)
+    elif report.imported:
         entries = report.counts["entries"]
         if entries.created + entries.updated and not roles.can_validate(request.user):
             messages.success(request, "Le tableau de suivi a été importé : ses heures sont en brouillon.")

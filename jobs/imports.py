@@ -94,6 +94,8 @@ def preview(job, progress):
 
 
 def confirm(job, progress):
+    # Written before the transaction: on SQLite the steps inside it are only seen once it is committed.
+    progress.step("Lecture, vérification et enregistrement du fichier…")
     with progress.atomic():
         batch = ImportBatch.objects.select_for_update().filter(pk=job.params["batch"]).first()
         if batch is None:

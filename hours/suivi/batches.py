@@ -37,11 +37,12 @@ def _already_imported_warning(report, digest):
         report.warning_count += 1
 
 
-def preview(upload, name, user):
+def preview(upload, name, user, progress=None):
     """A dry run of an uploaded file: (report, batch). An unreadable file: no batch (report.fatal says
     why). Otherwise a batch, saved with its report and the file: pending, or refused when a row is
-    invalid (its annotated workbook can then be downloaded)."""
-    report = run_import(upload, file_name=name, user=user, dry_run=True)
+    invalid (its annotated workbook can then be downloaded). progress: as run_import's (the job of
+    jobs/imports.py)."""
+    report = run_import(upload, file_name=name, user=user, dry_run=True, progress=progress)
     if report.fatal:
         return report, None
     digest = file_digest(upload)

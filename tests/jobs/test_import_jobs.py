@@ -1,0 +1,171 @@
+"""The tracking-sheet import as jobs: the upload keeps the file and queues its preview (the request
+answers at once); the job reads, plans and keeps the batch, then sends the browser to the preview; the
+confirmation is a job too, in one transaction: a failure writes nothing and says why in French."""
+
+import time
+from html import unescape
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from hours.models import HoursEntry, ImportBatch
+from hours.suivi import planner
+from jobs import imports, tasks
+from jobs.models import Job
+from jobs.progress import Progress
+from markets.models import Buyer
+from tests.hours.suivi import TITLES, line, months, workbook
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+THREE_MONTHS = workbook(months("03/2025", "04/2025", "05/2025"))
+NO_MONTH = workbook([line()], titles=[t for t in TITLES if t != "Mois"])
+
+
+@pytest.fixture
+def editor(client, manager):
+    client.force_login(manager)
+    return client
+
+
+@pytest.fixture
+def queued(monkeypatch):
+    """Jobs queued on the database backend, as in production (the worker is not running)."""
+    monkeypatch.setattr(tasks, "run_job", tasks.run_job.using(backend="database"))
+
+
+def upload(client, data, name="suivi.xlsx"):
+    file = SimpleUploadedFile(name, data, content_type=XLSX)
+    return client.post(reverse("hours:import_upload"), {"file": file})
+
+
+def run(job):
+    """What the worker does with a queued job."""
+    tasks.run_job.call(job.pk)
+    job.refresh_from_db()
+    return job
+
+
+def files_under(folder):
+    return sorted(p.name for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
+
+
+def test_the_upload_keeps_the_file_and_answers_at_once(editor, manager, queued, jobs_dir):
+    began = time.perf_counter()
+    response = upload(editor, THREE_MONTHS, "suivi-mars.xlsx")
+    elapsed = time.perf_counter() - began
+    job = Job.objects.get()
+    assert response.status_code == 302 and response.url == reverse("jobs:job_detail", args=[job.pk])
+    assert elapsed < 1.0, f"{elapsed:.2f} s"
+    assert (job.kind, job.status, job.user) == (Job.Kind.IMPORT_PREVIEW, Job.Status.QUEUED, manager)
+    assert job.title == "Import de « suivi-mars.xlsx » : analyse du fichier"
+    assert files_under(jobs_dir / "uploads") == ["suivi.xlsx"] and not ImportBatch.objects.exists()
+
+    job = run(job)
+    batch = ImportBatch.objects.get()
+    assert job.status == Job.Status.DONE, job.error
+    assert job.result_url == reverse("hours:import_detail", args=[batch.pk])
+    assert job.result_summary == "3 lignes lues, prêtes à importer"
+    assert (batch.status, batch.rows_read, batch.entries_created) == (ImportBatch.Status.PENDING, 3, 3)
+    assert batch.file_name == "suivi-mars.xlsx" and batch.uploaded_by == manager
+    assert files_under(jobs_dir / "uploads") == []  # personal data: the waiting copy is gone
+    polled = editor.get(reverse("jobs:job_progress", args=[job.pk]), headers={"HX-Request": "true"})
+    assert polled["HX-Redirect"] == job.result_url  # the browser goes on to the preview
+
+
+def test_an_unreadable_file_fails_in_french_and_keeps_nothing(editor, queued, jobs_dir):
+    upload(editor, NO_MONTH)
+    job = run(Job.objects.get())
+    assert job.status == Job.Status.FAILED
+    assert job.error == "Fichier illisible : colonnes obligatoires absentes : « Mois »."
+    assert not ImportBatch.objects.exists() and files_under(jobs_dir / "uploads") == []
+
+
+def test_run_at_once_the_upload_goes_straight_to_the_preview_or_the_form(editor):
+    """Under the immediate backend (or a job finished before the answer) nothing changes for the user."""
+    response = upload(editor, THREE_MONTHS)
+    assert response.url == reverse("hours:import_detail", args=[ImportBatch.objects.get().pk])
+    response = upload(editor, NO_MONTH)
+    assert response.status_code == 400
+    assert "Fichier illisible : colonnes obligatoires absentes : « Mois »" in unescape(
+        response.content.decode()
+    )
+
+
+def test_the_reading_reports_every_2000_rows_in_french(manager):
+    job = Job.objects.create(user=manager, kind=Job.Kind.IMPORT_PREVIEW, title="Essai")
+    progress = Progress(job, every=0)
+    report = imports._reporter(progress)
+    report("lecture", 12_000, 50_001)
+    assert Job.objects.values_list("step", "done", "total").get() == (
+        "Lecture : ligne 12\xa0000 sur 50\xa0001",
+        12_000,
+        50_001,
+    )
+    report("lecture", 50_001, 50_001)
+    assert Job.objects.get().step == "Lecture terminée : vérification des lignes…"
+    report("écriture", "marchés", None)
+    assert Job.objects.get().step == "Enregistrement : marchés"
+
+
+def _pending_batch(client):
+    """A previewed batch waiting for its confirmation (its preview job run)."""
+    upload(client, THREE_MONTHS)
+    run(Job.objects.get(kind=Job.Kind.IMPORT_PREVIEW))
+    return ImportBatch.objects.get()
+
+
+def test_the_confirmation_is_a_job_that_imports_in_one_go(
+    editor, manager, queued, django_capture_on_commit_callbacks
+):
+    batch = _pending_batch(editor)
+    response = editor.post(reverse("hours:import_confirm", args=[batch.pk]))
+    job = Job.objects.get(kind=Job.Kind.IMPORT_CONFIRM)
+    assert response.status_code == 302 and response.url == reverse("jobs:job_detail", args=[job.pk])
+    assert HoursEntry.objects.count() == 0  # queued: nothing imported by the request
+    # Confirmed twice while the first is waiting: one job only.
+    again = editor.post(reverse("hours:import_confirm", args=[batch.pk]), follow=True)
+    assert "déjà en cours d'enregistrement" in unescape(again.content.decode())
+    assert Job.objects.filter(kind=Job.Kind.IMPORT_CONFIRM).count() == 1
+
+    with django_capture_on_commit_callbacks(execute=True):
+        job = run(job)
+    batch.refresh_from_db()
+    assert job.status == Job.Status.DONE, job.error
+    assert job.result_summary == "Tableau importé : 3 heures mensuelles créées, 0 modifiée"
+    assert job.result_url == reverse("hours:import_detail", args=[batch.pk])
+    assert batch.status == ImportBatch.Status.IMPORTED and not batch.file
+    assert HoursEntry.objects.count() == 3
+
+
+def test_a_confirmation_failing_half_way_writes_nothing(editor, queued, monkeypatch):
+    batch = _pending_batch(editor)
+    writes = planner.Planner.apply
+
+    def apply_then_fail(self, *args, **kwargs):
+        writes(self, *args, **kwargs)  # everything written…
+        raise RuntimeError("coupure")  # …then the failure
+
+    monkeypatch.setattr(planner.Planner, "apply", apply_then_fail)
+    editor.post(reverse("hours:import_confirm", args=[batch.pk]))
+    job = Job.objects.get(kind=Job.Kind.IMPORT_CONFIRM)
+    with pytest.raises(RuntimeError):  # re-raised for the worker's log and its task record
+        run(job)
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED
+    assert job.error.startswith("Le traitement s'est arrêté sur une erreur inattendue (RuntimeError).")
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.PENDING and batch.file  # may be confirmed again
+    assert HoursEntry.objects.count() == 0 and not Buyer.objects.exists()
+
+
+def test_a_batch_cancelled_before_its_confirmation_runs_is_not_imported(editor, queued):
+    batch = _pending_batch(editor)
+    editor.post(reverse("hours:import_confirm", args=[batch.pk]))
+    editor.post(reverse("hours:import_cancel", args=[batch.pk]))
+    job = run(Job.objects.get(kind=Job.Kind.IMPORT_CONFIRM))
+    assert job.status == Job.Status.FAILED
+    assert job.error == (
+        "Cet import n'est plus en attente de confirmation (il est « annulé ») : rien n'a été enregistré."
+    )
+    assert HoursEntry.objects.count() == 0
