@@ -26,7 +26,7 @@ MAX_CELLS_PER_ROW = FAST_COLUMNS  # the table's cells, per row allowed (rows × 
 
 ROW_OPEN = b"<row "  # (a <row> without attributes has no number: nothing to fear from it)
 PREFIXED = re.compile(rb"<[A-Za-z_][\w.\-]*:c[\s/>]")  # calamine reads <x:c> as <c>
-ERROR_CELL = re.compile(rb'<c\s(?=[^>]*\bt="e")[^>]*\br="([A-Za-z]+)([0-9]+)"[^>]*>(.*?)</c>', re.S)
+ERROR_CELL = re.compile(rb'<c\s(?=[^>]*\bt="e")[^>]*\br="([A-Za-z]+)([0-9]+)"[^>]*(?<!/)>(.*?)</c>', re.S)
 VALUE = re.compile(rb"<v>([^<]*)</v>")
 TAG = re.compile(rb"<(/?)(?:[A-Za-z_][\w.\-]*:)?(row|c|v|is)(\s[^>]*?)?(/?)>")
 REF = re.compile(rb'\br="([^"]*)"')
