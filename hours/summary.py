@@ -151,7 +151,7 @@ def lots_with_hours_to_date(lots, end):
     given queryset joins cannot multiply the sums; their ordering is kept. Chain only what joins no
     multi-valued relation afterwards (select_related, only, order_by, filters on the lot and market)."""
     done = FilteredRelation("month_hours", condition=Q(month_hours__month__lte=end))
-    return (
+    annotated = (
         lots.model.objects.filter(pk__in=lots.values("pk"))
         .annotate(_done=done)
         .annotate(
@@ -162,8 +162,10 @@ def lots_with_hours_to_date(lots, end):
                 output_field=HOURS,
             ),
         )
-        .order_by(*lots.query.order_by)
     )
+    if lots.query.order_by or not lots.query.default_ordering:  # else the model's ordering, as given
+        annotated = annotated.order_by(*lots.query.order_by)
+    return annotated
 
 
 def total_hours(lots_q=None, start=None, end=None, to_date=False):

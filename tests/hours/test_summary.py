@@ -404,3 +404,15 @@ def test_concurrent_writers_of_one_lot_month():
             {(first.lot_id, MARCH): (2, D("20.02"), D("0.00"), D("0.00"))} if action == "insert" else {}
         )
         assert table() == expected
+
+
+def test_lots_with_hours_to_date_keeps_the_order_given(worked):
+    one, two = worked["one"], worked["two"]
+    lots = Lot.objects.filter(pk__in=[one.pk, two.pk])
+    given = [lot.pk for lot in lots]  # the model's ordering
+    assert [lot.pk for lot in summary.lots_with_hours_to_date(lots, APRIL)] == given
+    assert [lot.pk for lot in summary.lots_with_hours_to_date(lots.order_by("-pk"), APRIL)] == [
+        two.pk,
+        one.pk,
+    ]
+    assert [lot.pk for lot in summary.lots_with_hours_to_date(lots.order_by("pk"), APRIL)] == [one.pk, two.pk]
