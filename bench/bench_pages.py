@@ -188,6 +188,20 @@ def pages(ctx):
         LIST_MS,
     )
     yield (
+        "Marché (fiche, celui du lot le plus chargé)",
+        "get",
+        reverse("markets:market_detail", args=[ctx["busy_market"]]),
+        None,
+        LIST_MS,
+    )
+    yield (
+        "Entreprise (fiche, le plus de mises à l'emploi)",
+        "get",
+        reverse("companies:company_detail", args=[ctx["busy_company"]]),
+        None,
+        LIST_MS,
+    )
+    yield (
         "Entreprise (fiche, le plus de lots)",
         "get",
         reverse("companies:company_detail", args=[ctx["company"]]),
@@ -311,7 +325,7 @@ def build_context():
     from companies.models import Company
     from hours import grid as grid_module
     from hours.models import HoursEntry
-    from markets.models import Buyer, Clause, Market
+    from markets.models import Buyer, Clause, Lot, Market
 
     lot, month, _ = busiest_lot_month()
     rows = list(grid_module.grid_assignments(month, lot=lot))
@@ -341,6 +355,8 @@ def build_context():
         "entry": entry.pk,
         "market": _top(Market, "lots"),
         "company": _top(Company, "awards"),
+        "busy_market": Lot.objects.filter(pk=lot).values_list("market_id", flat=True).get(),
+        "busy_company": _top(Company, "credited_assignments"),
         "buyer": _top(Buyer, "markets"),
         "clause": Clause.objects.filter(lot_id=lot).values_list("pk", flat=True).first(),
         "bilan_buyer": bilan_buyer,
@@ -443,7 +459,13 @@ def explain_pages(args):
                 raise Rollback
         except Rollback:
             pass
-        queries = [q for q in captured.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")]
+        queries = []
+        for q in captured.captured_queries:
+            sql = q["sql"].lstrip()
+            if sql.upper().startswith("DECLARE"):  # a server-side cursor (iterator()): its SELECT
+                sql = sql.split(" FOR ", 1)[1]
+            if sql.upper().startswith(("SELECT", "WITH")):
+                queries.append({**q, "sql": sql})
         slowest = max(queries, key=lambda q: float(q["time"]))
         with connection.cursor() as cursor:
             cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + slowest["sql"])

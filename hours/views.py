@@ -241,6 +241,7 @@ class AssignmentList(FilteredListView):
     export_columns = ASSIGNMENT_EXPORT_COLUMNS
     create_url_name = "hours:assignment_create"
     create_label = "Nouvelle mise à l'emploi"
+    count_limit = 10_000  # « plus de 10 000 résultats »: no count of 300 000 assignments at each page
 
     def get_queryset(self):
         return queries.assignments_with_hours(

@@ -158,3 +158,14 @@ def test_lot_page_lists_the_most_recent_assignments_and_counts_them_all(client_f
     assert "Les 2 plus récentes." in html and "toutes les mises" not in html
     monkeypatch.setattr(market_views, "LOT_ASSIGNMENTS_SHOWN", 4)
     assert "plus récentes" not in client_for("Facilitatrice").get(url).content.decode()
+
+
+def test_assignment_count_stops_at_the_limit(client_for, monkeypatch):
+    from hours.views import AssignmentList
+
+    lot = LotFactory()
+    AssignmentFactory.create_batch(3, lot=lot)
+    monkeypatch.setattr(AssignmentList, "count_limit", 2)
+    response = client_for("Responsable").get(reverse("hours:assignment_list"))
+    assert (response.context["result_count"], response.context["result_count_capped"]) == (2, True)
+    assert "plus de 2 résultats" in response.content.decode()
