@@ -246,7 +246,7 @@ STORAGES = {
 
 # Uploads (tracking sheets): 20 MB by default.
 CLAUSES_MAX_UPLOAD_MB = env_int("CLAUSES_MAX_UPLOAD_MB", 20)
-# Tracking-sheet import limits (hours/suivi_archive.py): data rows, XML once the .xlsx is inflated
+# Tracking-sheet import limits (hours/suivi/archive.py, scan.py): data rows, XML once the .xlsx is inflated
 CLAUSES_IMPORT_MAX_ROWS = env_int("CLAUSES_IMPORT_MAX_ROWS", 200_000)
 CLAUSES_IMPORT_MAX_UNCOMPRESSED_MB = env_int("CLAUSES_IMPORT_MAX_UNCOMPRESSED_MB", 500)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

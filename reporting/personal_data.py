@@ -347,7 +347,7 @@ def render_xlsx(person):
 
 
 def _import_label(person):
-    """How the import reports name a person (hours/import_suivi.py)."""
+    """How the import reports name a person (hours/suivi/report.py)."""
     return f"{person.last_name.upper()} {person.first_name} ({person.birth_date:%d/%m/%Y})"
 
 
