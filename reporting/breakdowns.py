@@ -94,14 +94,13 @@ def assignment_rows(entries_q, start, end):
         queries.counted_entries(end=end, to_date=True)
         .filter(entries_q)
         .order_by()
-        .values(*FIELDS)
+        .values_list(*FIELDS)
         .annotate(
             _n=Count("pk", filter=in_period),
             _done=_sum(queries.COUNTED_HOURS, in_period),
             _to_date=_sum(queries.COUNTED_HOURS),
             _training=_sum("training_hours", in_period),
         )
-        .values_list(*FIELDS, "_n", "_done", "_to_date", "_training")
     )
     return [Row(values) for values in rows]
 

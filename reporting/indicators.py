@@ -41,6 +41,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Exists, Min, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from clauses_site.months import first_of_month, months_between
 from companies.models import Company
@@ -420,6 +421,15 @@ def _summary_by_lot(lots, start, end):
     }
 
 
+#: What a lot line reads of a lot, its market, buyer and clause (Clause.hours_source: the formula's inputs).
+LOT_FIELDS = (
+    *("number", "number_key", "title", "starts_on", "ends_on", "amount"),
+    *("market__reference", "market__title", "market__buyer__name"),
+    *("clause__clause_type", "clause__stated_hours", "clause__formula_amount", "clause__labour_share"),
+    *("clause__insertion_rate", "clause__hourly_cost"),
+)
+
+
 def _lot_lines(in_scope, hours_of_lot, people_of_lot, end, company):
     if company is None:
         required = Coalesce("clause__hours_required", Value(ZERO), output_field=HOURS)
@@ -431,8 +441,10 @@ def _lot_lines(in_scope, hours_of_lot, people_of_lot, end, company):
     lots = (
         in_scope.annotate(hours_required=required)
         .select_related("market__buyer", "clause")
+        .only(*LOT_FIELDS)
         .order_by("market__buyer__name_key", "market__reference", "number_key")
     )
+    today = timezone.localdate()
     none = {"hours_done": ZERO, "hours_done_to_date": ZERO, "training_hours": ZERO, "people": 0}
     lines = []
     for lot in lots:
@@ -457,7 +469,9 @@ def _lot_lines(in_scope, hours_of_lot, people_of_lot, end, company):
                 hours_done_to_date=to_date,
                 training_hours=_h(hours["training_hours"]),
                 people=people_of_lot.get(lot.pk, none)["people"],
-                progress=queries.progress(lot.hours_required, to_date, lot.starts_on, lot.ends_on, end),
+                progress=queries.progress(
+                    lot.hours_required, to_date, lot.starts_on, lot.ends_on, end, today
+                ),
             )
         )
     return tuple(lines)
@@ -474,35 +488,37 @@ def _company_lines(in_scope, rows, company, end):
     # Owed: the sum of the company's shares; expected: the sum, over its awards, of its share pro rata
     # of the lot's months up to the end of queries.expected_through(end) (the period's end month, never
     # after the last collected one).
-    owed, expected = {}, {}
+    owed, expected, today = {}, {}, timezone.localdate()
     shares = awards.annotate(share=queries.award_share()).values_list(  # 1 query
         "company_id", "share", "lot__starts_on", "lot__ends_on"
     )
     for company_id, share, starts_on, ends_on in shares:
         owed[company_id] = owed.get(company_id, ZERO) + share
-        part = queries.expected_hours(share, starts_on, ends_on, end)
+        part = queries.expected_hours(share, starts_on, ends_on, end, today)
         if part is not None:
             expected[company_id] = expected.get(company_id, ZERO) + part
     none = {"hours_done": ZERO, "hours_done_to_date": ZERO, "training_hours": ZERO, "people": 0}
     lines = []
-    for c in Company.objects.filter(pk__in=set(hours) | set(owed)).order_by("name_key", "pk"):  # 1 query
-        done = hours.get(c.pk, none)
-        required = _h(owed.get(c.pk) or ZERO)
+    kinds = dict(Company.Kind.choices)
+    found = Company.objects.filter(pk__in=set(hours) | set(owed)).order_by("name_key", "pk")
+    for pk, name, siret, kind in found.values_list("pk", "name", "siret", "kind"):  # 1 query
+        done = hours.get(pk, none)
+        required = _h(owed.get(pk) or ZERO)
         if not (required or done["hours_done_to_date"] or done["people"]):
             continue
         lines.append(
             CompanyLine(
-                pk=c.pk,
-                name=c.name,
-                siret=c.siret,
-                kind=c.get_kind_display(),
+                pk=pk,
+                name=name,
+                siret=siret,
+                kind=kinds.get(kind, kind),
                 hours_required=required,
                 hours_done=_h(done["hours_done"]),
                 hours_done_to_date=_h(done["hours_done_to_date"]),
                 training_hours=_h(done["training_hours"]),
                 people=done["people"],
                 progress=queries.progress_over(
-                    required, _h(done["hours_done_to_date"]), expected.get(c.pk), on=end
+                    required, _h(done["hours_done_to_date"]), expected.get(pk), on=end, today=today
                 ),
             )
         )
