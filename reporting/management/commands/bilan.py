@@ -2,7 +2,7 @@
     --from AAAA-MM-JJ --to AAAA-MM-JJ --format pdf|xlsx|json --output PATH-or-"-"
     [--anonymise-small] [--commentary TEXT] [--facilitator NAME]
 
-Writes a bilan (shared/formats/bilan-json.md for JSON). --market may be combined with --buyer when
+Writes a bilan (docs/formats/bilan-json.md for JSON). --market may be combined with --buyer when
 a reference is used by several buyers. Unknown scope, ambiguous reference, bad date or inverted
 period: a French message and exit status 2. The file is not archived (the Bilans page archives)."""
 
