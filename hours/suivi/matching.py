@@ -390,7 +390,7 @@ class Matching:
             self.report.count("entries", "unchanged")
             return
         if validated and not self.may_validate:
-            self.refuse_validated(row, entry)
+            self.refuse_later(row, entry)
             return
         was = f"{hours_text(entry.hours)} h" + ("" if validated else " (brouillon)")
         if len(self.changed["entries"]) < SAMPLES:

@@ -4,8 +4,6 @@ The matching of each kind of object is hours/suivi/matching.py; the writing, hou
 
 from collections import defaultdict
 
-from django.contrib.auth import get_user_model
-
 from clauses_site.roles import can_validate
 from companies.models import Company
 from hours.models import Assignment, HoursEntry
@@ -31,31 +29,14 @@ def _fetch(queryset, field_name, values):
 
 class KnownEntry:
     """An entry the database holds, as the plan reads it: a row of values, not a model instance (50 000
-    instances cost a second); apply() fetches the instances of the entries the file changes."""
+    instances cost a second); apply() fetches the instances of the entries the file changes, finish()
+    the validators of those it refuses to change."""
 
-    __slots__ = (
-        "pk",
-        "assignment",
-        "month",
-        "hours",
-        "training_hours",
-        "status",
-        "validated_at",
-        "validator",
-    )
+    __slots__ = ("pk", "assignment", "month", "hours", "training_hours", "status")
 
-    def __init__(self, pk, assignment, month, hours, training_hours, status, validated_at, validator):
+    def __init__(self, pk, assignment, month, hours, training_hours, status):
         self.pk, self.assignment, self.month = pk, assignment, month
-        self.hours, self.training_hours = hours, training_hours
-        self.status, self.validated_at, self.validator = status, validated_at, validator
-
-    @property
-    def validated_by(self):
-        """The validator as far as the report names her (log-in, first and last names), or None."""
-        if self.validator is None:
-            return None
-        username, first_name, last_name = self.validator
-        return get_user_model()(username=username, first_name=first_name, last_name=last_name)
+        self.hours, self.training_hours, self.status = hours, training_hours, status
 
 
 class Planner(Matching, Writing):
@@ -206,16 +187,12 @@ class Planner(Matching, Writing):
             assignments_by_pk[a.pk] = a
         self.entries = {}
         self.entry_months = defaultdict(set)  # id(assignment) -> {months already recorded}
-        fields = ("id", "assignment_id", "month", "hours", "training_hours", "status", "validated_at")
-        fields += ("validated_by__username", "validated_by__first_name", "validated_by__last_name")
-        for pk, aid, month, hours, training, status, validated_at, *validator in _fetch(
+        fields = ("id", "assignment_id", "month", "hours", "training_hours", "status")
+        for pk, aid, month, hours, training, status in _fetch(
             HoursEntry.objects.values_list(*fields), "assignment_id", list(assignments_by_pk)
         ):
             a = assignments_by_pk[aid]
-            who = validator if validator[0] is not None else None
-            self.entries[(id(a), month)] = KnownEntry(
-                pk, a, month, hours, training, status, validated_at, who
-            )
+            self.entries[(id(a), month)] = KnownEntry(pk, a, month, hours, training, status)
             self.entry_months[id(a)].add(month)
 
     # -- resolving each row
@@ -274,8 +251,22 @@ class Planner(Matching, Writing):
         key = "hours" if entry.hours != row.hours else "training_hours"
         self.error(row, key, getattr(row, key), validated_reason(entry))
 
+    def refuse_later(self, row, entry):
+        """A row that would change a validated entry (a KnownEntry), from someone who may not validate:
+        refused in finish(), once the validators of all such entries are read in one query."""
+        self.refusals.append((row, entry))
+
+    def refuse_all(self):
+        validated = HoursEntry.objects.select_related("validated_by")
+        found = {}
+        for chunk in chunks([entry.pk for _, entry in self.refusals]):
+            found.update((e.pk, e) for e in validated.filter(pk__in=chunk))
+        for row, entry in self.refusals:
+            self.refuse_validated(row, found[entry.pk])
+
     def finish(self):
         """Errors that need the whole file, then the counts and the preview's samples."""
+        self.refuse_all()
         if not self.partial:
             for row in self.pending_planned.values():
                 self.error(row, "planned_hours", "", "heures prévues obligatoires pour un nouveau lot")
@@ -308,6 +299,7 @@ class Planner(Matching, Writing):
         self.entry_rows = {}
         self.entry_row = {}  # pk of an existing entry the file changes -> its row
         self.named = defaultdict(set)  # kind -> {id(instance)} named by the file
+        self.refusals = []  # (row, KnownEntry) refused by refuse_all()
         self.resolved = {}  # same_contract(row) -> (market, lot, assignment) of a row resolved without error
         self.load(rows)
         for row in rows:
