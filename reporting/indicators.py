@@ -356,13 +356,7 @@ def _figures(scope, lots, assignments_q, entries_q, siae_q, company=None):
         hours_done_to_date=totals["to_date"],
         completion_rate=queries.completion_rate(totals["to_date"], totals["required"]),
         training_hours=totals["training"],
-        people=people["people"],
-        assignments=people["assignments"],
-        by_sex=people["by_sex"],
-        by_age_band=people["by_age_band"],
-        by_level=people["by_level"],
-        by_criterion=people["by_criterion"],
-        qpv=people["qpv"],
+        **{name: people[name] for name in PEOPLE_FIGURES},
         by_modality={m.label: _h(modality_hours.get(m.value, ZERO)) for m in Modality},
         by_contract_type={c.label: contracts.get(c.value, 0) for c in ContractType},
         hours_by_month=tuple(
@@ -374,9 +368,15 @@ def _figures(scope, lots, assignments_q, entries_q, siae_q, company=None):
         siae_amount=_h(siae["amount"]),
         siae_purchases=siae["n"],
         progress=overall,
-        criteria_labels=people["criteria_labels"],
         **people["outcomes"],
     )
+
+
+#: The Figures fields that breakdowns.people_figures gives as they are.
+PEOPLE_FIGURES = (
+    *("people", "assignments", "by_sex", "by_age_band", "by_level", "by_criterion", "qpv"),
+    "criteria_labels",
+)
 
 
 def _h(value):
