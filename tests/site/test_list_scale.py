@@ -169,3 +169,19 @@ def test_assignment_count_stops_at_the_limit(client_for, monkeypatch):
     response = client_for("Responsable").get(reverse("hours:assignment_list"))
     assert (response.context["result_count"], response.context["result_count_capped"]) == (2, True)
     assert "plus de 2 résultats" in response.content.decode()
+
+
+def test_market_stage_filter_without_distinct(client_for):
+    from markets.models import Stage
+
+    running = MarketFactory(stage=Stage.EXECUTION)
+    awarded = MarketFactory(stage=Stage.AWARDED)
+    MarketFactory(stage=Stage.PUBLISHED)
+    client = client_for("Facilitatrice")
+    url = reverse("markets:market_list") + f"?stage={Stage.EXECUTION}&stage={Stage.AWARDED}"
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert sorted(m.pk for m in response.context["table"].page.object_list.data) == [running.pk, awarded.pk]
+    assert response.context["result_count"] == 2
+    markets = [q["sql"] for q in captured.captured_queries if 'FROM "markets_market"' in q["sql"]]
+    assert markets and not any("DISTINCT" in sql for sql in markets)
