@@ -6,6 +6,9 @@
     .venv/bin/python bench/bench_bilan.py --runs 7
     scripts/with-postgres sh -c '.venv/bin/python manage.py migrate -v0 &&
                                  .venv/bin/python bench/bench_bilan.py --seed'
+    # national scale (~2,4 M entries, a few minutes of seeding):
+    scripts/with-postgres sh -c '.venv/bin/python manage.py migrate -v0 &&
+        .venv/bin/python manage.py seed_demo --scale national && .venv/bin/python bench/bench_bilan.py'
 
 Takes the busiest buyer (most validated hours) over the demo's three years (first to last month with
 validated hours) and prints, as the median of several runs:
