@@ -77,6 +77,11 @@ def pages(ctx):
     from django.urls import reverse
 
     grid = reverse("hours:grid") + f"?mois={ctx['month']:%Y-%m}&lot={ctx['lot']}"
+
+    def detail(label, url_name, key):
+        """A record's page: the record of ctx[key]."""
+        return label, "get", reverse(url_name, args=[ctx[key]]), None, LIST_MS
+
     yield "Participants (liste)", "get", reverse("participants:participant_list"), None, LIST_MS
     yield (
         "Participants (liste filtrée)",
@@ -85,13 +90,7 @@ def pages(ctx):
         None,
         LIST_MS,
     )
-    yield (
-        "Participant (fiche)",
-        "get",
-        reverse("participants:participant_detail", args=[ctx["person"]]),
-        None,
-        LIST_MS,
-    )
+    yield detail("Participant (fiche)", "participants:participant_detail", "person")
     yield "Heures saisies (liste)", "get", reverse("hours:entry_list"), None, LIST_MS
     yield (
         "Heures saisies (liste filtrée)",
@@ -101,20 +100,8 @@ def pages(ctx):
         LIST_MS,
     )
     yield "Mises à l'emploi (liste)", "get", reverse("hours:assignment_list"), None, LIST_MS
-    yield (
-        "Mise à l'emploi (fiche)",
-        "get",
-        reverse("hours:assignment_detail", args=[ctx["assignment"]]),
-        None,
-        LIST_MS,
-    )
-    yield (
-        "Heures du mois (fiche + historique)",
-        "get",
-        reverse("hours:entry_detail", args=[ctx["entry"]]),
-        None,
-        LIST_MS,
-    )
+    yield detail("Mise à l'emploi (fiche)", "hours:assignment_detail", "assignment")
+    yield detail("Heures du mois (fiche + historique)", "hours:entry_detail", "entry")
     yield "Recherche", "get", reverse("search") + "?q=dunkerque", None, LIST_MS
     yield (
         "Saisie des heures (choix du lot)",
@@ -173,48 +160,14 @@ def pages(ctx):
     yield "Entreprises (liste ?q=nord)", "get", company_list + "?q=nord", None, LIST_MS
     yield "Marchés (export xlsx, tout)", "get", market_list + "?export=xlsx", None, 1000
     yield "Entreprises (export xlsx, tout)", "get", company_list + "?export=xlsx", None, 1000
-    yield (
-        "Marché (fiche, le plus de lots)",
-        "get",
-        reverse("markets:market_detail", args=[ctx["market"]]),
-        None,
-        LIST_MS,
+    yield detail("Marché (fiche, le plus de lots)", "markets:market_detail", "market")
+    yield detail("Lot (fiche, le plus chargé)", "markets:lot_detail", "lot")
+    yield detail("Marché (fiche, celui du lot le plus chargé)", "markets:market_detail", "busy_market")
+    yield detail(
+        "Entreprise (fiche, le plus de mises à l'emploi)", "companies:company_detail", "busy_company"
     )
-    yield (
-        "Lot (fiche, le plus chargé)",
-        "get",
-        reverse("markets:lot_detail", args=[ctx["lot"]]),
-        None,
-        LIST_MS,
-    )
-    yield (
-        "Marché (fiche, celui du lot le plus chargé)",
-        "get",
-        reverse("markets:market_detail", args=[ctx["busy_market"]]),
-        None,
-        LIST_MS,
-    )
-    yield (
-        "Entreprise (fiche, le plus de mises à l'emploi)",
-        "get",
-        reverse("companies:company_detail", args=[ctx["busy_company"]]),
-        None,
-        LIST_MS,
-    )
-    yield (
-        "Entreprise (fiche, le plus de lots)",
-        "get",
-        reverse("companies:company_detail", args=[ctx["company"]]),
-        None,
-        LIST_MS,
-    )
-    yield (
-        "Donneur d'ordre (fiche, le plus de marchés)",
-        "get",
-        reverse("markets:buyer_detail", args=[ctx["buyer"]]),
-        None,
-        LIST_MS,
-    )
+    yield detail("Entreprise (fiche, le plus de lots)", "companies:company_detail", "company")
+    yield detail("Donneur d'ordre (fiche, le plus de marchés)", "markets:buyer_detail", "buyer")
     yield "Marché (formulaire)", "get", reverse("markets:market_update", args=[ctx["market"]]), None, LIST_MS
     if ctx["clause"]:
         yield (
