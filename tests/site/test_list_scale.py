@@ -185,3 +185,26 @@ def test_market_stage_filter_without_distinct(client_for):
     assert response.context["result_count"] == 2
     markets = [q["sql"] for q in captured.captured_queries if 'FROM "markets_market"' in q["sql"]]
     assert markets and not any("DISTINCT" in sql for sql in markets)
+
+
+def test_lot_page_queries_do_not_grow_with_the_assignments(client_for):
+    lot = LotFactory()
+    HoursEntryFactory(assignment=AssignmentFactory(lot=lot))
+    client = client_for("Facilitatrice")
+    url = reverse("markets:lot_detail", args=[lot.pk])
+    few, _ = queries_of(client, url)
+    for n in range(30):
+        HoursEntryFactory(assignment=AssignmentFactory(lot=lot), draft=bool(n % 2))
+    assert queries_of(client, url)[0] == few
+
+
+def test_participants_and_market_lists_queries_do_not_grow_with_the_rows(client_for):
+    client = client_for("Responsable")
+    lot = LotFactory()
+    AssignmentFactory(lot=lot)
+    urls = [PARTICIPANTS, reverse("markets:market_list") + "?stage=execution&stage=attribue"]
+    few = [queries_of(client, url)[0] for url in urls]
+    for _ in range(55):
+        market = MarketFactory(stage="execution")
+        AssignmentFactory(lot=LotFactory(market=market))
+    assert [queries_of(client, url)[0] for url in urls] == few
