@@ -113,6 +113,9 @@ def insert(model, objs, batch_size=None):
     relations = [f for f in fields if f.many_to_one or f.one_to_one]
     stamped = [f for f in fields if not _plain(f)]
     attnames = [f.attname for f in fields]
+    # auto_now(_add): the moment of the first record for all (bulk_create takes a new one for each, some
+    # microseconds apart; one moment is also one value to prepare instead of one a record)
+    stamps = [(field, field.pre_save(objs[0], True)) for field in stamped]
     rows = []
     for obj in objs:
         for field in relations:
@@ -123,8 +126,8 @@ def insert(model, objs, batch_size=None):
                         f"{model.__name__}.{field.name}: the related {type(related).__name__} is not saved."
                     )
                 setattr(obj, field.attname, getattr(related, field.target_field.attname))
-        for field in stamped:
-            field.pre_save(obj, True)
+        for field, stamp in stamps:
+            setattr(obj, field.attname, stamp)
         rows.append(tuple(getattr(obj, name) for name in attnames))
     ids = insert_rows(model, fields, rows, batch_size)
     alias = router.db_for_write(model)
