@@ -6,7 +6,9 @@ Rules (domain.md):
   count training; its training hours count only where the clause says so;
 - a period [start, end] takes the entries whose month lies in it; "to date" takes every month up to end.
 Aggregates are subqueries (one per figure) so that owed and done hours never multiply each other
-through joins, and each list runs a constant number of queries.
+through joins, and each list runs a constant number of queries. The hours of lots, markets and buyers
+are read from the lot × month summary of validated hours (hours.summary, kept exact by the database):
+one index range scan of it per row, never the entries.
 """
 
 import datetime
@@ -29,6 +31,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from clauses_site.months import add_months, first_of_month
+from hours import summary
 from hours.models import HOURS, HoursEntry, Modality, siae_hour_equivalent
 from markets.models import Award, Clause
 
@@ -110,6 +113,8 @@ def _annotate(queryset, path, start, end, figures=FIGURES):
         "training_not_counted": lambda: _sum_by(path, start, end, expression=UNCOUNTED_TRAINING),
         "people": lambda: _count_people_by(path, start, end),
     }
+    if path in summary.PATHS:  # lots, markets, buyers: their hours from the lot × month summary
+        builders.update(summary.builders(path, start, end))
     return queryset.annotate(**{name: builders[name]() for name in figures})
 
 
@@ -122,8 +127,9 @@ def lots_with_hours(lots, start=None, end=None, figures=FIGURES):
 
 def lots_with_hours_to_date(lots, end):
     """Lots annotated with hours_required and hours_done_to_date (counted hours of every month up to end)
-    only: what lot_progress needs, without the period's other figures (dashboards, one subquery)."""
-    return lots_with_hours(lots, None, end, figures=("hours_done_to_date",))
+    only: what lot_progress needs, without the period's other figures (dashboards): one grouped join of
+    the lot × month summary (hours.summary.lots_with_hours_to_date, which says what may be chained)."""
+    return summary.lots_with_hours_to_date(lots, end)
 
 
 def companies_with_hours(companies, start=None, end=None, figures=FIGURES):
