@@ -65,7 +65,7 @@ from django.utils import timezone
 from clauses_site.months import add_months, first_of_month, last_of_month, month_index, month_span
 from clauses_site.text import normalize
 from companies.models import Contact
-from hours import queries
+from hours import queries, summary
 from hours.models import Assignment, active_in_month
 from markets.models import Award, Lot, Stage
 from reporting import charts, indicators
@@ -396,18 +396,16 @@ def compared_months(selection, today=None):
 def headline(selection, on, lot_rows, today=None):
     start, end = selection.start, selection.end
     ly_start, ly_end = selection.last_year()
-    entries_q = selection.entries_q()
-    period = queries.counted_entries(start, end).filter(entries_q)
-    hours_done = queries.total_hours(period)
+    period = queries.counted_entries(start, end).filter(selection.entries_q())
+    lots_q = selection.market_filter("lot__market__")  # the hours: from the lot × month summary
+    hours_done = summary.total_hours(lots_q, start, end)
     compared_from, compared_to = compared_months(selection, today)
     if compared_to is None:
         hours_compared = hours_last_year = ZERO
     else:
-        hours_compared = queries.total_hours(
-            queries.counted_entries(compared_from, compared_to).filter(entries_q)
-        )
-        last_year = queries.counted_entries(add_months(compared_from, -12), add_months(compared_to, -12))
-        hours_last_year = queries.total_hours(last_year.filter(entries_q))
+        hours_compared = summary.total_hours(lots_q, compared_from, compared_to)
+        last_year = add_months(compared_from, -12), add_months(compared_to, -12)
+        hours_last_year = summary.total_hours(lots_q, *last_year)
     owed = sum((r.progress.required for r in lot_rows), ZERO)
     done = sum((r.progress.done for r in lot_rows), ZERO)
 
@@ -439,11 +437,11 @@ def headline(selection, on, lot_rows, today=None):
 
 
 def month_series(selection, on):
-    """Counted hours per month of the year of `on` and of the year before (one query)."""
+    """Counted hours per month of the year of `on` and of the year before (one query of the summary)."""
     year = on.year
     first = datetime.date(year - 1, 1, 1)
-    entries = queries.counted_entries(first, datetime.date(year, 12, 31)).filter(selection.entries_q())
-    found = queries.hours_by(entries, "month")
+    lots_q = selection.market_filter("lot__market__")
+    found = summary.hours_by_month(lots_q, first, datetime.date(year, 12, 31))
     months = tuple(datetime.date(year, m, 1) for m in range(1, 13))
     return MonthSeries(
         year=year,
