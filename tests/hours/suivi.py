@@ -1,31 +1,31 @@
-"""Builds tracking-sheet workbooks (shared/formats/suivi-xlsx.md) in memory for the import tests."""
+"""Builds tracking-sheet workbooks (docs/formats/suivi-xlsx.md) in memory for the import tests."""
 
 import datetime
 import io
 import re
 import zipfile
 
+from django.db.models import Sum
 from openpyxl import Workbook
 
-from hours.suivi import COLUMNS
+from companies.models import Company
+from hours.models import Assignment, HoursEntry
+from hours.suivi import COLUMNS, run_import
+from markets.models import Buyer, Clause, Lot, Market, Operation
+from participants.models import Participant
 
 TITLES = [c.title for c in COLUMNS]
-SAMPLE = "/work/shared/samples/suivi-exemple.xlsx"
 
 
 def sample_path():
-    """The example file of the format: the repository's copy (docs/formats/), else shared/samples."""
+    """The example file of the format, kept in the repository beside its description."""
     from pathlib import Path
 
     from django.conf import settings
 
-    for candidate in (
-        Path(settings.BASE_DIR) / "docs" / "formats" / "suivi-exemple.xlsx",
-        Path(settings.BASE_DIR).parent / "shared" / "samples" / "suivi-exemple.xlsx",
-        Path(SAMPLE),
-    ):
-        if candidate.exists():
-            return candidate
+    candidate = Path(settings.BASE_DIR) / "docs" / "formats" / "suivi-exemple.xlsx"
+    if candidate.exists():
+        return candidate
     raise FileNotFoundError("suivi-exemple.xlsx")
 
 
@@ -140,3 +140,37 @@ def with_cached_values(data, cached, sheet_path="xl/worksheets/sheet1.xml"):
                 content = xml.encode()
             target.writestr(item, content)
     return out.getvalue()
+
+
+# --- running an import in tests ---------------------------------------------------------------------
+
+IMPORTED_MODELS = (Buyer, Operation, Market, Lot, Clause, Company, Participant, Assignment, HoursEntry)
+
+
+def snapshot():
+    """Row counts of every table the import writes, and the hours."""
+    counts = {m.__name__: m.objects.count() for m in IMPORTED_MODELS}
+    counts["hours"] = HoursEntry.objects.aggregate(s=Sum("hours"))["s"]
+    counts["criteria"] = Participant.criteria.through.objects.count()
+    return counts
+
+
+def run(data, **kwargs):
+    kwargs.setdefault("file_name", "suivi.xlsx")
+    return run_import(as_file(data), **kwargs)
+
+
+def errors(report):
+    return [(e.row, e.column, e.reason) for e in report.errors]
+
+
+def assert_refused(data, before=None, **kwargs):
+    """The file is refused, nothing is written, and every error names a row and a column."""
+    before = before or snapshot()
+    report = run(data, **kwargs)
+    assert report.refused and not report.imported
+    assert report.error_count >= 1
+    for e in report.errors:
+        assert e.row >= 2 and e.column and e.reason
+    assert snapshot() == before
+    return report
