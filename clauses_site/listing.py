@@ -395,6 +395,15 @@ class CappedCountPaginator(Paginator):
 
 # --- the view -----------------------------------------------------------------------------------------
 
+EXPORT_SYNC_ROWS = 5000
+_background_export = []  # the one starter(view, count) -> response, registered by the jobs app
+
+
+def export_in_background(starter):
+    """Register how a big export is run off the request (jobs.apps registers jobs.exports'): the ground
+    floor imports no app, so the app hands its starter in."""
+    _background_export[:] = [starter]
+
 
 class FilteredListView(RoleRequiredMixin, SingleTableMixin, FilterView):
     permission = staticmethod(any_role)  # any role; set e.g. `permission = roles.sees_people`
@@ -413,6 +422,9 @@ class FilteredListView(RoleRequiredMixin, SingleTableMixin, FilterView):
     #: A number of rows: the list counts at most that many (CappedCountPaginator), for the lists that
     #: may hold millions of rows; None: the exact count.
     count_limit = None
+    #: More rows than this and « Exporter (xlsx) » runs as a job (« Mes traitements ») when one is
+    #: registered (export_in_background): openpyxl writes ~4 000 rows a second into the request.
+    export_sync_rows = EXPORT_SYNC_ROWS
 
     def get_table_pagination(self, table):
         pagination = super().get_table_pagination(table)
@@ -443,19 +455,24 @@ class FilteredListView(RoleRequiredMixin, SingleTableMixin, FilterView):
         """Hook: add what the export columns read (select_related, annotations)."""
         return queryset
 
-    def export_xlsx(self):
+    def export_plan(self):
+        """(columns, rows, sheet title) of the export: the filtered rows in the sort the user chose; rows
+        a queryset (or a list), read by the request or by a background job (jobs/exports.py)."""
         queryset = self.get_export_queryset(self.filtered_queryset())
         table = self.get_table_class()(data=queryset)
         RequestConfig(self.request, paginate=False).configure(table)  # the sort the user chose
-        rows = table.data.data
+        return list(self.export_columns), table.data.data, self.export_sheet or self.title or "Export"
+
+    def export_xlsx(self):
+        columns, rows, sheet_title = self.export_plan()
+        if _background_export and self.export_sync_rows is not None:
+            # Counted up to the limit only: a list of millions of rows is not counted by the request.
+            count = rows[: self.export_sync_rows + 1].count() if hasattr(rows, "iterator") else len(rows)
+            if count > self.export_sync_rows:
+                return _background_export[0](self, count)
         if hasattr(rows, "iterator"):
             rows = rows.iterator(chunk_size=2000)
-        return xlsx_response(
-            self.export_filename,
-            list(self.export_columns),
-            rows,
-            sheet_title=self.export_sheet or self.title or "Export",
-        )
+        return xlsx_response(self.export_filename, columns, rows, sheet_title=sheet_title)
 
     def get_create_url(self):
         if self.create_url_name and roles.can_edit(self.request.user):

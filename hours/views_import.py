@@ -5,7 +5,6 @@ report. A refused file lists its errors and can be downloaded back with the faul
 Imports and exports carry participants' personal data: editors only."""
 
 import re
-import tempfile
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -27,10 +26,9 @@ from hours.suivi import (
     UnreadableFile,
     annotated_workbook,
     batches,
-    export_filename,
     max_rows,
-    write_suivi,
 )
+from jobs import exports as jobs_exports
 from jobs import imports as jobs_imports
 from jobs.models import Job
 from markets.models import Buyer
@@ -193,9 +191,11 @@ def export_suivi(request):
             raise Http404("Donneur d'ordre inconnu.")
     start = parse_date(params.get("du") or params.get("period_du"))
     end = parse_date(params.get("au") or params.get("period_au"), end=True)
-    spool = tempfile.TemporaryFile()  # noqa: SIM115 - closed by FileResponse; written on disk, then streamed: memory stays flat
-    write_suivi(spool, buyer=buyer, start=start, end=end)
-    spool.seek(0)
-    return FileResponse(
-        spool, as_attachment=True, filename=export_filename(buyer, start, end), content_type=XLSX_TYPE
-    )
+    # Written by a job (jobs/exports.py: up to 200 000 entries, ~20 s), the browser sent to its page,
+    # which offers the file to its owner. Already finished (immediate backend, in tests): the file at once.
+    job = jobs_exports.start_suivi(request.user, buyer, start, end)
+    if job.status == Job.Status.DONE and job.result_file:
+        return FileResponse(
+            job.result_file.open("rb"), as_attachment=True, filename=job.result_name, content_type=XLSX_TYPE
+        )
+    return redirect(job)

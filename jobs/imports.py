@@ -1,7 +1,8 @@
 """The tracking-sheet import as jobs (hours/suivi): the preview (the file read and planned, a dry run,
 then kept with its report in an ImportBatch) and the confirmation (the import for real, in one
 transaction, with the rights of the person who confirms). The reading reports its progress every
-2 000 rows (« Lecture : ligne 12 000 sur 50 000 »), the writing each kind of record it writes.
+2 000 rows (« Lecture : ligne 12 000 sur 50 000 »), the writing each kind of record it writes. Once
+the confirmation is committed, PostgreSQL's statistics of the tables it wrote are refreshed (ANALYZE).
 
 The uploaded file waits under CLAUSES_JOBS_DIR/uploads/ (personal data: removed as soon as the preview
 has kept its own copy in the batch, or has failed)."""
@@ -12,15 +13,39 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.files import File
+from django.db import connection
 from django.urls import reverse
 
 from clauses_site import formatting
-from hours.models import ImportBatch
+from companies.models import Company
+from hours.models import Assignment, HoursEntry, ImportBatch
+from hours.models_summary import LotMonthHours
 from hours.suivi import batches
 from jobs import tasks
 from jobs.models import Job
 from jobs.progress import JobFailed
 from jobs.tasks import Outcome
+from markets.models import Lot
+from participants.models import Participant
+
+
+def written_tables():
+    """The tables a large import fills: the entries, the assignments, the people (and their publics),
+    the lot × month summary the dashboard and the bilans read, the lots and companies it may create."""
+    models = (HoursEntry, Assignment, Participant, LotMonthHours, Lot, Company)
+    return [m._meta.db_table for m in models] + [Participant.criteria.through._meta.db_table]
+
+
+def analyze_written_tables():
+    """PostgreSQL: ANALYZE what the import wrote, once its transaction is committed. Autovacuum would do
+    it some minutes later; until then the planner would plan the dashboard's and the bilans' queries on
+    the statistics of the tables before the import (none at all for a first import), and may choose a
+    plan that never ends (issue 14, item 3). SQLite: nothing (its planner reads no statistics we keep)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for table in written_tables():
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
 
 
 def _count(n, singular, plural):
@@ -110,6 +135,9 @@ def confirm(job, progress):
             raise JobFailed("Le fichier de cet import n'est plus là : déposez-le à nouveau.")
         progress.step(f"Lecture de « {batch.file_name} »…")
         report = batches.confirm(batch, job.user, progress=_reporter(progress))
+    if report.imported:
+        progress.step("Mise à jour des statistiques de la base…")
+        analyze_written_tables()
     url = reverse("hours:import_detail", args=[batch.pk])
     if not report.imported:
         return Outcome(summary="Le fichier a été refusé à la confirmation : rien n'a été enregistré", url=url)

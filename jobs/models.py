@@ -1,6 +1,6 @@
-"""« Mes traitements »: long work (a grouped bilans zip, an import's preview or confirmation) run by the
-task worker off the request, one Job per piece of work, which the task updates as it goes and the user's
-page polls.
+"""« Mes traitements »: long work (a grouped bilans zip, an import's preview or confirmation, a big xlsx
+export) run by the task worker off the request, one Job per piece of work, which the task updates as it
+goes and the user's page polls.
 
 A Job is its owner's only: every screen fetches it through Job.objects.visible_to(user) (404 otherwise,
 the manager included — a job may hold a file of someone else's import or bilans)."""
@@ -50,6 +50,8 @@ class Job(models.Model):
         BILANS_ZIP = "bilans_zip", "Bilans groupés (zip)"
         IMPORT_PREVIEW = "import_preview", "Import d'un fichier de suivi : analyse"
         IMPORT_CONFIRM = "import_confirm", "Import d'un fichier de suivi : enregistrement"
+        SUIVI_EXPORT = "suivi_export", "Export du tableau de suivi des heures"
+        LIST_EXPORT = "list_export", "Export d'une liste (xlsx)"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "En attente"

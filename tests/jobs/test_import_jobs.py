@@ -9,12 +9,14 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from hours.models import HoursEntry, ImportBatch
+from hours.models import Assignment, HoursEntry, ImportBatch
+from hours.models_summary import LotMonthHours
 from hours.suivi import planner
 from jobs import imports, tasks
 from jobs.models import Job
 from jobs.progress import Progress
 from markets.models import Buyer
+from participants.models import Participant
 from tests.hours.suivi import TITLES, line, months, workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -169,3 +171,28 @@ def test_a_batch_cancelled_before_its_confirmation_runs_is_not_imported(editor, 
         "Cet import n'est plus en attente de confirmation (il est « annulé ») : rien n'a été enregistré."
     )
     assert HoursEntry.objects.count() == 0
+
+
+def _analysed(tables):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT DISTINCT tablename FROM pg_stats WHERE tablename = ANY(%s)", [tables])
+        return sorted(row[0] for row in cursor.fetchall())
+
+
+def test_postgresql_has_statistics_of_what_an_import_wrote_right_after_it(editor, queued):
+    """The confirmation ANALYZEs the tables it wrote: the planner has statistics at once (without, it
+    plans the dashboard's queries for empty tables, issue 14, item 3)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's statistics")
+    tables = imports.written_tables()
+    batch = _pending_batch(editor)
+    assert _analysed(tables) == []  # nothing analysed yet (the rows of a test's transaction)
+    editor.post(reverse("hours:import_confirm", args=[batch.pk]))
+    job = run(Job.objects.get(kind=Job.Kind.IMPORT_CONFIRM))
+    assert job.status == Job.Status.DONE, job.error
+    expected = {m._meta.db_table for m in (HoursEntry, Assignment, Participant, LotMonthHours)}
+    assert expected <= set(_analysed(tables))
