@@ -4,6 +4,8 @@ is built on), module by module:
 - domain code imports one way: companies and participants import none of our apps; markets may import
   companies; hours the three; partnerships the four; reporting all; no domain code imports reporting
   (or anything above its own level);
+- jobs (« Mes traitements »: imports, bilans, exports run off the request) may import every app's domain
+  code; no domain module imports jobs, only screens may (they start the jobs);
 - domain code imports from clauses_site only the modules that import none of our apps (text, vocabulary,
   exports…), never the screens' infrastructure;
 - screens (views*, urls, forms*, filters, tables, admin, templatetags, management) may read any app's
@@ -19,7 +21,7 @@ import importlib.util
 import grimp
 import pytest
 
-APPS = ["companies", "participants", "markets", "hours", "partnerships", "reporting"]
+APPS = ["companies", "participants", "markets", "hours", "partnerships", "reporting", "jobs"]
 # The top floor, when it exists (it is being created): it may import everything, nothing imports it.
 TOP = ["demo"] if importlib.util.find_spec("demo") else []
 SITE_ENTRY_POINTS = ("clauses_site.urls", "clauses_site.management")
@@ -30,6 +32,7 @@ MAY_IMPORT = {
     "hours": {"companies", "participants", "markets"},
     "partnerships": {"companies", "participants", "markets", "hours"},
     "reporting": {"companies", "participants", "markets", "hours", "partnerships"},
+    "jobs": {"companies", "participants", "markets", "hours", "partnerships", "reporting"},
 }
 SCREEN_PREFIXES = ("views", "urls", "forms", "filters", "tables", "admin", "templatetags", "management")
 NOT_CHECKED = ("migrations", "apps")
@@ -183,14 +186,22 @@ def test_the_check_can_fail():
     graph.add_import(importer="clauses_site.listing", imported="markets.models")
     graph.add_import(importer="clauses_site.urls", imported="reporting.views")  # an entry point: allowed
     graph.add_import(importer="markets.views", imported="demo.seed")
+    graph.add_import(importer="hours.models", imported="jobs.tasks")  # a domain module starting a job
+    graph.add_import(importer="jobs.exports", imported="hours.views")
+    graph.add_import(importer="clauses_site.listing", imported="jobs.exports")
     graph.add_import(importer="markets.cycle_a", imported="markets.cycle_b")
     graph.add_import(importer="markets.cycle_b", imported="markets.cycle_c")
     graph.add_import(importer="markets.cycle_c", imported="markets.cycle_a")
     found = violations(graph)
     assert "markets.models (domain) imports hours.models: markets may not import hours" in found
     assert "hours.views imports another app's screen markets.views" in found
+    assert "hours.models (domain) imports jobs.tasks: hours may not import jobs" in found
+    assert "jobs.exports imports another app's screen hours.views" in found
+    assert not any(v.startswith("hours.views_import ") for v in found)  # a screen starts jobs
+    assert not any(v.startswith("jobs.imports ") for v in found)  # jobs run the import's domain code
     ground = ground_floor_violations(graph)
     assert "clauses_site.listing (ground floor) imports markets.models" in ground
+    assert "clauses_site.listing (ground floor) imports jobs.exports" in ground
     assert not any(v.startswith("clauses_site.urls ") for v in ground)
     assert "markets.views imports the top floor's demo.seed" in top_floor_violations(graph)
     assert ["markets.cycle_a", "markets.cycle_b", "markets.cycle_c"] in cycles(graph)
