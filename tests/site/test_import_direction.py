@@ -39,7 +39,7 @@ NOT_CHECKED = ("migrations", "apps")
 
 
 def build_graph():
-    return grimp.build_graph("clauses_site", *APPS, *TOP, include_external_packages=False)
+    return grimp.build_graph("clauses_site", *APPS, *TOP, include_external_packages=False, cache_dir=None)
 
 
 @pytest.fixture(scope="module")
