@@ -23,8 +23,6 @@ from hours.models import ImportBatch
 from hours.suivi import (
     KINDS,
     ImportReport,
-    UnreadableFile,
-    annotated_workbook,
     batches,
     max_rows,
 )
@@ -153,17 +151,20 @@ def import_annotated(request, pk):
     batch = batch_for(request.user, pk)
     if batch.status != ImportBatch.Status.REFUSED or not batch.file:
         raise Http404
-    report = ImportReport.from_dict(batch.report)
-    try:
-        with batch.file.open("rb") as fh:
-            data = annotated_workbook(fh, report.errors, report.sheet)
-    except UnreadableFile as exc:  # another sheet of the workbook exceeds the import's limits
-        messages.error(request, f"Le classeur annoté n'a pas pu être produit : {exc}")
-        return redirect("hours:import_detail", pk=batch.pk)
     stem = batch.file_name.removesuffix(".xlsx").removesuffix(".XLSX")
-    response = HttpResponse(data, content_type=XLSX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{_ascii(stem)}-erreurs.xlsx"'
-    return response
+    name = f"{_ascii(stem)}-erreurs.xlsx"
+    # Written by a job (jobs/imports.py: openpyxl rewrites every cell, ~2 min at 200 000 rows); already
+    # finished (immediate backend, in tests): the workbook, or the error on the import's page, at once.
+    job = jobs_imports.start_annotated(request.user, batch, name)
+    if job.status == Job.Status.FAILED:
+        messages.error(request, job.error)
+        return redirect("hours:import_detail", pk=batch.pk)
+    if job.status == Job.Status.DONE:
+        with job.result_file.open("rb") as handle:
+            response = HttpResponse(handle.read(), content_type=XLSX_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    return redirect(job)
 
 
 def import_list(request):

@@ -50,6 +50,7 @@ class Job(models.Model):
         BILANS_ZIP = "bilans_zip", "Bilans groupés (zip)"
         IMPORT_PREVIEW = "import_preview", "Import d'un fichier de suivi : analyse"
         IMPORT_CONFIRM = "import_confirm", "Import d'un fichier de suivi : enregistrement"
+        IMPORT_ANNOTATED = "import_annotated", "Import refusé : classeur annoté des erreurs"
         SUIVI_EXPORT = "suivi_export", "Export du tableau de suivi des heures"
         LIST_EXPORT = "list_export", "Export d'une liste (xlsx)"
 

@@ -29,6 +29,7 @@ RUNNERS = {
     Job.Kind.BILANS_ZIP: "jobs.bilans.build_zip",
     Job.Kind.IMPORT_PREVIEW: "jobs.imports.preview",
     Job.Kind.IMPORT_CONFIRM: "jobs.imports.confirm",
+    Job.Kind.IMPORT_ANNOTATED: "jobs.imports.annotated",
     Job.Kind.SUIVI_EXPORT: "jobs.exports.suivi",
     Job.Kind.LIST_EXPORT: "jobs.exports.list_export",
 }

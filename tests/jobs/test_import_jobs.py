@@ -2,12 +2,14 @@
 answers at once); the job reads, plans and keeps the batch, then sends the browser to the preview; the
 confirmation is a job too, in one transaction: a failure writes nothing and says why in French."""
 
+import io
 import time
 from html import unescape
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from hours.models import Assignment, HoursEntry, ImportBatch
 from hours.models_summary import LotMonthHours
@@ -196,3 +198,34 @@ def test_postgresql_has_statistics_of_what_an_import_wrote_right_after_it(editor
     assert job.status == Job.Status.DONE, job.error
     expected = {m._meta.db_table for m in (HoursEntry, Assignment, Participant, LotMonthHours)}
     assert expected <= set(_analysed(tables))
+
+
+def test_the_annotated_workbook_of_a_refused_file_is_a_job(editor, manager, queued, jobs_dir):
+    upload(editor, workbook([line(), line(month="04/2025", hours=800)]), "refusé.xlsx")
+    run(Job.objects.get(kind=Job.Kind.IMPORT_PREVIEW))
+    batch = ImportBatch.objects.get()
+    assert batch.status == ImportBatch.Status.REFUSED
+    response = editor.get(reverse("hours:import_annotated", args=[batch.pk]))
+    job = Job.objects.get(kind=Job.Kind.IMPORT_ANNOTATED)
+    assert response.status_code == 302 and response.url == reverse("jobs:job_detail", args=[job.pk])
+    assert job.title == "Import refusé de « refusé.xlsx » : classeur annoté des erreurs"
+    job = run(job)
+    assert job.status == Job.Status.DONE, job.error
+    assert (job.result_name, job.result_summary) == ("refus-erreurs.xlsx", "1 cellule en erreur surlignée")
+    download = editor.get(reverse("jobs:job_download", args=[job.pk]))
+    book = load_workbook(io.BytesIO(b"".join(download.streaming_content)))
+    hours = book["Heures"].cell(row=3, column=TITLES.index("Heures") + 1)
+    assert (hours.value, hours.fill.fgColor.rgb) == (800, "00FFC7CE")
+    assert book["Heures"].cell(row=2, column=TITLES.index("Heures") + 1).fill.fgColor.rgb != "00FFC7CE"
+
+
+def test_the_annotated_workbook_of_a_batch_deleted_meanwhile_fails_in_french(editor, queued, jobs_dir):
+    upload(editor, workbook([line(hours=800)]))
+    run(Job.objects.get(kind=Job.Kind.IMPORT_PREVIEW))
+    batch = ImportBatch.objects.get()
+    editor.get(reverse("hours:import_annotated", args=[batch.pk]))
+    batch.delete()
+    job = run(Job.objects.get(kind=Job.Kind.IMPORT_ANNOTATED))
+    assert job.status == Job.Status.FAILED and not job.result_file
+    assert job.error == "Cet import refusé n'a plus de fichier à annoter : il a été supprimé entre-temps."
+    assert files_under(jobs_dir / "tmp") == []
