@@ -466,8 +466,10 @@ class FilteredListView(RoleRequiredMixin, SingleTableMixin, FilterView):
     def export_xlsx(self):
         columns, rows, sheet_title = self.export_plan()
         if _background_export and self.export_sync_rows is not None:
-            # Counted up to the limit only: a list of millions of rows is not counted by the request.
-            count = rows[: self.export_sync_rows + 1].count() if hasattr(rows, "iterator") else len(rows)
+            # Counted up to the limit only, unsorted: a list of millions of rows is neither counted nor
+            # sorted by the request.
+            limit = self.export_sync_rows + 1
+            count = rows.order_by()[:limit].count() if hasattr(rows, "iterator") else len(rows)
             if count > self.export_sync_rows:
                 return _background_export[0](self, count)
         if hasattr(rows, "iterator"):

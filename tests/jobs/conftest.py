@@ -15,3 +15,17 @@ def bilan_data(db):
     from tests.reporting import dataset
 
     return dataset.build()
+
+
+@pytest.fixture
+def editor(client, manager):
+    client.force_login(manager)
+    return client
+
+
+@pytest.fixture
+def queued(monkeypatch):
+    """Jobs queued on the database backend, as in production (the worker is not running)."""
+    from jobs import tasks
+
+    monkeypatch.setattr(tasks, "run_job", tasks.run_job.using(backend="database"))

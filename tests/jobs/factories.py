@@ -1,5 +1,6 @@
 import factory
 
+from jobs import tasks
 from jobs.models import Job
 from tests.factories import UserFactory
 
@@ -19,3 +20,14 @@ class JobFactory(factory.django.DjangoModelFactory):
             result_file=factory.django.FileField(filename="bilans.zip", data=b"PK\x05\x06" + b"\0" * 18),
             result_name="bilans.zip",
         )
+
+
+def run(job):
+    """What the worker does with a queued job."""
+    tasks.run_job.call(job.pk)
+    job.refresh_from_db()
+    return job
+
+
+def files_under(folder):
+    return sorted(p.name for p in folder.rglob("*") if p.is_file()) if folder.exists() else []

@@ -14,16 +14,13 @@ from jobs.models import Job
 from jobs.progress import Progress
 from reporting.models import Bilan
 from tests.factories import UserFactory
+from tests.jobs.factories import files_under
 
 BATCH = {"batch_start": "2025-01-01", "batch_end": "2025-06-30"}
 NAMES = [
     "bilan-communaute-urbaine-de-dunkerque-2025-01-01-2025-06-30.pdf",
     "bilan-ville-de-grande-synthe-2025-01-01-2025-06-30.pdf",
 ]
-
-
-def files_under(folder):
-    return sorted(p.name for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
 
 
 def test_the_request_queues_the_job_and_answers_at_once(client, manager, bilan_data, monkeypatch):

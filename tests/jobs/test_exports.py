@@ -14,28 +14,17 @@ from openpyxl import load_workbook
 
 from clauses_site.listing import FilteredListView
 from hours.models import HoursEntry
-from jobs import exports, tasks
+from jobs import exports
 from jobs.models import Job
 from jobs.progress import Progress
 from tests.companies.factories import CompanyFactory
 from tests.hours.factories import AssignmentFactory, HoursEntryFactory
 from tests.hours.suivi import TITLES
+from tests.jobs.factories import files_under, run
 from tests.markets.factories import BuyerFactory, LotFactory, MarketFactory
 from tests.participants.factories import ParticipantFactory
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-@pytest.fixture
-def editor(client, manager):
-    client.force_login(manager)
-    return client
-
-
-@pytest.fixture
-def queued(monkeypatch):
-    """Jobs queued on the database backend, as in production (the worker is not running)."""
-    monkeypatch.setattr(tasks, "run_job", tasks.run_job.using(backend="database"))
 
 
 @pytest.fixture
@@ -51,16 +40,6 @@ def steps(monkeypatch):
     monkeypatch.setattr(Progress, "update", recording)
     monkeypatch.setattr(exports, "EVERY", 1)
     return seen
-
-
-def run(job):
-    tasks.run_job.call(job.pk)
-    job.refresh_from_db()
-    return job
-
-
-def files_under(folder):
-    return sorted(p.name for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
 
 
 def rows_of(data, sheet=None):

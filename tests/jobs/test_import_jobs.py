@@ -14,44 +14,22 @@ from openpyxl import load_workbook
 from hours.models import Assignment, HoursEntry, ImportBatch
 from hours.models_summary import LotMonthHours
 from hours.suivi import planner
-from jobs import imports, tasks
+from jobs import imports
 from jobs.models import Job
 from jobs.progress import Progress
 from markets.models import Buyer
 from participants.models import Participant
 from tests.hours.suivi import TITLES, line, months, workbook
+from tests.jobs.factories import files_under, run
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 THREE_MONTHS = workbook(months("03/2025", "04/2025", "05/2025"))
 NO_MONTH = workbook([line()], titles=[t for t in TITLES if t != "Mois"])
 
 
-@pytest.fixture
-def editor(client, manager):
-    client.force_login(manager)
-    return client
-
-
-@pytest.fixture
-def queued(monkeypatch):
-    """Jobs queued on the database backend, as in production (the worker is not running)."""
-    monkeypatch.setattr(tasks, "run_job", tasks.run_job.using(backend="database"))
-
-
 def upload(client, data, name="suivi.xlsx"):
     file = SimpleUploadedFile(name, data, content_type=XLSX)
     return client.post(reverse("hours:import_upload"), {"file": file})
-
-
-def run(job):
-    """What the worker does with a queued job."""
-    tasks.run_job.call(job.pk)
-    job.refresh_from_db()
-    return job
-
-
-def files_under(folder):
-    return sorted(p.name for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
 
 
 def test_the_upload_keeps_the_file_and_answers_at_once(editor, manager, queued, jobs_dir):
