@@ -144,6 +144,9 @@ def import_cancel(request, pk):
     batch = batch_for(request.user, pk)
     if batches.cancel(batch):
         messages.info(request, "Import annulé : rien n'a été enregistré.")
+    elif batch.status == ImportBatch.Status.IMPORTED:
+        messages.error(request, "Cet import a déjà été enregistré : il ne peut plus être annulé.")
+        return redirect(batch)
     return redirect("hours:import_list")
 
 

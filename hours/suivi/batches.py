@@ -86,11 +86,18 @@ def confirm(batch, user, progress=None):
 
 
 def cancel(batch):
-    """A pending batch cancelled: its file deleted once committed. False when it was not pending."""
-    if batch.status != ImportBatch.Status.PENDING:
-        return False
-    if batch.file:
-        _delete_file_on_commit(batch)
-    batch.status = ImportBatch.Status.CANCELLED
-    batch.save(update_fields=["status", "file"])
+    """A pending batch cancelled: its file deleted once committed. False when it is no longer pending —
+    the status is read again under the batch's row lock, so that a confirmation under way (which holds the
+    lock until it commits) is waited for and never marked cancelled after it wrote its hours."""
+    with transaction.atomic():
+        current = ImportBatch.objects.select_for_update().filter(pk=batch.pk).first()
+        if current is None or current.status != ImportBatch.Status.PENDING:
+            if current is not None:
+                batch.status = current.status
+            return False
+        if current.file:
+            _delete_file_on_commit(current)
+        current.status = ImportBatch.Status.CANCELLED
+        current.save(update_fields=["status", "file"])
+    batch.status, batch.file = current.status, current.file
     return True

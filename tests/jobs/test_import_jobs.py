@@ -207,3 +207,31 @@ def test_the_annotated_workbook_of_a_batch_deleted_meanwhile_fails_in_french(edi
     assert job.status == Job.Status.FAILED and not job.result_file
     assert job.error == "Cet import refusé n'a plus de fichier à annoter : il a été supprimé entre-temps."
     assert files_under(jobs_dir / "tmp") == []
+
+
+def test_a_batch_imported_meanwhile_is_not_marked_cancelled(
+    editor, queued, django_capture_on_commit_callbacks
+):
+    """The cancel re-reads the batch under its row lock (held by a confirmation under way until it commits):
+    a cancel that arrives after the hours were written says so and changes nothing."""
+    batch = _pending_batch(editor)
+    editor.post(reverse("hours:import_confirm", args=[batch.pk]))
+    with django_capture_on_commit_callbacks(execute=True):
+        run(Job.objects.get(kind=Job.Kind.IMPORT_CONFIRM))
+    # The page the user cancels from was shown while the batch was pending.
+    response = editor.post(reverse("hours:import_cancel", args=[batch.pk]), follow=True)
+    assert "a déjà été enregistré : il ne peut plus être annulé" in unescape(response.content.decode())
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.IMPORTED
+    assert HoursEntry.objects.count() == 3
+
+
+def test_cancel_reads_the_status_again_rather_than_trusting_the_callers_copy(editor, queued):
+    from hours.suivi import batches
+
+    batch = _pending_batch(editor)
+    stale = ImportBatch.objects.get(pk=batch.pk)  # read while pending
+    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.IMPORTED)
+    assert batches.cancel(stale) is False
+    assert ImportBatch.objects.get(pk=batch.pk).status == ImportBatch.Status.IMPORTED
+    assert stale.status == ImportBatch.Status.IMPORTED
