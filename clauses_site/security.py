@@ -74,20 +74,33 @@ def is_verified(user):
     return bool(getattr(user, "is_verified", None) and user.is_verified())
 
 
+def not_activity(view):
+    """Marks a view that a page calls by itself (a progress bar polling every second): its requests do not
+    count as the user's activity, so that a page left open does not keep the session alive forever."""
+    view.not_activity = True
+    return view
+
+
 class SessionActivityMiddleware:
     """The idle timeout: a signed-in user's request saves the session (which pushes its end
-    SESSION_COOKIE_AGE on) when the last such save is a minute old or more."""
+    SESSION_COOKIE_AGE on) when the last such save is a minute old or more; requests to views marked
+    `not_activity` do not."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
         session = getattr(request, "session", None)
+        if getattr(view_func, "not_activity", False):
+            return None
         if session is not None and session.session_key and request.user.is_authenticated:
             now = int(time.time())
             if now - session.get(ACTIVITY_SESSION_KEY, 0) >= ACTIVITY_SAVE_EVERY:
                 session[ACTIVITY_SESSION_KEY] = now
-        return self.get_response(request)
+        return None
 
 
 class TwoFactorMiddleware:

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from clauses_site.security import not_activity
 from jobs.models import Job
 
 SHOWN = 100  # the latest ones: a user's jobs are a working list, not an archive
@@ -36,6 +37,7 @@ def job_detail(request, pk):
     return render(request, "jobs/job_detail.html", _context(job_for(request.user, pk)))
 
 
+@not_activity  # polled every second by the job's page: not the user's activity
 @require_GET
 def job_progress(request, pk):
     """The progress block alone, for the page's htmx polling; once the job is finished the block no

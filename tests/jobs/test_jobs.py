@@ -174,3 +174,30 @@ def test_an_unexpected_error_is_named_in_french_and_nothing_is_written(owner, fa
     assert "Rien n'a été enregistré" in job.error
     assert not Buyer.objects.filter(name="Écrit puis annulé").exists()
     assert job.task_id  # the task's own record keeps the traceback (the worker's log too)
+
+
+def test_a_job_page_left_open_does_not_keep_the_session_alive(manager):
+    """The progress bar polls every second: those requests are not the user's activity (the idle timeout
+    still ends the session), while opening the job's page is."""
+    import datetime
+    import time
+
+    from django.contrib.sessions.models import Session
+    from django.test import Client
+    from django.utils import timezone
+
+    from clauses_site import security
+
+    job = Job.objects.create(user=manager, kind=Job.Kind.BILANS_ZIP, title="Bilans")
+    client = Client()
+    client.force_login(manager)
+    session = client.session
+    session[security.ACTIVITY_SESSION_KEY] = int(time.time()) - 20 * 60  # last activity 20 minutes ago
+    session.save()
+    end = timezone.now() + datetime.timedelta(minutes=10)
+    Session.objects.update(expire_date=end)
+
+    assert client.get(reverse("jobs:job_progress", args=[job.pk])).status_code == 200
+    assert Session.objects.get().expire_date == end  # polling: the end of the session has not moved
+    assert client.get(reverse("jobs:job_detail", args=[job.pk])).status_code == 200
+    assert Session.objects.get().expire_date > end + datetime.timedelta(minutes=19)  # a page opened: it has
