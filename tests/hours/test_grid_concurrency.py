@@ -68,6 +68,13 @@ def june(assignment):
     return None if entry is None else (entry.hours, entry.training_hours, entry.status)
 
 
+@pytest.fixture(autouse=True)
+def sessions_outlast_the_day(settings):
+    """The saves are dated today at a fixed hour (« à 14 h 32 »), which may be hours after the real now:
+    the sessions must still be open then, whatever time of day the suite runs."""
+    settings.SESSION_COOKIE_AGE = 2 * 24 * 3600
+
+
 @pytest.fixture
 def team(db):
     """A lot in June 2025: Aubry (draft 100 h), Caron (nothing yet); Claire and Sophie, facilitators."""
