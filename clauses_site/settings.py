@@ -285,6 +285,10 @@ CLAUSES_LOGO = os.environ.get("CLAUSES_LOGO", "")
 CLAUSES_TEAM_NAME = os.environ.get(
     "CLAUSES_TEAM_NAME", "PLIE du Dunkerquois — Entreprendre Ensemble, équipe clauses"
 )
+# Where the accessibility statement (/accessibilite/) asks people to report a problem.
+CLAUSES_ACCESSIBILITY_CONTACT = os.environ.get(
+    "CLAUSES_ACCESSIBILITY_CONTACT", "clauses@entreprendre-ensemble.fr"
+)
 
 # Security. Behind a TLS-terminating proxy, set SECURE_SSL_REDIRECT=1 and SECURE_PROXY_SSL_HEADER=1.
 SESSION_COOKIE_HTTPONLY = True

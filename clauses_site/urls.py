@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from clauses_site import autocomplete, two_factor, views
+from clauses_site import autocomplete, two_factor, views, views_accessibility
 from reporting.views_dashboard import dashboard_view
 from reporting.views_search import search
 
@@ -43,6 +43,7 @@ urlpatterns = [
     path("compte/double-authentification/code/", two_factor.two_factor_verify, name="two_factor_verify"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("sante/", views.health, name="health"),
+    path("accessibilite/", views_accessibility.accessibility, name="accessibility"),
     path("recherche/", search, name="search"),
     path("recherche/autocompletion/<slug:kind>/", autocomplete.autocomplete, name="autocomplete"),
     path("admin/", admin.site.urls),

@@ -7,4 +7,5 @@ MATRIX = {
     "password_change": READ_ALL,
     "password_change_done": READ_ALL,
     "health": everyone(anonymous=200),
+    "accessibility": everyone(anonymous=200),  # the accessibility statement is public
 }
