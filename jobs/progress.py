@@ -30,7 +30,7 @@ class Progress:
     def __init__(self, job, every=0.5):
         self.job = job
         self.every = every
-        self._last = 0.0
+        self._last = None  # never written: the first update is (monotonic() may be small after a boot)
         self._pending = None
         self._outer = connection.in_atomic_block  # a transaction open before the task began
         self._side = None
@@ -46,7 +46,7 @@ class Progress:
         for name, value in fields.items():
             setattr(self.job, name, value)
         now = time.monotonic()
-        if not force and now - self._last < self.every and done < total:
+        if not force and self._last is not None and now - self._last < self.every and done < total:
             self._pending = fields
             return
         self._last = now
