@@ -32,7 +32,7 @@ from hours.queries import (
     progress_over,
 )
 from markets import filters, forms, tables
-from markets.models import Award, Clause, Lot, Market
+from markets.models import Award, Clause, Lot, Market, Stage, StageMove
 
 
 def today():
@@ -191,6 +191,17 @@ class MarketCreate(MarketFormMixin, RecordCreateView):
 class MarketUpdate(MarketFormMixin, RecordUpdateView):
     def get_title(self):
         return f"Modifier le marché {self.object.reference}"
+
+    def form_valid(self, form):
+        """A change of stage that skips stages, closes or reopens the market is saved only once
+        confirmed (confirme=<that stage>, the « Confirmer » button of the form shown again with what the
+        move will do); before, nothing is."""
+        before, stage = form.initial.get("stage"), form.cleaned_data.get("stage")
+        if before and stage and stage != before and self.request.POST.get("confirme") != stage:
+            move = StageMove(Stage(before), Stage(stage))
+            if move.needs_confirmation:
+                return self.render_to_response(self.get_context_data(form=form, stage_move=move))
+        return super().form_valid(form)
 
     def save_object(self, form):
         """A change of stage goes through Market.move_to(), which dates and records it."""

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from clauses_site import roles
 from clauses_site.exports import Column, xlsx_response
+from clauses_site.pdf import write_pdf
 from markets import pipeline
 from markets.models import Market, Stage
 
@@ -28,7 +29,7 @@ def _is_htmx(request):
     return request.headers.get("HX-Request") == "true"
 
 
-def _board_context(request, moved=None):
+def _board_context(request, moved=None, confirm=None):
     board = pipeline.board()
     order = Stage.pipeline()
     # The « Déplacer… » menu of a card only depends on its stage: built once per stage.
@@ -53,14 +54,20 @@ def _board_context(request, moved=None):
         "stages": list(Stage),
         "before_publication": pipeline.BEFORE_PUBLICATION,
         "moved": moved,
+        "confirm": confirm,
         "can_move": roles.can_edit(request.user),
     }
 
 
 @require_GET
 def pipeline_view(request):
+    return _pipeline_page(request)
+
+
+def _pipeline_page(request, confirm=None):
+    """The pipeline page (board, conversion, calendar, markets to study), with a move to confirm."""
     today = timezone.localdate()
-    context = _board_context(request)
+    context = _board_context(request, confirm=confirm)
     context.update(
         today=today,
         reached=pipeline.reached_by_stage(today.year),
@@ -78,8 +85,16 @@ def _market_to_move(user, pk):
     return get_object_or_404(Market.objects.filter(archived=False), pk=pk)
 
 
+def _confirmation(market, stage):
+    """What the board shows before a move that needs a confirmation (Market.stage_move)."""
+    return {"market": market, "stage": stage, "move": market.stage_move(stage)}
+
+
 @require_POST
 def pipeline_move(request, pk):
+    """Move a card. A move that skips stages, closes or reopens a market is made only when the POST
+    confirms that stage (confirme=<stage>, sent by the confirmation's « Confirmer »); without it nothing
+    changes and the board (or the page, without JavaScript) answers with the confirmation."""
     market = _market_to_move(request.user, pk)
     form = MoveForm(request.POST)
     if not form.is_valid():
@@ -90,6 +105,11 @@ def pipeline_move(request, pk):
         messages.error(request, text)
         return redirect("markets:pipeline")
     stage = Stage(form.cleaned_data["stage"])
+    if market.stage_move(stage).needs_confirmation and request.POST.get("confirme") != stage:
+        confirm = _confirmation(market, stage)
+        if _is_htmx(request):
+            return render(request, "markets/pipeline.html#board", _board_context(request, confirm=confirm))
+        return _pipeline_page(request, confirm=confirm)
     market.move_to(stage, request.user)
     text = f"« {market.reference} » est passé à l'étape « {stage.label} »."
     if _is_htmx(request):
@@ -145,8 +165,6 @@ def upcoming_xlsx(request):
 
 @require_GET
 def upcoming_pdf(request):
-    from weasyprint import HTML
-
     from reporting.bilan import logo_path  # the team's logo, as on the bilans
 
     today = timezone.localdate()
@@ -155,7 +173,7 @@ def upcoming_pdf(request):
         {"markets": _upcoming(today), "today": today, "logo_url": logo_path().as_uri()},
         request=request,
     )
-    pdf = HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    pdf = write_pdf(html, base_url=str(settings.BASE_DIR))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="marches-a-venir-{today:%Y-%m-%d}.pdf"'
     return response

@@ -3,7 +3,7 @@ the pipeline of markets that could carry a clause. One module per part, as preti
 (import from markets.models):
 
 - buyers.py: Buyer, BuyerContact, Operation;
-- markets.py: Market, the Stage of its pipeline and StageChange, ClauseType;
+- markets.py: Market, the Stage of its pipeline, StageMove and StageChange, ClauseType;
 - lots.py: Lot, Clause (the hours owed and how they are obtained: Clause.explain()), Award.
 """
 
@@ -26,6 +26,7 @@ from markets.models.markets import (
     MarketQuerySet,
     Stage,
     StageChange,
+    StageMove,
     check_period,
     ends_after_start,
 )
@@ -49,6 +50,7 @@ __all__ = [
     "Operation",
     "Stage",
     "StageChange",
+    "StageMove",
     "check_period",
     "ends_after_start",
     "fr_number",

@@ -1,5 +1,8 @@
 """Markets (contracts) of a buyer and the pipeline of their stages, from spotted to finished: each
-change of stage is recorded (StageChange) for the pipeline's conversion table."""
+change of stage is recorded (StageChange: who, which day) for the pipeline's conversion table, and a
+move that skips stages or closes (or reopens) a market is confirmed first (StageMove)."""
+
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -48,6 +51,107 @@ class Stage(models.TextChoices):
     def pipeline(cls):
         """The stages in order, without the dropped one."""
         return [s for s in cls if s != cls.DROPPED]
+
+
+#: Stages of markets no longer followed (reporting.activity: « Marchés suivis » leaves them out).
+CLOSED = (Stage.FINISHED, Stage.DROPPED)
+
+
+def _names(stages):
+    return ", ".join(stage.label for stage in stages)
+
+
+@dataclass(frozen=True)
+class StageMove:
+    """A market's move from `origin` to `target`, and what it will do, in French.
+
+    A move needs a confirmation when it skips a stage of Stage.pipeline() (forward or back), closes the
+    market (to « Terminé » or « Abandonné / sans clause », even from the stage just before) or brings a
+    dropped market back; the next stage and one stage back need none. The consequences named are what
+    the code does: the conversion table counts a stage reached from its StageChange only (a skipped
+    stage is never « atteinte »); the team's activity counts as followed the markets neither finished nor
+    dropped, of which those « En exécution »; the dashboard (and the activity's lots in execution) leaves
+    out the lots of dropped markets only, a finished market's lots stay while their dates run."""
+
+    origin: Stage
+    target: Stage
+
+    @property
+    def backward(self):
+        order = Stage.pipeline()
+        return (
+            self.origin in order
+            and self.target in order
+            and order.index(self.target) < order.index(self.origin)
+        )
+
+    @property
+    def skipped(self):
+        """The stages of the pipeline between the two, in the order the move passes them."""
+        order = Stage.pipeline()
+        if self.origin not in order or self.target not in order:
+            return []
+        start, end = order.index(self.origin), order.index(self.target)
+        if start <= end:
+            return order[start + 1 : end]
+        return order[end + 1 : start][::-1]
+
+    @property
+    def closes(self):
+        return self.target in CLOSED and self.origin != self.target
+
+    @property
+    def reopens(self):
+        return self.origin == Stage.DROPPED and self.target != Stage.DROPPED
+
+    @property
+    def needs_confirmation(self):
+        return bool(self.skipped) or self.closes or self.reopens
+
+    @property
+    def title(self):
+        if self.closes:
+            return "Clore ce marché ?"
+        if self.reopens:
+            return "Remettre ce marché dans le pipeline ?"
+        return "Sauter des étapes ?"
+
+    @property
+    def sentences(self):
+        """What the move will do, sentence by sentence (empty when it needs no confirmation)."""
+        if not self.needs_confirmation:
+            return []
+        origin, target, skipped = f"« {self.origin.label} »", f"« {self.target.label} »", self.skipped
+        if skipped and self.backward:
+            said = [f"Ce marché reviendra de {origin} à {target} sans repasser par : {_names(skipped)}."]
+        elif skipped:
+            said = [
+                f"Ce marché passera de {origin} à {target} sans passer par : {_names(skipped)}.",
+                "Cette étape ne sera pas comptée comme atteinte dans le tableau de conversion."
+                if len(skipped) == 1
+                else "Ces étapes ne seront pas comptées comme atteintes dans le tableau de conversion.",
+            ]
+        else:
+            said = [f"Ce marché passera de {origin} à {target}."]
+        if self.origin not in CLOSED and self.target in CLOSED:
+            execution = " ni parmi ceux en exécution" if self.origin == Stage.EXECUTION else ""
+            said.append(f"Il ne comptera plus parmi les marchés suivis{execution} (Activité de l'équipe).")
+        if self.origin in CLOSED and self.target not in CLOSED:
+            said.append("Il comptera de nouveau parmi les marchés suivis (Activité de l'équipe).")
+        if self.target == Stage.DROPPED and self.origin != Stage.DROPPED:
+            said.append(
+                "Ses lots sortiront du tableau de bord (lots en exécution, lots à risque, heures restant "
+                "dues) et des lots en exécution de l'Activité de l'équipe."
+            )
+        if self.reopens:
+            said.append("Ses lots en cours d'exécution reviendront au tableau de bord.")
+        if self.target == Stage.FINISHED and self.origin != Stage.DROPPED:
+            said.append("Ses lots restent au tableau de bord tant que leurs dates d'exécution courent.")
+        return said
+
+    @property
+    def message(self):
+        return " ".join(self.sentences)
 
 
 class ClauseType(models.TextChoices):
@@ -163,6 +267,11 @@ class Market(KeyedModel):
         """The derived columns save() fills (call it before a bulk_create)."""
         self.search_text = normalize(f"{self.reference} {self.title}")
 
+    def stage_move(self, stage):
+        """The move from the market's stage to `stage` (StageMove: does it need a confirmation, what it
+        will do)."""
+        return StageMove(Stage(self.stage), Stage(stage))
+
     def save_moving(self, stage_before, user=None, on=None):
         """Save the market as edited in a form (the screens', the admin's): when its stage differs from
         `stage_before`, the change goes through move_to(), dated `on` (else today) and recorded."""
@@ -175,7 +284,9 @@ class Market(KeyedModel):
         self.move_to(stage, user, on)
 
     def move_to(self, stage, user=None, on=None):
-        """Change the pipeline stage and record the change (for the conversion table)."""
+        """Change the pipeline stage and record the change, who and which day (for the conversion table
+        and the market's page). The screens ask stage_move() first: a move that needs a confirmation is
+        made only once confirmed."""
         on = on or timezone.localdate()
         if stage == self.stage:
             return

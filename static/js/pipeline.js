@@ -32,4 +32,35 @@
     const button = form.querySelector(`button[name=stage][value="${stage}"]`);
     if (button) button.click();  // a click: htmx (or the browser) posts the form with this stage
   });
+
+  // A move that skips stages, closes or reopens a market comes back as a confirmation panel
+  // ([data-pipeline-confirm]): focus goes to « Confirmer »; « Annuler » or Escape removes it (nothing was
+  // changed on the server) and gives focus back to the card.
+  const focusConfirm = () => {
+    const button = document.querySelector("[data-pipeline-confirm-button]");
+    if (button) button.focus();
+  };
+  const cancelConfirm = (panel) => {
+    const card = document.getElementById(`marche-${panel.dataset.market}`);
+    panel.remove();
+    if (card) {
+      card.classList.remove("pipeline-card-pending");
+      card.focus();
+    }
+  };
+  document.addEventListener("htmx:afterSettle", focusConfirm);
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest && event.target.closest("[data-pipeline-cancel]");
+    if (!link) return;
+    event.preventDefault();
+    cancelConfirm(link.closest("[data-pipeline-confirm]"));
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    const panel = document.querySelector("[data-pipeline-confirm]");
+    const focused = document.activeElement;
+    if (!panel || (focused && focused !== document.body && !panel.contains(focused))) return;
+    event.preventDefault();
+    cancelConfirm(panel);
+  });
 })();

@@ -195,7 +195,7 @@ def test_move_a_card_with_htmx_returns_the_board(client, manager, data):
     client.force_login(manager)
     response = client.post(
         reverse("markets:pipeline_move", args=[data["m9"].pk]),
-        {"stage": Stage.DROPPED},
+        {"stage": Stage.DROPPED, "confirme": Stage.DROPPED},  # a closing move, confirmed
         HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 200

@@ -322,7 +322,7 @@ def test_market_create_then_stage_change_goes_through_move_to(client_for):
     response = post_edit(
         client,
         reverse("markets:market_update", kwargs={"pk": market.pk}),
-        {**data, "stage": Stage.PROPOSED, "estimated_amount": "1 200 000"},
+        {**data, "stage": Stage.PROPOSED, "estimated_amount": "1 200 000", "confirme": Stage.PROPOSED},
     )
     assert response.status_code == 302
     market.refresh_from_db()
