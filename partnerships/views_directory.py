@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from clauses_site.listing import FilteredListView
+from clauses_site.pdf import write_pdf
 from partnerships import directory
 from partnerships.filters import DirectoryFilter
 from partnerships.tables import DIRECTORY_EXPORT_COLUMNS, DirectoryTable
@@ -35,8 +36,6 @@ class DirectoryList(FilteredListView):
 
 @require_GET
 def brochure_pdf(request):
-    from weasyprint import HTML
-
     filterset = DirectoryFilter(request.GET, queryset=directory.structures(), request=request)
     companies = filterset.qs if filterset.is_valid() else directory.structures().none()
     companies = list(companies)
@@ -53,7 +52,7 @@ def brochure_pdf(request):
         },
         request=request,
     )
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    pdf = write_pdf(html, base_url=request.build_absolute_uri("/"))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="plaquette-ess-{today:%Y-%m-%d}.pdf"'
     return response

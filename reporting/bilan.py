@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from clauses_site.exports import XLSX_TYPE, Column, write_xlsx
+from clauses_site.pdf import write_pdf
 from participants.models import Outcome, Participant
 from reporting import charts, indicators
 
@@ -147,10 +148,8 @@ def render_pdf(figures, commentary="", facilitator="", generated_on=None):
 
 
 def print_pdf(html):
-    """WeasyPrint's part of a PDF: lay out the standalone HTML and write the file."""
-    from weasyprint import HTML
-
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(stylesheets=[_stylesheet()])
+    """WeasyPrint's part of a PDF: lay out the standalone HTML and write the file (tagged, PDF/UA)."""
+    return write_pdf(html, base_url=str(settings.BASE_DIR), stylesheets=[_stylesheet()])
 
 
 def render_json(figures, anonymise_small=False):

@@ -37,6 +37,7 @@ from django.utils import timezone
 from clauses_site import formatting, history
 from clauses_site.exports import Column, write_xlsx
 from clauses_site.months import add_months
+from clauses_site.pdf import write_pdf
 from hours.models import Assignment, HoursEntry, ImportBatch
 from participants import privacy
 from participants.models import AccessLog, Participant
@@ -322,9 +323,7 @@ def render_html(person):
 
 
 def render_pdf(person):
-    from weasyprint import HTML
-
-    return HTML(string=render_html(person), base_url=str(settings.BASE_DIR)).write_pdf()
+    return write_pdf(render_html(person), base_url=str(settings.BASE_DIR))
 
 
 def render_xlsx(person):
