@@ -108,7 +108,7 @@ def posted_cells(post):
         return data
     try:
         cells = json.loads(post[CELLS_FIELD])
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: arrays nested thousands deep
         cells = None
     if not isinstance(cells, dict) or not all(
         _CELL_NAME.fullmatch(name) and isinstance(value, str) for name, value in cells.items()

@@ -115,7 +115,14 @@ def test_validating_a_big_grid_from_one_field_validates_every_row(big_lot, clien
 
 @pytest.mark.parametrize(
     "field",
-    ["pas du JSON", "[1, 2]", json.dumps({"valider": "1"}), json.dumps({"h1": 12}), json.dumps({"xh1": "1"})],
+    [
+        "pas du JSON",
+        "[1, 2]",
+        json.dumps({"valider": "1"}),
+        json.dumps({"h1": 12}),
+        json.dumps({"xh1": "1"}),
+        "[" * 100_000 + "]" * 100_000,  # nested deeper than the parser's recursion (was a 500)
+    ],
 )
 def test_an_unreadable_cells_field_is_refused_in_french(big_lot, client_for, field):
     lot, assignments = big_lot
