@@ -38,6 +38,15 @@ def integer(value):
     return number_format(int(value), decimal_pos=0, use_l10n=True, force_grouping=True)
 
 
+def duration_in_seconds(value):
+    """« 0,2 seconde », « 1 seconde », « 30 secondes »: French takes the plural from 2 on."""
+    number = Decimal(str(value))
+    text = number_format(
+        number.normalize() if number % 1 else int(number), use_l10n=True, force_grouping=True
+    )
+    return f"{text}\xa0seconde{'s' if abs(number) >= 2 else ''}"
+
+
 def percent(rate, places=1):
     """A fraction as a percentage, half up: Decimal('0.8333') → 83,3 %, Decimal('0.7795') → 78,0 %."""
     if rate is None or rate == "":

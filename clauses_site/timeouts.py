@@ -19,6 +19,8 @@ from django.db import OperationalError, connections
 from django.db.backends.signals import connection_created
 from django.shortcuts import render
 
+from clauses_site import formatting
+
 logger = logging.getLogger(__name__)
 
 QUERY_CANCELED = "57014"  # PostgreSQL's SQLSTATE for a statement cancelled (timeout or request)
@@ -69,5 +71,5 @@ class QueryCancelledMiddleware:
         if not is_query_cancelled(exception):
             return None
         logger.warning("Query cancelled (statement_timeout) on %s %s", request.method, request.path)
-        context = {"seconds": settings.CLAUSES_STATEMENT_TIMEOUT_SECONDS}
+        context = {"duration": formatting.duration_in_seconds(settings.CLAUSES_STATEMENT_TIMEOUT_SECONDS)}
         return render(request, CANCELLED_TEMPLATE, context, status=503)

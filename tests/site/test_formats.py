@@ -29,3 +29,20 @@ def test_an_english_browser_still_gets_french(client):
     response = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
     assert response.headers["Content-Language"] == "fr"
     assert "Tableau de bord" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "value,text",
+    [
+        (0.2, "0,2\xa0seconde"),
+        (1, "1\xa0seconde"),
+        (1.5, "1,5\xa0seconde"),
+        (2, "2\xa0secondes"),
+        (30, "30\xa0secondes"),
+    ],
+)
+def test_a_duration_in_seconds_is_singular_under_two(value, text):
+    from clauses_site.formatting import duration_in_seconds
+
+    with translation.override("fr"):
+        assert duration_in_seconds(value) == text

@@ -63,7 +63,7 @@ def test_a_cancelled_query_is_the_french_503_page(facilitator, web_limits, caplo
     assert response.status_code == 503
     page = response.content.decode()
     assert "La page a mis trop de temps" in page
-    assert "a dépassé 0,2 secondes" in page
+    assert "a dépassé 0,2\xa0seconde" in page
     assert "Rien n'a été enregistré par cette demande." in page
     assert any("Query cancelled" in r.getMessage() and "/lent/" in r.getMessage() for r in caplog.records)
 
