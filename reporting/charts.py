@@ -7,7 +7,8 @@
     {% include "reporting/chart.html" with chart=chart %}                     # figure + data table
 
 Every chart carries a text alternative: <title> and <desc> inside the SVG (role="img") and its data as
-rows (chart.rows) that the template prints as a table. No JavaScript, no external library; the SVG
+rows (chart.rows) that the template prints as a table; in the PDF (chart.pdf_svg) the <title> holds the
+description, which WeasyPrint writes as the tagged figure's /Alt. No JavaScript, no external library; the SVG
 uses fixed pixel sizes in a viewBox so that it scales on screen and prints crisply on paper.
 """
 
@@ -46,6 +47,14 @@ class Chart:
 
     def __str__(self):
         return self.svg
+
+    @property
+    def pdf_svg(self):
+        """The SVG as the PDF prints it: WeasyPrint's PDF/UA tagging takes a figure's text alternative
+        (/Alt) from the SVG's <title> alone, so there the title carries the description, figures
+        included (the description starts with the title)."""
+        title = f">{escape(self.title)}</title>"
+        return mark_safe(self.svg.replace(title, f">{escape(self.desc)}</title>", 1))
 
 
 def _fmt(value, unit):
