@@ -69,6 +69,13 @@ def start_preview(user, upload, name):
     return tasks.start(user, Job.Kind.IMPORT_PREVIEW, title, {"upload": folder, "name": name})
 
 
+def discard_upload(job):
+    """The file a preview job waited on, removed (the job was lost before it could do it)."""
+    folder = job.params.get("upload", "")
+    if folder and folder.isalnum():
+        shutil.rmtree(_uploads() / folder, ignore_errors=True)
+
+
 def start_confirm(user, batch):
     title = f"Import de « {batch.file_name} » : enregistrement"
     return tasks.start(user, Job.Kind.IMPORT_CONFIRM, title, {"batch": batch.pk})

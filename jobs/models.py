@@ -76,6 +76,13 @@ class Job(models.Model):
     result_summary = models.CharField("résultat", max_length=300, blank=True)
     error = models.TextField("erreur", blank=True)
     task_id = models.CharField("tâche", max_length=64, blank=True)
+    worker = models.CharField(
+        "serveur de traitements",
+        max_length=120,
+        blank=True,
+        help_text="Machine et processus qui l'exécutent (« hôte:pid ») : un traitement dont le processus "
+        "n'existe plus est marqué interrompu.",
+    )
     created_at = models.DateTimeField("demandé le", default=timezone.now)
     started_at = models.DateTimeField("commencé le", null=True, blank=True)
     finished_at = models.DateTimeField("fini le", null=True, blank=True)

@@ -10,7 +10,9 @@ transaction, with a French message: the runner's own (JobFailed) or a general on
 """
 
 import logging
+import os
 import shutil
+import socket
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +26,9 @@ from jobs.models import Job
 from jobs.progress import JobFailed, Progress
 
 logger = logging.getLogger(__name__)
+
+#: What a job leaves behind when its worker dies without running its own clean-up (kind → function(job)).
+DISCARDS = {Job.Kind.IMPORT_PREVIEW: "jobs.imports.discard_upload"}
 
 RUNNERS = {
     Job.Kind.BILANS_ZIP: "jobs.bilans.build_zip",
@@ -69,8 +74,10 @@ def run_job(job_id):
     job = Job.objects.filter(pk=job_id).first()
     if job is None or job.finished:
         return None
-    job.status, job.started_at = Job.Status.RUNNING, timezone.now()
-    Job.objects.filter(pk=job.pk).update(status=job.status, started_at=job.started_at, step="Démarrage…")
+    job.status, job.started_at, job.worker = Job.Status.RUNNING, timezone.now(), this_worker()
+    Job.objects.filter(pk=job.pk).update(
+        status=job.status, started_at=job.started_at, worker=job.worker, step="Démarrage…"
+    )
     progress = Progress(job)
     try:
         with translation.override(settings.LANGUAGE_CODE):
@@ -89,6 +96,49 @@ def run_job(job_id):
         progress.close()
         shutil.rmtree(_work_path(job), ignore_errors=True)
     return job.status
+
+
+def this_worker():
+    """« host:pid » of the process running a job."""
+    return f"{socket.gethostname()}:{os.getpid()}"[:120]
+
+
+def _process_exists(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, another user's
+        return True
+    return True
+
+
+def is_lost(job):
+    """A running job whose worker process is gone (killed, out of memory, machine restarted): it will
+    never end by itself. Known only for a worker on this machine; elsewhere the job is left as it is."""
+    if job.status != Job.Status.RUNNING or not job.worker:
+        return False
+    host, _, pid = job.worker.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    return not _process_exists(int(pid))
+
+
+def fail_if_lost(job):
+    """Mark a lost job failed (INTERRUPTED) and remove what it left (its work folder, an upload that
+    waited for it); True when it was lost. Only a job still running with that same worker is changed."""
+    if not is_lost(job):
+        return False
+    changed = Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING, worker=job.worker).update(
+        status=Job.Status.FAILED, error=INTERRUPTED, finished_at=timezone.now()
+    )
+    if changed:
+        logger.warning("Job %s (%s): worker %s gone, marked interrupted", job.pk, job.kind, job.worker)
+        shutil.rmtree(_work_path(job), ignore_errors=True)
+        if job.kind in DISCARDS:
+            import_string(DISCARDS[job.kind])(job)
+    job.refresh_from_db()
+    return True
 
 
 def _fail(job, message):

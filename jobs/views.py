@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from clauses_site.security import not_activity
 from jobs.models import Job
+from jobs.tasks import fail_if_lost
 
 SHOWN = 100  # the latest ones: a user's jobs are a working list, not an archive
 # A job still waiting after this long: the page says that the worker may not be running.
@@ -18,7 +19,10 @@ WAITING_TOO_LONG = timedelta(seconds=30)
 
 
 def job_for(user, pk):
-    return get_object_or_404(Job.objects.visible_to(user).select_related("user"), pk=pk)
+    """The user's job; one whose worker died is marked interrupted on the way (tasks.fail_if_lost)."""
+    job = get_object_or_404(Job.objects.visible_to(user).select_related("user"), pk=pk)
+    fail_if_lost(job)
+    return job
 
 
 def _context(job):
@@ -29,6 +33,8 @@ def _context(job):
 @require_GET
 def job_list(request):
     jobs = list(Job.objects.visible_to(request.user)[:SHOWN])
+    for job in jobs:
+        fail_if_lost(job)  # no query unless it is running
     return render(request, "jobs/job_list.html", {"jobs": jobs, "shown": SHOWN})
 
 

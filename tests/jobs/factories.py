@@ -1,3 +1,7 @@
+import socket
+import subprocess
+import sys
+
 import factory
 
 from jobs import tasks
@@ -31,3 +35,10 @@ def run(job):
 
 def files_under(folder):
     return sorted(p.name for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
+
+
+def dead_worker():
+    """« host:pid » of a process of this machine that has exited (a worker killed with -9)."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return f"{socket.gethostname()}:{child.pid}"

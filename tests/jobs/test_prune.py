@@ -4,8 +4,9 @@ from pathlib import Path
 from django.core.management import call_command
 from django.utils import timezone
 
+from jobs import tasks
 from jobs.models import Job
-from tests.jobs.factories import JobFactory
+from tests.jobs.factories import JobFactory, dead_worker
 
 
 def test_finished_jobs_older_than_the_limit_go_with_their_files(db, capsys):
@@ -20,3 +21,13 @@ def test_finished_jobs_older_than_the_limit_go_with_their_files(db, capsys):
     assert not old_path.exists() and Path(recent.result_file.path).exists()
     assert capsys.readouterr().out == "2 traitement(s) supprimé(s), 1 fichier(s).\n"
     assert failed.pk not in Job.objects.values_list("pk", flat=True)
+
+
+def test_a_running_job_whose_worker_is_gone_is_marked_interrupted(db, capsys):
+    gone = JobFactory(status=Job.Status.RUNNING, worker=dead_worker())
+    call_command("prune_jobs")
+    gone.refresh_from_db()
+    assert (gone.status, gone.error) == (Job.Status.FAILED, tasks.INTERRUPTED)
+    assert capsys.readouterr().out.startswith(
+        "1 traitement(s) interrompu(s) : leur processus n'existe plus.\n"
+    )
