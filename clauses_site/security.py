@@ -6,6 +6,8 @@ page, and no caching of any page shown to a signed-in user.
   (staff, superuser) must have one: without a device they are sent to enrol first.
 - django-axes locks a user name + address after settings.AXES_FAILURE_LIMIT failures; lockout_response
   shows the login page with the French message.
+- LoginRequiredMiddleware: Django's, but an htmx request of someone signed out (a progress bar still
+  polling after the session ended) sends the whole page to the login page, not the login form into a card.
 - SessionActivityMiddleware: the idle timeout (SESSION_COOKIE_AGE, 30 minutes), the session saved at most
   once a minute.
 - NoStoreForUsersMiddleware: `Cache-Control: no-store` on every response to a signed-in user (pages and
@@ -13,13 +15,15 @@ page, and no caching of any page shown to a signed-in user.
 """
 
 import time
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
+from django.contrib.auth import middleware as auth_middleware
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
-from django.shortcuts import redirect, render
+from django.http import HttpResponse, QueryDict
+from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 
@@ -72,6 +76,24 @@ def two_factor_required(user):
 
 def is_verified(user):
     return bool(getattr(user, "is_verified", None) and user.is_verified())
+
+
+class LoginRequiredMiddleware(auth_middleware.LoginRequiredMiddleware):
+    """For an htmx request (HX-Request), the answer is an empty 200 whose HX-Redirect sends the browser
+    to the login page, back afterwards to the page it was on (HX-Current-URL, its path only); htmx would
+    otherwise follow the 302 and swap the login form into the fragment it asked for."""
+
+    def handle_no_permission(self, request, view_func):
+        if request.headers.get("HX-Request") != "true":
+            return super().handle_no_permission(request, view_func)
+        current = urlsplit(request.headers.get("HX-Current-URL", ""))
+        back = (current.path or "/") + (f"?{current.query}" if current.query else "")
+        login = resolve_url(self.get_login_url(view_func))
+        response = HttpResponse()
+        query = QueryDict(mutable=True)
+        query[self.get_redirect_field_name(view_func)] = back
+        response["HX-Redirect"] = f"{login}?{query.urlencode(safe='/')}"  # as redirect_to_login writes it
+        return response
 
 
 def not_activity(view):

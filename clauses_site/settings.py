@@ -104,7 +104,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "clauses_site.upload_limits.UploadLimitMiddleware",  # 413 before CSRF reads a too big body
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "clauses_site.security.LoginRequiredMiddleware",  # Django's, with htmx requests sent to the login page
     "clauses_site.security.SessionActivityMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "clauses_site.security.TwoFactorMiddleware",
