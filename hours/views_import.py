@@ -154,8 +154,7 @@ def import_annotated(request, pk):
     batch = batch_for(request.user, pk)
     if batch.status != ImportBatch.Status.REFUSED or not batch.file:
         raise Http404
-    stem = batch.file_name.removesuffix(".xlsx").removesuffix(".XLSX")
-    name = f"{_ascii(stem)}-erreurs.xlsx"
+    name = batches.stored_name(batch.file_name, suffix="-erreurs.xlsx")
     # Written by a job (jobs/imports.py: openpyxl rewrites every cell, ~2 min at 200 000 rows); already
     # finished (immediate backend, in tests): the workbook, or the error on the import's page, at once.
     job = jobs_imports.start_annotated(request.user, batch, name)
@@ -175,10 +174,6 @@ def import_list(request):
     batches = ImportBatch.objects.select_related("uploaded_by").defer("report")
     page = Paginator(batches, 50).get_page(request.GET.get("page"))
     return render(request, "hours/import_list.html", {"page": page, "batches": page.object_list})
-
-
-def _ascii(name):
-    return re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-") or "suivi"
 
 
 def export_suivi(request):

@@ -2,6 +2,8 @@
 for confirmation), then confirmed (imported for real, the file deleted once the import is committed) or
 cancelled. The screens (hours/views_import.py) check who may, and say what happened."""
 
+import re
+import unicodedata
 from functools import partial
 
 from django.core.files.base import ContentFile
@@ -37,6 +39,15 @@ def _already_imported_warning(report, digest):
         report.warning_count += 1
 
 
+def stored_name(name, suffix=".xlsx", limit=80):
+    """« Suivi heures – Dunkerque été.xlsx » → « Suivi-heures-Dunkerque-ete.xlsx »: ASCII, at most
+    `limit` characters before the suffix (a file name from the user, written to disk)."""
+    stem = re.sub(r"\.xlsx$", "", name, flags=re.IGNORECASE)
+    stem = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode()
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", stem)[:limit].strip("-._")
+    return f"{stem or 'suivi'}{suffix}"
+
+
 def preview(upload, name, user, progress=None):
     """A dry run of an uploaded file: (report, batch). An unreadable file: no batch (report.fatal says
     why). Otherwise a batch, saved with its report and the file: pending, or refused when a row is
@@ -56,7 +67,9 @@ def preview(upload, name, user, progress=None):
     )
     _already_imported_warning(report, digest)
     store_report(batch, report)
-    batch.file.save(name, ContentFile(upload.read()), save=False)
+    # Stored under a short ASCII name (the user's is kept in file_name): a file system takes 255 bytes
+    # per name, which 128 accented letters already fill.
+    batch.file.save(stored_name(name), ContentFile(upload.read()), save=False)
     batch.save()
     return report, batch
 

@@ -2,7 +2,6 @@
 archives every buyer's PDF and keeps the zip for its owner; a failure leaves no bilan, no file, no zip."""
 
 import io
-import time
 import zipfile
 from html import unescape
 
@@ -29,12 +28,9 @@ def test_the_request_queues_the_job_and_answers_at_once(client, manager, bilan_d
 
     monkeypatch.setattr(tasks, "run_job", tasks.run_job.using(backend="database"))
     client.force_login(manager)
-    began = time.perf_counter()
     response = client.post(reverse("reporting:bilan_batch"), BATCH)
-    elapsed = time.perf_counter() - began
     job = Job.objects.get()
     assert response.status_code == 302 and response.url == reverse("jobs:job_detail", args=[job.pk])
-    assert elapsed < 1.0, f"{elapsed:.2f} s"
     assert job.status == Job.Status.QUEUED and job.user == manager
     assert job.params == {"start": "2025-01-01", "end": "2025-06-30"}
     assert job.title == "Bilans groupés des donneurs d'ordre du 01/01/2025 au 30/06/2025"

@@ -5,7 +5,6 @@ no file and says why in French."""
 
 import datetime
 import io
-import time
 from decimal import Decimal
 
 import pytest
@@ -75,12 +74,9 @@ def suivi_rows(data):
 
 def test_the_tracking_sheet_export_is_a_job_with_its_progress(editor, manager, queued, steps, jobs_dir):
     cud = hours_of_two_buyers()
-    began = time.perf_counter()
     response = editor.get(reverse("hours:export_suivi"), {"buyer": cud.pk, "du": "2025-03", "au": "2025-04"})
-    elapsed = time.perf_counter() - began
     job = Job.objects.get()
     assert response.status_code == 302 and response.url == reverse("jobs:job_detail", args=[job.pk])
-    assert elapsed < 1.0, f"{elapsed:.2f} s"
     assert (job.kind, job.status, job.user) == (Job.Kind.SUIVI_EXPORT, Job.Status.QUEUED, manager)
     assert job.title == (
         "Export du tableau de suivi des heures validées de Communauté Urbaine de Dunkerque "
