@@ -9,7 +9,9 @@
 - `QueryCancelledMiddleware`: a statement cancelled by the server (SQLSTATE 57014, query_canceled: the
   time limit, or an administrator's pg_cancel_backend) becomes a 503 page « La page a mis trop de
   temps… » instead of the generic 500 page; the request's transaction has been rolled back (nothing was
-  written). Logged as a warning with the path.
+  written). Logged as a warning with the path. SQLite (the two-command first run): a write that finds
+  the database locked by another one past its timeout (« database is locked ») gets its own 503 page,
+  « La base de données est occupée… », rolled back likewise.
 """
 
 import logging
@@ -25,6 +27,7 @@ logger = logging.getLogger(__name__)
 
 QUERY_CANCELED = "57014"  # PostgreSQL's SQLSTATE for a statement cancelled (timeout or request)
 CANCELLED_TEMPLATE = "503.html"
+BUSY_TEMPLATE = "503_busy.html"
 
 
 def statement_timeout_ms():
@@ -54,6 +57,12 @@ def limit_web_statements():
             set_statement_timeout(connection)
 
 
+def is_database_busy(exception):
+    """SQLite's answer to a write while another transaction holds the database (past the busy timeout,
+    or at once when both had read before writing)."""
+    return isinstance(exception, OperationalError) and "database is locked" in str(exception)
+
+
 def is_query_cancelled(exception):
     return isinstance(exception, OperationalError) and (
         getattr(exception.__cause__, "sqlstate", None) == QUERY_CANCELED
@@ -68,6 +77,11 @@ class QueryCancelledMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
+        if is_database_busy(exception):
+            logger.warning("Database locked (SQLite) on %s %s", request.method, request.path)
+            response = render(request, BUSY_TEMPLATE, status=503)
+            response["Retry-After"] = "5"
+            return response
         if not is_query_cancelled(exception):
             return None
         logger.warning("Query cancelled (statement_timeout) on %s %s", request.method, request.path)

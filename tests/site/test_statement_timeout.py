@@ -18,6 +18,7 @@ from django.urls import path
 
 from clauses_site import timeouts
 from clauses_site.urls import urlpatterns as site_urlpatterns
+from markets.models import Buyer
 
 ROOT = Path(__file__).resolve().parents[2]
 postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only")
@@ -35,7 +36,13 @@ def slow(request):
     return HttpResponse("fini")
 
 
-urlpatterns = [*site_urlpatterns, path("lent/", slow, name="slow")]
+def busy(request):
+    """A write, then SQLite's answer when another transaction holds the database."""
+    Buyer.objects.create(name="Écrit avant le verrou")
+    raise OperationalError("database is locked")
+
+
+urlpatterns = [*site_urlpatterns, path("lent/", slow, name="slow"), path("occupe/", busy, name="busy")]
 
 
 @pytest.fixture
@@ -66,6 +73,18 @@ def test_a_cancelled_query_is_the_french_503_page(facilitator, web_limits, caplo
     assert "a dépassé 0,2\xa0seconde" in page
     assert "Rien n'a été enregistré par cette demande." in page
     assert any("Query cancelled" in r.getMessage() and "/lent/" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.urls(__name__)
+def test_a_locked_sqlite_database_is_the_french_503_page_and_nothing_is_written(facilitator, caplog):
+    client = Client(raise_request_exception=False)
+    client.force_login(facilitator)
+    response = client.post("/occupe/")
+    assert response.status_code == 503 and response["Retry-After"] == "5"
+    page = response.content.decode()
+    assert "La base de données est occupée" in page and "rien n'en a été écrit" in page
+    assert not Buyer.objects.exists()  # the request's transaction was rolled back
+    assert any("Database locked" in r.getMessage() and "/occupe/" in r.getMessage() for r in caplog.records)
 
 
 def test_another_database_error_stays_an_error():
