@@ -75,7 +75,7 @@ def start_suivi(user, buyer=None, start=None, end=None):
         "start": start.isoformat() if start else None,
         "end": end.isoformat() if end else None,
     }
-    return tasks.start(user, Job.Kind.SUIVI_EXPORT, suivi_title(buyer, start, end), params)
+    return tasks.start(user, Job.Kind.SUIVI_EXPORT, suivi_title(buyer, start, end), params, once=True)
 
 
 def suivi(job, progress):
@@ -103,7 +103,7 @@ def start_list_export(view, count):
     request = view.request
     title = f"Export de la liste « {view.title or view.export_filename} » (xlsx)"
     params = {"path": request.path, "query": request.GET.urlencode(), "name": view.export_filename}
-    return redirect(tasks.start(request.user, Job.Kind.LIST_EXPORT, title, params))
+    return redirect(tasks.start(request.user, Job.Kind.LIST_EXPORT, title, params, once=True))
 
 
 def _list_view(job):

@@ -59,9 +59,15 @@ class Outcome:
     url: str = ""
 
 
-def start(user, kind, title, params):
+def start(user, kind, title, params, once=False):
     """Record a Job for the user and hand it to the worker; returns at once (the task is queued in the
-    request's transaction, so that the worker sees the Job and its task together)."""
+    request's transaction, so that the worker sees the Job and its task together). once: while the same
+    user's job of that kind and those params is unfinished, that job is returned instead of a second one
+    (an export link followed twice, a page reloaded)."""
+    if once:
+        for waiting in Job.objects.visible_to(user).unfinished().filter(kind=kind):
+            if waiting.params == params and not fail_if_lost(waiting):
+                return waiting
     job = Job.objects.create(user=user, kind=kind, title=title[:200], params=params)
     result = run_job.enqueue(job.pk)
     Job.objects.filter(pk=job.pk).update(task_id=str(result.id)[:64])

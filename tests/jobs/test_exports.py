@@ -178,3 +178,22 @@ def test_a_list_job_rereads_the_owners_rights(editor, manager, queued, monkeypat
     job = run(Job.objects.get())
     assert job.status == Job.Status.FAILED and not job.result_file
     assert job.error == "Vous n'avez plus accès à cette liste : rien n'a été exporté."
+
+
+def test_an_export_asked_again_while_it_runs_is_the_same_job(editor, manager, queued, monkeypatch):
+    """A link followed twice or a page reloaded: one job while it is unfinished; another list, or the
+    same once the first is done, is a job of its own."""
+    for name in ("Charpente Lys", "Acier Nord", "Bois Flandre", "Zinc Opale"):
+        CompanyFactory(name=name)
+    monkeypatch.setattr(FilteredListView, "export_sync_rows", 3)
+    first = companies_export(editor, sort="-name")
+    again = companies_export(editor, sort="-name")
+    assert first.url == again.url and Job.objects.count() == 1
+    other = companies_export(editor, sort="name")
+    assert other.url != first.url and Job.objects.count() == 2
+    run(Job.objects.get(pk=first.url.rstrip("/").split("/")[-1]))
+    assert companies_export(editor, sort="-name").url != first.url and Job.objects.count() == 3
+    cud = hours_of_two_buyers()
+    query = {"buyer": cud.pk, "du": "2025-03", "au": "2025-04"}
+    suivi = [editor.get(reverse("hours:export_suivi"), query).url for _ in range(2)]
+    assert suivi[0] == suivi[1] and Job.objects.filter(kind=Job.Kind.SUIVI_EXPORT).count() == 1
