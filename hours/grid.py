@@ -119,6 +119,25 @@ def lots_to_enter(month, facilitator=None):
     return lots.order_by(todo, "market__reference", "number_key")
 
 
+def next_lot_to_enter(lots):
+    """The first of `lots` (as `lots_to_enter` orders them: what is left to do first) with rows left to
+    enter; None when every row of every lot is entered."""
+    return next((lot for lot in lots if lot.entered < lot.active), None)
+
+
+def last_lot_entered(user):
+    """The lot of the entry `user` last entered or changed in a grid (1 query), or None."""
+    return (
+        Lot.objects.filter(
+            pk__in=HoursEntry.objects.filter(entered_by=user)
+            .order_by("-updated_at")[:1]
+            .values("assignment__lot")
+        )
+        .select_related("market")
+        .first()
+    )
+
+
 @dataclass
 class Row:
     assignment: Assignment

@@ -91,33 +91,29 @@ def _safe_hours(value):
         return None
 
 
+LAST_LOT = "hours_grid_lot"  # session key: the lot whose grid the user opened last
+
+
+def last_lot(request):
+    """The lot the user opened last (remembered in the session), else the lot of the entry they last
+    entered; None for a first visit."""
+    lot_id = int_param(request.session.get(LAST_LOT))
+    remembered = Lot.objects.select_related("market").filter(pk=lot_id).first() if lot_id else None
+    return remembered or grid.last_lot_entered(request.user)
+
+
 def grid_view(request):
     """« Saisie des heures »: one row per assignment active in the month, for a lot or a company."""
     roles.require(roles.can_edit, request.user)
     params = request.GET
     month, lot, company = grid_target(params)
+    if lot is None and company is None:
+        return _choose(request, month)
+    if lot is not None:
+        request.session[LAST_LOT] = lot.pk
     chooser = GridChooserForm(
         initial={"mois": month, "lot": lot.pk if lot else None, "entreprise": company.pk if company else None}
     )
-    if lot is None and company is None:
-        # A facilitator in charge of markets sees hers first (« miens=0 »: every lot).
-        mine = (
-            params.get("miens", "1" if Market.objects.filter(facilitator=request.user).exists() else "0")
-            == "1"
-        )
-        return render(
-            request,
-            "hours/grid_choose.html",
-            {
-                "chooser": chooser,
-                "month": month,
-                "month_label": month_label(month),
-                "previous_month": add_months(month, -1),
-                "next_month": add_months(month, 1),
-                "lots": grid.lots_to_enter(month, facilitator=request.user if mine else None),
-                "mine": mine,
-            },
-        )
 
     is_post, status = request.method == "POST", 200
     try:
@@ -153,6 +149,31 @@ def grid_view(request):
     else:
         form = GridForm(rows)
     return _render_grid(request, form, rows, months, month, lot, company, chooser, status)
+
+
+def _choose(request, month):
+    """The landing page: the chooser (focused, on the lot opened last), the next lot to enter, the lots
+    with people at work in the month."""
+    # A facilitator in charge of markets sees hers first (« miens=0 »: every lot).
+    params = request.GET
+    mine = (
+        params.get("miens", "1" if Market.objects.filter(facilitator=request.user).exists() else "0") == "1"
+    )
+    lots = list(grid.lots_to_enter(month, facilitator=request.user if mine else None))
+    last = last_lot(request)
+    chooser = GridChooserForm(initial={"mois": month, "lot": last.pk if last else None})
+    context = {
+        "chooser": chooser,
+        "month": month,
+        "month_label": month_label(month),
+        "previous_month": add_months(month, -1),
+        "next_month": add_months(month, 1),
+        "lots": lots,
+        "next_lot": grid.next_lot_to_enter(lots),
+        "last_lot": last,
+        "mine": mine,
+    }
+    return render(request, "hours/grid_choose.html", context)
 
 
 def _save_grid(request, month, rows, values, validate, gone):
