@@ -222,7 +222,9 @@ JOURNAL_TEXT_COLUMNS = ("Objet", "Personnes rencontrées", "Compte rendu")
 
 class FollowUpTable(JournalEntryColumns):
     done = tables.TemplateColumn(
-        template_name="partnerships/includes/follow_up_done_button.html", verbose_name="", orderable=False
+        template_name="partnerships/includes/follow_up_done_button.html",
+        verbose_name=mark_safe('<span class="visually-hidden">Action</span>'),
+        orderable=False,
     )
 
     class Meta(JournalEntryColumns.Meta):

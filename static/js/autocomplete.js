@@ -7,7 +7,7 @@
   function enhance(select) {
     if (select.tomselect || typeof TomSelect === "undefined") return;
     const url = select.dataset.autocompleteUrl;
-    new TomSelect(select, {
+    const control = new TomSelect(select, {
       valueField: "value",
       labelField: "text",
       searchField: [],
@@ -15,7 +15,8 @@
       preload: "focus",
       loadThrottle: 250,
       allowEmptyOption: false,
-      plugins: select.required ? [] : ["clear_button"],
+      // The « × » that empties the field: clickable, out of the tab order (Backspace empties it too).
+      plugins: select.required ? {} : { clear_button: { tabindex: -1, title: "Effacer" } },
       placeholder: select.dataset.placeholder || "Tapez pour rechercher…",
       // The server already searched (accents and case ignored): keep its order, filter nothing.
       score: function () {
@@ -25,6 +26,13 @@
       },
       load: function (query, callback) {
         const self = this;
+        // While the choices load, the list (role="listbox") holds only the spinner: say it is busy.
+        const list = self.dropdown_content;
+        list.setAttribute("aria-busy", "true");
+        const done = function (results) {
+          list.removeAttribute("aria-busy");
+          callback(results);
+        };
         fetch(url + "?q=" + encodeURIComponent(query), {
           headers: { Accept: "application/json" },
           credentials: "same-origin",
@@ -34,10 +42,10 @@
           })
           .then(function (data) {
             self.clearOptions();
-            callback(data.results);
+            done(data.results);
           })
           .catch(function () {
-            callback();
+            done();
           });
       },
       render: {
@@ -45,10 +53,16 @@
           return '<div class="no-results">Aucun résultat</div>';
         },
         loading: function () {
-          return '<div class="spinner-border spinner-border-sm m-2" role="status"><span class="visually-hidden">Recherche…</span></div>';
+          // No role here: the list of choices (role="listbox") may hold only options (axe
+          // aria-required-children).
+          return '<div class="spinner-border spinner-border-sm m-2"><span class="visually-hidden">Recherche…</span></div>';
         },
       },
     });
+    // The search box is the field (Tom Select gave it the label): hide the <select> it drives from
+    // assistive technologies, so that a screen reader meets one field, not a second one without a name.
+    // It stays out of the tab order (tabindex="-1") and still submits the value.
+    control.input.setAttribute("aria-hidden", "true");
   }
 
   function init(root) {

@@ -22,3 +22,30 @@ document.addEventListener("click", (event) => {
     button.form.appendChild(field);
   }
 });
+
+// A table wider than its scrolling wrapper (.table-responsive) can be scrolled from the keyboard: the
+// wrapper takes a tab stop and a name (the table's caption), only while it overflows.
+function markScrollableTables(root) {
+  (root || document).querySelectorAll(".table-responsive").forEach((wrapper) => {
+    const overflows = wrapper.scrollWidth > wrapper.clientWidth + 1;
+    if (overflows && !wrapper.hasAttribute("tabindex")) {
+      const caption = wrapper.querySelector("caption");
+      wrapper.setAttribute("tabindex", "0");
+      wrapper.setAttribute("role", "region");
+      wrapper.setAttribute("aria-label", caption ? caption.textContent.trim() : "Tableau défilant");
+      wrapper.dataset.scrollable = "1";
+    } else if (!overflows && wrapper.dataset.scrollable) {
+      wrapper.removeAttribute("tabindex");
+      wrapper.removeAttribute("role");
+      wrapper.removeAttribute("aria-label");
+      delete wrapper.dataset.scrollable;
+    }
+  });
+}
+if (document.readyState === "loading") {
+  document.addEventListener("DOMContentLoaded", () => markScrollableTables(document));
+} else {
+  markScrollableTables(document);
+}
+window.addEventListener("resize", () => markScrollableTables(document));
+document.addEventListener("htmx:load", (event) => markScrollableTables(event.target));
