@@ -473,7 +473,8 @@ def _split(total, weights):
 
 
 def forecast(selection, on, months=FORECAST_MONTHS):
-    """Hours still owed over the next `months` months, by month and by trade (3 queries)."""
+    """Hours still owed over the next `months` months, by month and by trade (3 queries; 2 when no lot owing
+    has two trades)."""
     window = month_span(on, months)
     window_end = last_of_month(window[-1])
     lots = (
@@ -484,38 +485,51 @@ def forecast(selection, on, months=FORECAST_MONTHS):
         .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=window[0]))
     )
     lots = list(queries.lots_with_hours_to_date(lots, on).only("pk", "title", "starts_on", "ends_on"))
-    lot_ids = [lot.pk for lot in lots]
-    entries = queries.counted_entries(None, on).filter(assignment__lot__in=lot_ids)
-    done_by_job = queries.hours_by_fields(entries, "assignment__lot", "assignment__job")
+    window_first, window_last = month_index(window[0]), month_index(window[-1])
+
+    def months_owed(lot):
+        """(remaining hours, first and last month index of the lot's remaining months) or None."""
+        remaining = max(lot.hours_required - lot.hours_done_to_date, ZERO)
+        first = max(window_first, month_index(lot.starts_on))
+        last = month_index(lot.ends_on) if lot.ends_on else window_last
+        if not remaining or last < first or first > window_last:
+            return None
+        return remaining, first, last
+
+    owing = sorted(((lot, owed) for lot in lots if (owed := months_owed(lot))), key=lambda pair: pair[0].pk)
     jobs_of_lot = defaultdict(set)
-    for lot_id, job in Assignment.objects.filter(lot__in=lot_ids).values_list("lot", "job").distinct():
+    assignments = Assignment.objects.filter(lot__in=[lot.pk for lot, _ in owing]).order_by()
+    for lot_id, job in assignments.values_list("lot", "job").distinct():
         jobs_of_lot[lot_id].add(job)
+
+    def key_of(name):
+        return normalize(name) or normalize(UNSPECIFIED_TRADE)
+
+    # The hours done by job weigh a lot's remaining hours between its trades: read only for the lots with
+    # two trades or more (one trade takes them all, whatever its weight).
+    shared = [
+        lot.pk
+        for lot, _ in owing
+        if len({key_of(job if job.strip() else lot.title) for job in jobs_of_lot.get(lot.pk, ())}) > 1
+    ]
+    entries = queries.counted_entries(None, on).filter(assignment__lot__in=shared)
+    done_by_job = queries.hours_by_fields(entries, "assignment__lot", "assignment__job")
 
     labels = {}  # trade key -> first spelling met
 
     def trade_key(name):
-        key = normalize(name) or normalize(UNSPECIFIED_TRADE)
+        key = key_of(name)
         labels.setdefault(
             key, (name.strip()[:1].upper() + name.strip()[1:]) if name.strip() else UNSPECIFIED_TRADE
         )
         return key
 
-    window_first, window_last = month_index(window[0]), month_index(window[-1])
     by_trade = defaultdict(lambda: [ZERO] * months)
-    contributing = 0
-    for lot in sorted(lots, key=lambda lot: lot.pk):
-        remaining = max(lot.hours_required - lot.hours_done_to_date, ZERO)
-        if not remaining:
-            continue
-        first = max(window_first, month_index(lot.starts_on))
-        last = month_index(lot.ends_on) if lot.ends_on else window_last
-        if last < first or first > window_last:
-            continue
+    for lot, (remaining, first, last) in owing:
         parts = _spread(remaining, last - first + 1)  # every remaining month of the lot, to the cent
         shown = range(first, min(last, window_last) + 1)
-        contributing += 1
         weights = defaultdict(lambda: ZERO)
-        for job in jobs_of_lot.get(lot.pk, ()):
+        for job in sorted(jobs_of_lot.get(lot.pk, ())):
             name = job if job.strip() else lot.title
             weights[trade_key(name)] += done_by_job.get((lot.pk, job), ZERO)
         if not weights:
@@ -527,6 +541,7 @@ def forecast(selection, on, months=FORECAST_MONTHS):
                 splits[hours] = _split(hours, dict(weights))
             for key, part in splits[hours].items():
                 by_trade[key][month - window_first] += part
+    contributing = len(owing)
     trades = sorted(
         (Trade(labels[key], tuple(values), sum(values, ZERO)) for key, values in by_trade.items()),
         key=lambda t: (-t.total, normalize(t.name)),
