@@ -169,3 +169,21 @@ def test_the_pipeline_and_the_follow_ups_on_a_phone(browser, live_server, data):
     # one word or less a line).
     assert text["width"] > 0.85 * item.bounding_box()["width"]
     context.close()
+
+
+def test_choosing_a_buyer_does_not_move_the_filters(browser, live_server, data):
+    """The buyer's long name stays on one line, focused or not: the stage checkboxes under it do not move
+    when the field loses the focus, so the first click on one ticks it (it used to fall beside it)."""
+    context, page = new_page(browser, live_server, data["manager"], 1366)
+    page.goto(f"{live_server.url}{reverse('markets:market_list')}")
+    field = page.locator(".ts-wrapper")
+    height = field.bounding_box()["height"]
+    page.get_by_role("combobox", name="Donneur d'ordre").click()
+    page.keyboard.type("zuydcoote")
+    page.get_by_role("option", name=BUYER).click()
+    assert field.bounding_box()["height"] == height
+    stage = page.get_by_role("checkbox", name="Repéré")
+    stage.click()
+    assert stage.is_checked()
+    assert field.bounding_box()["height"] == height
+    context.close()
