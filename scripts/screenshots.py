@@ -1,9 +1,12 @@
 """Takes the README's captures from a running Clauses: docs/login.png (1280x800), docs/dashboard.png (the
 whole home page, 1280 wide), docs/pipeline.png (the pipeline's board, conversion and calendar, 1280
-wide), docs/grid.png (a lot's monthly hours grid) and docs/market.png (a market in execution).
+wide), docs/grid.png (a lot's monthly hours grid), docs/market.png (a market in execution), and the phone
+captures (390 wide, as on a phone): docs/dashboard-phone.png (the top of the home page) and
+docs/grid-phone.png (the grid, whole page).
 
-Usage: ./run in one terminal, then .venv/bin/python scripts/screenshots.py [BASE_URL] (default
-http://127.0.0.1:8000). Logs in as the demo account "responsable" with Debian's Chromium.
+Usage: ./run in one terminal, then .venv/bin/python scripts/screenshots.py [BASE_URL] [NAME…]
+(default http://127.0.0.1:8000, every capture; NAME, e.g. grid-phone, takes only those). Logs in as the
+demo account "responsable" with Debian's Chromium.
 """
 
 import sys
@@ -11,7 +14,8 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-BASE = (sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000").rstrip("/")
+ARGV = sys.argv[1:]
+BASE = (ARGV.pop(0) if ARGV and "://" in ARGV[0] else "http://127.0.0.1:8000").rstrip("/")
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 ARGS = [
     "--no-sandbox",
@@ -22,38 +26,97 @@ ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}  # a phone's screen in CSS pixels
+GRID = f"{BASE}/heures/saisie/?mois=2026-10&miens=0"  # lots still to enter come first
 
-with sync_playwright() as p:
-    browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-    page = browser.new_page(
-        viewport={"width": 1280, "height": 800}, locale="fr-FR", timezone_id="Europe/Paris"
-    )
+
+def log_in(page):
     page.goto(f"{BASE}/connexion/")
-    page.screenshot(path=DOCS / "login.png")
     page.get_by_label("Identifiant").fill("responsable")
     page.get_by_label("Mot de passe").fill("demo-clauses")
     page.get_by_role("button", name="Se connecter").click()
     page.get_by_role("heading", name="Tableau de bord").wait_for()
     page.wait_for_load_state("networkidle")
+
+
+def home(page):
+    page.goto(f"{BASE}/")
+    page.wait_for_load_state("networkidle")
+
+
+def dashboard(page):
+    home(page)
     page.screenshot(path=DOCS / "dashboard.png", full_page=True)
+
+
+def pipeline(page):
     page.goto(f"{BASE}/marches/pipeline/")
     page.wait_for_load_state("networkidle")
     height = min(page.evaluate("document.documentElement.scrollHeight"), 1900)
     page.screenshot(
         path=DOCS / "pipeline.png", full_page=True, clip={"x": 0, "y": 0, "width": 1280, "height": height}
     )
-    # The grid of the lot listed first for last month (lots still to enter come first), then a market.
-    page.goto(f"{BASE}/heures/saisie/?mois=2026-10&miens=0")
+
+
+def grid(page, name="grid.png", full_page=False):
+    """The grid of the lot listed first for last month."""
+    page.goto(GRID)
     page.locator("main table a").first.click()
     page.wait_for_load_state("networkidle")
-    page.screenshot(path=DOCS / "grid.png")
+    page.screenshot(path=DOCS / name, full_page=full_page)
+
+
+def market(page):
     page.goto(f"{BASE}/marches/?stage=execution")
     page.locator("main table a").first.click()
     page.wait_for_load_state("networkidle")
     page.screenshot(path=DOCS / "market.png")
-    browser.close()
-print(
-    ", ".join(
-        str(DOCS / name) for name in ("login.png", "dashboard.png", "pipeline.png", "grid.png", "market.png")
+
+
+def dashboard_phone(page):
+    """Two screens' worth of the home page: the filters, the headline figures, the lots at risk."""
+    home(page)
+    height = min(page.evaluate("document.documentElement.scrollHeight"), 2 * PHONE["height"])
+    page.screenshot(
+        path=DOCS / "dashboard-phone.png",
+        full_page=True,
+        clip={"x": 0, "y": 0, "width": PHONE["width"], "height": height},
     )
-)
+
+
+def grid_phone(page):
+    grid(page, "grid-phone.png", full_page=True)
+
+
+# name -> (viewport, take); the login page is taken before logging in.
+CAPTURES = {
+    "dashboard": (DESKTOP, dashboard),
+    "pipeline": (DESKTOP, pipeline),
+    "grid": (DESKTOP, grid),
+    "market": (DESKTOP, market),
+    "dashboard-phone": (PHONE, dashboard_phone),
+    "grid-phone": (PHONE, grid_phone),
+}
+wanted = ARGV or ["login", *CAPTURES]
+unknown = set(wanted) - {"login", *CAPTURES}
+if unknown:
+    sys.exit(f"Captures inconnues : {', '.join(sorted(unknown))} (au choix : login, {', '.join(CAPTURES)})")
+
+with sync_playwright() as p:
+    browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+    for viewport in (DESKTOP, PHONE):
+        names = [n for n in wanted if n in CAPTURES and CAPTURES[n][0] is viewport]
+        if not names and not (viewport is DESKTOP and "login" in wanted):
+            continue
+        context = browser.new_context(viewport=viewport, locale="fr-FR", timezone_id="Europe/Paris")
+        page = context.new_page()
+        if viewport is DESKTOP and "login" in wanted:
+            page.goto(f"{BASE}/connexion/")
+            page.screenshot(path=DOCS / "login.png")
+        log_in(page)
+        for name in names:
+            CAPTURES[name][1](page)
+        context.close()
+    browser.close()
+print(", ".join(str(DOCS / f"{name}.png") for name in wanted))
