@@ -112,8 +112,12 @@
     }
   });
 
+  let lastCell = null;
   body.addEventListener("focusin", function (event) {
-    if (event.target.classList && event.target.classList.contains("grid-cell")) event.target.select();
+    if (event.target.classList && event.target.classList.contains("grid-cell")) {
+      lastCell = event.target;
+      event.target.select();
+    }
   });
 
   body.addEventListener("input", function (event) {
@@ -152,7 +156,35 @@
       return;
     }
     submitting = true;
+    remember(event.submitter);
   });
+
+  // After a save the page comes back (a redirect to the same grid): the focus goes back to the cell the
+  // user was in (or the button used when no cell was), the message of the save is announced (focus.js).
+  const SAVED = "clauses-grille";
+  function remember(submitter) {
+    try {
+      window.sessionStorage.setItem(
+        SAVED,
+        JSON.stringify({
+          url: window.location.pathname + window.location.search,
+          cell: lastCell ? lastCell.id : null,
+          button: submitter ? submitter.id : null,
+        }),
+      );
+    } catch (e) {
+      /* private mode: the focus goes to the first cell */
+    }
+  }
+  function recalled() {
+    try {
+      const saved = JSON.parse(window.sessionStorage.getItem(SAVED) || "null");
+      window.sessionStorage.removeItem(SAVED);
+      return saved && saved.url === window.location.pathname + window.location.search ? saved : null;
+    } catch (e) {
+      return null;
+    }
+  }
 
   // A save posts the cells in one field, « cellules » (JSON): the values every row was rendered with and
   // the cells changed, so that a grid of 1 100 rows stays far under the server's limit of fields
@@ -179,10 +211,25 @@
     }
   });
 
-  // « Ajouter une personne »: the form in a modal (htmx), the new row appended to the grid.
+  // The footer's count of rows (« 5 lignes ; 1 validée, 2 en brouillon »), as the server writes it.
+  function refreshCount() {
+    const count = document.getElementById("grid-count");
+    if (!count) return;
+    const rows = body.querySelectorAll("tr[data-row]");
+    const validated = body.querySelectorAll("tr[data-row] td[data-col=h]").length;
+    const drafts = body.querySelectorAll("tr[data-row] a.badge.text-bg-warning").length;
+    const s = function (n) {
+      return n > 1 ? "s" : ""; // French: plural from 2 on, as the server writes it
+    };
+    count.textContent =
+      "(" + rows.length + " ligne" + s(rows.length) + " ; " + validated + " validée" + s(validated) + ", " +
+      drafts + " en brouillon)";
+  }
+
+  // « Ajouter une personne »: the form in a modal (htmx), the new row appended to the grid; the focus goes
+  // to the new row's first cell once the modal is closed (Bootstrap gives it back to the button first).
+  const modalElement = document.getElementById("add-modal");
   document.body.addEventListener("grid-row-added", function (event) {
-    const modalElement = document.getElementById("add-modal");
-    if (window.bootstrap && modalElement) bootstrap.Modal.getOrCreateInstance(modalElement).hide();
     const detail = event.detail || {};
     if (!document.getElementById("grid-save")) {
       // A fully validated grid has no save buttons: the page again, with them for the new row.
@@ -191,26 +238,50 @@
     }
     const toastBody = document.getElementById("grid-toast-body");
     const toast = document.getElementById("grid-toast");
+    const message = detail.message || "Personne ajoutée.";
     if (toastBody && toast && window.bootstrap) {
-      toastBody.textContent = detail.message || "Personne ajoutée.";
+      toastBody.textContent = message;
       bootstrap.Toast.getOrCreateInstance(toast).show();
     }
-    window.setTimeout(function () {
-      const row = body.querySelector('tr[data-row="' + detail.row + '"]');
+    if (window.clausesFocus) window.clausesFocus.announce(message);
+    const toNewRow = function () {
+      const row = body.querySelector('tr[data-row="' + String(detail.row) + '"]');
       const input = row && row.querySelector("input.grid-cell");
-      if (input) input.focus();
       refreshTotals();
-    }, 50);
+      refreshCount();
+      if (input) input.focus();
+    };
+    const modal = modalElement && window.bootstrap ? bootstrap.Modal.getInstance(modalElement) : null;
+    if (modal && modalElement.classList.contains("show")) {
+      modalElement.addEventListener("hidden.bs.modal", () => window.setTimeout(toNewRow, 0), { once: true });
+      modal.hide();
+    } else {
+      window.setTimeout(toNewRow, 0);
+    }
   });
 
-  const modalElement = document.getElementById("add-modal");
   if (modalElement) {
-    modalElement.addEventListener("shown.bs.modal", function () {
-      const first = modalElement.querySelector("input:not([type=hidden]), select");
-      if (first) first.focus();
+    // The dialog's first field, once it is there: the form comes by htmx, before or after the dialog
+    // has opened; a form sent back with errors: its first faulty field.
+    const modalBody = document.getElementById("add-modal-body");
+    const focusForm = function () {
+      if (!modalElement.classList.contains("show") || !window.clausesFocus) return;
+      const invalid = modalBody.querySelector(".is-invalid");
+      let target = null;
+      if (invalid) {
+        const wrapper = invalid.closest(".mb-3, .col-md-6, .col-12") || invalid.parentElement;
+        target = window.clausesFocus.firstField(wrapper);
+      }
+      target = target || window.clausesFocus.firstField(modalBody.querySelector("form") || modalBody);
+      if (target) target.focus();
+    };
+    modalElement.addEventListener("shown.bs.modal", focusForm);
+    modalBody.addEventListener("htmx:afterSettle", function () {
+      window.setTimeout(focusForm, 0); // after autocomplete.js has built its search boxes
     });
   }
 
+  const saved = recalled(); // read once, whatever this page is (a save refused comes back without redirect)
   const errors = document.getElementById("grid-errors");
   const conflicts = document.getElementById("grid-conflicts");
   if (conflicts) {
@@ -221,7 +292,15 @@
     const firstInvalid = body.querySelector("input.is-invalid");
     if (firstInvalid) firstInvalid.focus();
   } else {
+    const back = saved && (document.getElementById(saved.cell) || document.getElementById(saved.button));
     const first = body.querySelector("input.grid-cell");
-    if (first && !document.querySelector(".alert-success")) first.focus();
+    if (back && window.clausesFocus && window.clausesFocus.isFocusable(back)) {
+      back.focus();
+    } else if (first) {
+      first.focus();
+    } else if (saved && window.clausesFocus) {
+      // Nothing left to type (the month validated): the message of the save.
+      window.clausesFocus.place(document.querySelector("main .messages .alert") || document.getElementById("grid-locked"));
+    }
   }
 })();

@@ -48,7 +48,30 @@
       card.focus();
     }
   };
-  document.addEventListener("htmx:afterSettle", focusConfirm);
+  // A move made (the board swapped in place): the focus goes to the moved card in its new column (it
+  // would fall to <body> with the button that had it), and what was done is announced.
+  let moving = null;
+  document.addEventListener("htmx:beforeRequest", (event) => {
+    const from = event.detail.elt && event.detail.elt.closest && event.detail.elt.closest("[data-market]");
+    if (from && from.closest("#pipeline-board")) moving = from.dataset.market;
+  });
+  const focusMoved = () => {
+    const market = moving;
+    moving = null;
+    if (document.querySelector("[data-pipeline-confirm-button]")) return focusConfirm();
+    const card = market && document.getElementById(`marche-${market}`);
+    if (card) {
+      const dropped = card.closest("details");
+      if (dropped) dropped.open = true;
+      card.focus();
+    }
+    const status = document.querySelector("#pipeline-board [role=status]");
+    if (status && status.textContent.trim() && window.clausesFocus) window.clausesFocus.announce(status.textContent);
+  };
+  document.addEventListener("htmx:afterSettle", (event) => {
+    if (event.detail.target && event.detail.target.id === "pipeline-board") focusMoved();
+    else focusConfirm();
+  });
   document.addEventListener("click", (event) => {
     const link = event.target.closest && event.target.closest("[data-pipeline-cancel]");
     if (!link) return;

@@ -49,7 +49,7 @@ def test_a_month_of_hours_typed_with_the_keyboard_only(login, live_server, trans
 
     page = login(manager)
     page.goto(f"{live_server.url}/heures/saisie/?mois=2025-06")
-    page.get_by_role("link", name=re.compile("CUD-2025-014")).click()
+    page.get_by_role("link", name=re.compile("^CUD-2025-014")).click()  # in the list of lots
     expect(page.get_by_role("heading", name="Saisie des heures — Juin 2025")).to_be_visible()
     expect(page.get_by_test_id("progress")).to_contain_text("300,00 h réalisées sur 1 000,00 h dues")
 
