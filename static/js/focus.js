@@ -2,8 +2,9 @@
 //   - clausesFocus.announce(text): said by screen readers (a polite live region that stays in the page);
 //     the messages of a page just loaded (« Heures … enregistrées », errors) are announced that way;
 //   - after an htmx swap that removed the focused element, the focus goes to its counterpart in the new
-//     content (same id, else same name), else to the new content's [autofocus] or first field, never to
-//     <body> (a page's own script may place it first: this runs after);
+//     content (same id, else same name), else to its [autofocus] or faulty field, else to the new content
+//     itself (a result, read out, Tab going on from it), never to <body> (a page's own script may place
+//     it first: this runs after);
 //   - after a list's filters are applied (a page loaded by the filter form), the focus goes to the count
 //     of results, which is announced.
 (function () {
@@ -84,9 +85,9 @@
         next = content.querySelector('[name="' + CSS.escape(was.name) + '"]');
       }
       if (!isFocusable(next) && content) next = content.querySelector("[autofocus]");
-      if (!isFocusable(next)) next = firstField(content);
+      if (!isFocusable(next) && content) next = firstField(content.querySelector(".is-invalid")?.parentElement);
       if (isFocusable(next)) place(next);
-      else if (content && content.isConnected) place(content);
+      else if (content && content.isConnected) place(content); // a result: read, and Tab goes on from it
     }, 0);
   });
 

@@ -225,3 +225,32 @@ def test_a_filtered_list_puts_the_focus_on_its_count(login, live_server, transac
     # A page opened otherwise (a link, a reload) keeps its usual start.
     page.reload()
     expect(count).not_to_be_focused()
+
+
+def test_a_row_swapped_by_htmx_keeps_the_focus(login, live_server, transactional_db):
+    """« Sorties à renseigner »: the row's form sent by keyboard comes back as the recorded outcome."""
+    from django.utils import timezone
+
+    from clauses_site.months import add_months
+
+    today = timezone.localdate()
+    due = AssignmentFactory(
+        participant=ParticipantFactory(last_name="Dupont", first_name="Élodie"),
+        starts_on=add_months(today, -12),
+        ends_on=add_months(today, -7),
+    )
+    page = login(UserFactory(username="claire", facilitator=True))
+    page.goto(f"{live_server.url}/partenariats/sorties/fin-de-contrat/")
+    select = page.get_by_label("Sortie de DUPONT Élodie")
+    select.focus()
+    page.keyboard.press("ArrowDown")  # the first outcome
+    page.keyboard.press("Tab")
+    expect(page.locator(f"#suivi-{due.pk}").get_by_role("button", name="Enregistrer")).to_be_focused()
+    page.keyboard.press("Enter")
+    row = page.locator(f"#suivi-{due.pk}")
+    expect(row).to_contain_text("Sortie enregistrée")
+    # The button that had the focus is gone with its row: the focus on the new row, read out, not <body>.
+    expect(row).to_be_focused()
+    assert active(page) == f"suivi-{due.pk}"
+    page.keyboard.press("Tab")
+    expect(row.get_by_role("link", name="DUPONT Élodie")).to_be_focused()
