@@ -57,6 +57,8 @@ def test_validating_the_month_asks_first(lot_data, manager_client):  # noqa: F81
     assert response.status_code == 200
     html = unescape(response.content.decode())
     assert "Valider les heures de juin 2025 ?" in html
+    # Its answer is one keystroke away: Enter on « Valider le mois », which has the focus.
+    assert re.search(r'<button [^>]*id="grid-confirm-validate" autofocus>', html)
     assert "Vous allez enregistrer la grille et valider 2 lignes : 135,00 h travaillées." in " ".join(
         re.sub(r"<[^>]+>", "", html).split()
     )  # Élodie's draft 100 h and Sandrine's 35 h typed; Karim's, already validated, not counted
