@@ -16,10 +16,19 @@
     }
     // The list opens as one types, not on focus, and lists the lots found, not the one shown: Enter at
     // once keeps the lot shown, Enter after typing takes the first lot found.
+    const usual = { openOnFocus: control.settings.openOnFocus, preload: control.settings.preload };
     control.settings.openOnFocus = false;
     control.settings.preload = false;
     control.settings.hideSelected = true;
     control.focus();
+    // A click on the field: its list, as everywhere else (the settings back before Tom Select's handler).
+    control.wrapper.addEventListener(
+      "click",
+      function () {
+        Object.assign(control.settings, usual);
+      },
+      { capture: true, once: true },
+    );
     // Enter on the lot shown opens its grid; Enter on another lot of the list chooses it (a second Enter
     // opens it, or Tab goes on to the month or the button). Tom Select handles Enter first (it chooses
     // the highlighted lot of an open list): what it did decides.

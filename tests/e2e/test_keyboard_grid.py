@@ -125,3 +125,14 @@ def test_another_lot_and_month_in_at_most_8_keystrokes(login, live_server, two_l
     assert f"lot={lots['VDK-2025-201'].pk}" in page.url and f"mois={previous:%Y-%m}" in page.url
     assert keys.count == 7  # was 42 (issue 15)
     assert keys.count <= 8
+
+
+def test_a_click_on_the_focused_lot_field_opens_its_list(login, live_server, two_lots):
+    """The list opens as one types (not on load, so that Enter keeps the lot shown), and on a click."""
+    claire, lots, month = two_lots
+    page = login(claire)
+    page.goto(f"{live_server.url}/heures/saisie/")
+    expect(page.get_by_role("combobox", name="Lot")).to_be_focused()
+    expect(page.locator(".ts-dropdown").first).to_be_hidden()
+    page.locator(".grid-chooser .ts-control").first.click()
+    expect(page.get_by_role("option", name=re.compile("VDK-2025-201"))).to_be_visible()
