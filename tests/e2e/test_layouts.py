@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from markets.models import BuyerContact, Stage
 from tests.companies.factories import CompanyFactory, ContactFactory
@@ -178,12 +179,33 @@ def test_choosing_a_buyer_does_not_move_the_filters(browser, live_server, data):
     page.goto(f"{live_server.url}{reverse('markets:market_list')}")
     field = page.locator(".ts-wrapper")
     height = field.bounding_box()["height"]
-    page.get_by_role("combobox", name="Donneur d'ordre").click()
-    page.keyboard.type("zuydcoote")
+    with page.expect_response(lambda response: response.url.endswith("?q=")):  # the choices on focus
+        page.get_by_role("combobox", name="Donneur d'ordre").click()
+    # Choose once the search has answered: an answer arriving after the choice opens the list again.
+    with page.expect_response(lambda response: "q=zuydcoote" in response.url):
+        page.keyboard.type("zuydcoote")
     page.get_by_role("option", name=BUYER).click()
     assert field.bounding_box()["height"] == height
     stage = page.get_by_role("checkbox", name="Repéré")
     stage.click()
     assert stage.is_checked()
     assert field.bounding_box()["height"] == height
+    context.close()
+
+
+def test_a_list_on_a_phone_shows_its_rows_first(browser, live_server, data):
+    """The filters fold under « Filtres » (open when a filter is on): the first rows are on the first
+    screen, their first column held while the row scrolls sideways."""
+    context, page = new_page(browser, live_server, data["manager"], 390)
+    page.goto(f"{live_server.url}{reverse('markets:market_list')}")
+    search = page.get_by_label("Recherche", exact=True)
+    expect(search).to_be_hidden()
+    row = page.get_by_role("link", name="CHZ-2025-014").bounding_box()
+    assert row["y"] + row["height"] < WIDTHS[390]  # on the first screen
+    page.locator(".list-table .table-responsive").evaluate("t => { t.scrollLeft = t.scrollWidth; }")
+    assert page.get_by_role("link", name="CHZ-2025-014").bounding_box()["x"] == row["x"]  # held
+    page.locator(".list-filters summary").click()
+    expect(search).to_be_visible()
+    page.goto(f"{live_server.url}{reverse('markets:market_list')}?stage=execution")
+    expect(search).to_be_visible()  # a filter is on: the panel is open
     context.close()
