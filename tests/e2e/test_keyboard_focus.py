@@ -13,7 +13,7 @@ from markets.models import Market, Stage
 from tests.companies.factories import CompanyFactory
 from tests.factories import UserFactory
 from tests.hours.factories import AssignmentFactory
-from tests.markets.factories import AwardFactory, BuyerFactory, ClauseFactory, MarketFactory
+from tests.markets.factories import AwardFactory, ClauseFactory, MarketFactory
 from tests.participants.factories import ParticipantFactory
 
 pytestmark = pytest.mark.e2e
@@ -157,18 +157,8 @@ def test_the_add_dialog_closed_with_escape_gives_the_focus_back(login, live_serv
     expect(add).to_be_focused()
 
 
-@pytest.fixture
-def board(transactional_db):
-    buyer = BuyerFactory(name="Ville de Dunkerque")
-    for ref, stage in [("M-1", Stage.SPOTTED), ("M-2", Stage.SPOTTED), ("M-3", Stage.STUDY)]:
-        MarketFactory(
-            reference=ref, title=f"Marché {ref}", buyer=buyer, stage=stage, starts_on=None, ends_on=None
-        )
-    return UserFactory(username="claire", first_name="Claire", facilitator=True)
-
-
-def test_a_card_moved_by_keyboard_keeps_the_focus_in_its_new_column(login, live_server, board):
-    page = login(board)
+def test_a_card_moved_by_keyboard_keeps_the_focus_in_its_new_column(login, live_server, pipeline_markets):
+    page = login(pipeline_markets)
     page.goto(f"{live_server.url}/marches/pipeline/")
     m1 = Market.objects.get(reference="M-1")
     page.get_by_role("button", name="M-1 : passer à « À l'étude »").focus()
@@ -191,8 +181,8 @@ def test_a_card_moved_by_keyboard_keeps_the_focus_in_its_new_column(login, live_
     expect(page.locator(f".pipeline-column[data-stage=proposee] #marche-{m1.pk}")).to_be_focused()
 
 
-def test_a_confirmed_move_by_keyboard_focuses_the_moved_card(login, live_server, board):
-    page = login(board)
+def test_a_confirmed_move_by_keyboard_focuses_the_moved_card(login, live_server, pipeline_markets):
+    page = login(pipeline_markets)
     page.goto(f"{live_server.url}/marches/pipeline/")
     m3 = Market.objects.get(reference="M-3")
     card = page.locator(f"#marche-{m3.pk}")

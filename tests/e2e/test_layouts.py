@@ -13,7 +13,8 @@ from playwright.sync_api import expect
 
 from markets.models import BuyerContact, Stage
 from tests.companies.factories import CompanyFactory, ContactFactory
-from tests.factories import PASSWORD, UserFactory
+from tests.e2e.conftest import sign_in
+from tests.factories import UserFactory
 from tests.hours.factories import AssignmentFactory, HoursEntryFactory
 from tests.markets.factories import AwardFactory, BuyerFactory, ClauseFactory, MarketFactory
 from tests.participants.factories import ParticipantFactory
@@ -107,10 +108,7 @@ def new_page(browser, live_server, user, width):
         viewport={"width": width, "height": WIDTHS[width]}, locale="fr-FR", timezone_id="Europe/Paris"
     )
     page = context.new_page()
-    page.goto(f"{live_server.url}/connexion/")
-    page.get_by_label("Identifiant").fill(user.username)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
+    sign_in(page, live_server.url, user)
     page.wait_for_url(f"{live_server.url}/")
     return context, page
 

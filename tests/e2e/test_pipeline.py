@@ -4,26 +4,15 @@ or closes a market asks first, and « Annuler » or Escape leaves everything as 
 
 import re
 
-import pytest
 from playwright.sync_api import expect
 
 from markets.models import Market, Stage, StageChange
-from tests.factories import PASSWORD, UserFactory
-from tests.markets.factories import BuyerFactory, MarketFactory
+from tests.e2e.conftest import sign_in
+from tests.factories import UserFactory
 
 
-@pytest.fixture
-def markets(transactional_db):
-    buyer = BuyerFactory(name="Ville de Dunkerque")
-    for ref, stage in [("M-1", Stage.SPOTTED), ("M-2", Stage.SPOTTED), ("M-3", Stage.STUDY)]:
-        MarketFactory(
-            reference=ref, title=f"Marché {ref}", buyer=buyer, stage=stage, starts_on=None, ends_on=None
-        )
-    return UserFactory(username="claire", first_name="Claire", facilitator=True)
-
-
-def test_a_facilitator_moves_a_card_and_the_counts_change(login, live_server, markets):
-    page = login(markets)
+def test_a_facilitator_moves_a_card_and_the_counts_change(login, live_server, pipeline_markets):
+    page = login(pipeline_markets)
     page.get_by_role("navigation", name="Navigation principale").get_by_role("link", name="Pipeline").click()
     expect(page.get_by_role("heading", name="Pipeline des marchés")).to_be_visible()
     expect(page.get_by_test_id("count-repere")).to_have_text("2")
@@ -42,16 +31,15 @@ def test_a_facilitator_moves_a_card_and_the_counts_change(login, live_server, ma
     expect(page.get_by_test_id("count-etude")).to_have_text("1")
     expect(page.get_by_test_id("count-abandonne")).to_have_text("1")
     assert Market.objects.get(reference="M-1").stage == Stage.STUDY
-    assert StageChange.objects.filter(market__reference="M-3", stage=Stage.DROPPED, by=markets).exists()
+    assert StageChange.objects.filter(
+        market__reference="M-3", stage=Stage.DROPPED, by=pipeline_markets
+    ).exists()
 
 
-def test_moving_a_card_works_without_javascript(browser, live_server, markets):
+def test_moving_a_card_works_without_javascript(browser, live_server, pipeline_markets):
     context = browser.new_context(java_script_enabled=False, locale="fr-FR")
     page = context.new_page()
-    page.goto(f"{live_server.url}/connexion/")
-    page.get_by_label("Identifiant").fill(markets.username)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
+    sign_in(page, live_server.url, pipeline_markets)
     page.goto(f"{live_server.url}/marches/pipeline/")
     page.get_by_role("button", name="M-2 : passer à « À l'étude »").click()
     expect(page.get_by_role("alert")).to_contain_text("« M-2 » est passé à l'étape « À l'étude ».")
@@ -60,7 +48,7 @@ def test_moving_a_card_works_without_javascript(browser, live_server, markets):
     context.close()
 
 
-def test_a_reader_sees_the_board_without_buttons(login, live_server, markets):
+def test_a_reader_sees_the_board_without_buttons(login, live_server, pipeline_markets):
     page = login(UserFactory(username="marc", reader=True))
     page.goto(f"{live_server.url}/marches/pipeline/")
     expect(page.get_by_test_id("count-repere")).to_have_text("2")
@@ -68,8 +56,8 @@ def test_a_reader_sees_the_board_without_buttons(login, live_server, markets):
     expect(page.get_by_text("Consultation seule")).to_be_visible()
 
 
-def test_drag_a_card_onto_another_column(login, live_server, markets):
-    page = login(markets)
+def test_drag_a_card_onto_another_column(login, live_server, pipeline_markets):
+    page = login(pipeline_markets)
     page.goto(f"{live_server.url}/marches/pipeline/")
     card = page.locator("article", has_text="M-2")
     card.locator(".pipeline-meta").first.drag_to(
@@ -83,8 +71,8 @@ def test_drag_a_card_onto_another_column(login, live_server, markets):
     assert Market.objects.get(reference="M-2").stage == Stage.PUBLISHED
 
 
-def test_skipping_to_finished_asks_first_cancel_changes_nothing(login, live_server, markets):
-    page = login(markets)
+def test_skipping_to_finished_asks_first_cancel_changes_nothing(login, live_server, pipeline_markets):
+    page = login(pipeline_markets)
     page.goto(f"{live_server.url}/marches/pipeline/")
     card = page.locator("article", has_text="M-1")
     card.get_by_text("Déplacer…").click()
@@ -133,17 +121,14 @@ def test_skipping_to_finished_asks_first_cancel_changes_nothing(login, live_serv
     )
     assert Market.objects.get(reference="M-1").stage == Stage.FINISHED
     assert list(StageChange.objects.values_list("market__reference", "stage", "by")) == [
-        ("M-1", Stage.FINISHED, markets.pk)
+        ("M-1", Stage.FINISHED, pipeline_markets.pk)
     ]
 
 
-def test_without_javascript_the_confirmation_is_a_page(browser, live_server, markets):
+def test_without_javascript_the_confirmation_is_a_page(browser, live_server, pipeline_markets):
     context = browser.new_context(java_script_enabled=False, locale="fr-FR")
     page = context.new_page()
-    page.goto(f"{live_server.url}/connexion/")
-    page.get_by_label("Identifiant").fill(markets.username)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
+    sign_in(page, live_server.url, pipeline_markets)
     page.goto(f"{live_server.url}/marches/pipeline/")
     card = page.locator("article", has_text="M-3")
     card.get_by_text("Déplacer…").click()
