@@ -14,8 +14,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.text import capfirst
 from simple_history.utils import bulk_create_with_history
@@ -24,6 +23,7 @@ from clauses_site import formatting
 from clauses_site.formatting import hours as french_hours
 from clauses_site.months import add_months, first_of_month, month_label
 from hours.models import MAX_MONTH_HOURS, Assignment, HoursEntry
+from hours.models_summary import LotMonthHours
 from markets.models import Lot
 
 REFERENCE_MONTHS = 3  # previous months shown for reference
@@ -83,40 +83,41 @@ def grid_assignments(month, lot=None, company=None):
 def lots_to_enter(month, facilitator=None):
     """The lots with people at work in the month (those of the markets `facilitator` is in charge of, when
     given), with how many rows are entered and validated (`active`, `entered`, `validated`); what is left
-    to do first: rows to enter, then to validate, then the lots done (1 query)."""
+    to do first: rows to enter, then to validate, then the lots done; within each, by market reference and
+    lot number (4 queries, a list).
+
+    Counted by grouped queries, never per lot: the assignments active in the month by lot; the validated
+    entries of the month from the lot × month summary (its `entries`); the drafts of the month by lot
+    (few: the drafts index). Entered = validated + drafts."""
     month = first_of_month(month)
-    active = (
-        Assignment.objects.active_in(month)
-        .filter(lot=OuterRef("pk"))
-        .order_by()
-        .values("lot")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    this_month = HoursEntry.objects.filter(assignment__lot=OuterRef("pk"), month=month).order_by()
-
-    def count(entries):
-        return Coalesce(
-            Subquery(entries.values("assignment__lot").annotate(n=Count("pk")).values("n")),
-            Value(0),
-            output_field=IntegerField(),
-        )
-
-    lots = Lot.objects.select_related("market", "market__buyer", "market__facilitator").annotate(
-        active=Subquery(active, output_field=IntegerField()),
-        entered=count(this_month),
-        validated=count(this_month.filter(status=HoursEntry.Status.VALIDATED)),
-    )
-    lots = lots.filter(active__gt=0)
+    assignments = Assignment.objects.active_in(month)
     if facilitator is not None:
-        lots = lots.filter(market__facilitator=facilitator)
-    todo = Case(
-        When(entered__lt=F("active"), then=Value(0)),
-        When(validated__lt=F("entered"), then=Value(1)),
-        default=Value(2),
-        output_field=IntegerField(),
+        assignments = assignments.filter(lot__market__facilitator=facilitator)
+    active = dict(assignments.order_by().values("lot").annotate(n=Count("pk")).values_list("lot", "n"))
+    if not active:
+        return []
+    validated = dict(LotMonthHours.objects.filter(month=month).values_list("lot", "entries"))
+    drafts = dict(
+        HoursEntry.objects.drafts()
+        .filter(month=month)
+        .order_by()
+        .values("assignment__lot")
+        .annotate(n=Count("pk"))
+        .values_list("assignment__lot", "n")
     )
-    return lots.order_by(todo, "market__reference", "number_key")
+    lots = list(
+        Lot.objects.filter(pk__in=list(active))
+        .select_related("market", "market__buyer", "market__facilitator")
+        .order_by("market__reference", "number_key")
+    )
+    for lot in lots:
+        lot.active, lot.validated = active[lot.pk], validated.get(lot.pk, 0)
+        lot.entered = lot.validated + drafts.get(lot.pk, 0)
+
+    def todo(lot):
+        return 0 if lot.entered < lot.active else 1 if lot.validated < lot.entered else 2
+
+    return sorted(lots, key=todo)  # stable: the database's order within each
 
 
 def next_lot_to_enter(lots):
