@@ -29,9 +29,15 @@
         // While the choices load, the list (role="listbox") holds only the spinner: say it is busy.
         const list = self.dropdown_content;
         list.setAttribute("aria-busy", "true");
+        // Answers may come back out of order (the choices asked on focus, then what was typed): only the
+        // latest search fills the list; an older answer arriving after it is dropped.
+        const ticket = (self.clausesSearch = (self.clausesSearch || 0) + 1);
+        const latest = function () {
+          return ticket === self.clausesSearch;
+        };
         const done = function (results) {
-          list.removeAttribute("aria-busy");
-          callback(results);
+          if (latest()) list.removeAttribute("aria-busy");
+          callback(latest() ? results : undefined);
         };
         fetch(url + "?q=" + encodeURIComponent(query), {
           headers: { Accept: "application/json" },
@@ -41,7 +47,7 @@
             return response.ok ? response.json() : { results: [] };
           })
           .then(function (data) {
-            self.clearOptions();
+            if (latest()) self.clearOptions();
             done(data.results);
           })
           .catch(function () {
