@@ -505,33 +505,38 @@ def forecast(selection, on, months=FORECAST_MONTHS):
     def key_of(name):
         return normalize(name) or normalize(UNSPECIFIED_TRADE)
 
+    def name_of(lot, job):
+        return job if job.strip() else lot.title
+
+    # Each lot's jobs (in a fixed order) and their trade keys, normalised once.
+    trade_keys = {
+        lot.pk: {job: key_of(name_of(lot, job)) for job in sorted(jobs_of_lot.get(lot.pk, ()))}
+        for lot, _ in owing
+    }
     # The hours done by job weigh a lot's remaining hours between its trades: read only for the lots with
     # two trades or more (one trade takes them all, whatever its weight).
-    shared = [
-        lot.pk
-        for lot, _ in owing
-        if len({key_of(job if job.strip() else lot.title) for job in jobs_of_lot.get(lot.pk, ())}) > 1
-    ]
+    shared = [pk for pk, keys in trade_keys.items() if len(set(keys.values())) > 1]
     entries = queries.counted_entries(None, on).filter(assignment__lot__in=shared)
     done_by_job = queries.hours_by_fields(entries, "assignment__lot", "assignment__job")
 
     labels = {}  # trade key -> first spelling met
 
-    def trade_key(name):
-        key = key_of(name)
+    def label(key, name):
         labels.setdefault(
             key, (name.strip()[:1].upper() + name.strip()[1:]) if name.strip() else UNSPECIFIED_TRADE
         )
         return key
+
+    def trade_key(name):
+        return label(key_of(name), name)
 
     by_trade = defaultdict(lambda: [ZERO] * months)
     for lot, (remaining, first, last) in owing:
         parts = _spread(remaining, last - first + 1)  # every remaining month of the lot, to the cent
         shown = range(first, min(last, window_last) + 1)
         weights = defaultdict(lambda: ZERO)
-        for job in sorted(jobs_of_lot.get(lot.pk, ())):
-            name = job if job.strip() else lot.title
-            weights[trade_key(name)] += done_by_job.get((lot.pk, job), ZERO)
+        for job, key in trade_keys[lot.pk].items():
+            weights[label(key, name_of(lot, job))] += done_by_job.get((lot.pk, job), ZERO)
         if not weights:
             weights[trade_key(lot.title)] = ZERO
         splits = {}  # at most two distinct monthly amounts: the even part and the last month's
