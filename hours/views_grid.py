@@ -109,8 +109,8 @@ def grid_view(request):
     month, lot, company = grid_target(params)
     if lot is None and company is None:
         return _choose(request, month)
-    if lot is not None:
-        request.session[LAST_LOT] = lot.pk
+    if lot is not None and request.session.get(LAST_LOT) != lot.pk:
+        request.session[LAST_LOT] = lot.pk  # written when it changes: not a session save per grid request
     chooser = GridChooserForm(
         initial={"mois": month, "lot": lot.pk if lot else None, "entreprise": company.pk if company else None}
     )
