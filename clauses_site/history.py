@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import models
+from django.db import connections, models, router
 
 from clauses_site import formatting
 
@@ -105,3 +105,42 @@ def versions(instance, fields, limit=200):
             )
         )
     return result
+
+
+def record_stored(model, pks, *, user, date, reason="", history_type="~", batch=500):
+    """One history row per record of `pks`, holding its values as stored now (in order of primary key),
+    by `user` at `date`: what simple-history's bulk_history_create(objs, update=True, …) writes for
+    records just written by SQL, in one INSERT … SELECT a batch instead of a model instance a record (a
+    grid of 1 230 rows spent 0,4 s building and compiling its history instances). Only for a historical
+    model of the tracked fields and simple-history's own columns."""
+    history = model.history.model
+    own = ("history_id", "history_date", "history_change_reason", "history_type", "history_user")
+    tracked = [f.column for f in history.tracked_fields]
+    extra = [f.name for f in history._meta.concrete_fields if f.column not in tracked and f.name not in own]
+    if extra:
+        raise ValueError(f"{history.__name__}: fields not copied from the record: {', '.join(extra)}")
+    connection = connections[router.db_for_write(model)]
+    quote = connection.ops.quote_name
+    stamps = [
+        (history._meta.get_field(name), value)
+        for name, value in (
+            ("history_date", date),
+            ("history_change_reason", reason),
+            ("history_type", history_type),
+            ("history_user", getattr(user, "pk", user)),
+        )
+    ]
+    columns = ", ".join(quote(c) for c in [*tracked, *(f.column for f, _ in stamps)])
+    copied = ", ".join(quote(c) for c in tracked)
+    params = [f.get_db_prep_save(value, connection) for f, value in stamps]
+    pks = sorted(pks)
+    with connection.cursor() as cursor:
+        for start in range(0, len(pks), batch):
+            chunk = pks[start : start + batch]
+            cursor.execute(
+                f"INSERT INTO {quote(history._meta.db_table)} ({columns}) "
+                f"SELECT {copied}, {', '.join(['%s'] * len(stamps))} FROM {quote(model._meta.db_table)} "
+                f"WHERE {quote(model._meta.pk.column)} IN ({', '.join(['%s'] * len(chunk))}) "
+                f"ORDER BY {quote(model._meta.pk.column)}",
+                [*params, *chunk],
+            )

@@ -21,6 +21,7 @@ from simple_history.utils import bulk_create_with_history
 
 from clauses_site import formatting
 from clauses_site.formatting import hours as french_hours
+from clauses_site.history import record_stored
 from clauses_site.months import add_months, first_of_month, month_label
 from hours.models import MAX_MONTH_HOURS, Assignment, HoursEntry
 from hours.models_summary import LotMonthHours
@@ -504,13 +505,14 @@ def validate_entries(entries, user, reason="Validation"):
             "validated_at": now,
             "updated_at": now,
         }
-        _update_with_history(drafts, [], shared, user, now, default_change_reason=reason)
+        _update_with_history(drafts, [], shared, user, now, reason=reason)
     return len(drafts)
 
 
 def _update_with_history(entries, per_row, shared, user, now, **history):
     """Write the `per_row` fields (each entry its own values) and the `shared` ones ({name: value}, the same
-    for all), with the history rows of every entry (by `user`, at `now`). One UPDATE … FROM (VALUES …) a
+    for all), with the history rows of every entry (by `user`, at `now`, copied from the rows as written:
+    clauses_site.history.record_stored). One UPDATE … FROM (VALUES …) a
     500 rows: Django's bulk_update writes a CASE a field and a row, which took seconds to build for a grid
     of 1 100 rows."""
     with transaction.atomic(savepoint=False):
@@ -518,8 +520,8 @@ def _update_with_history(entries, per_row, shared, user, now, **history):
             HoursEntry.objects.filter(pk__in=[e.pk for e in entries]).update(**shared)
         else:
             _update_from_values(entries, per_row, shared)
-        HoursEntry.history.bulk_history_create(
-            entries, update=True, default_user=user, default_date=now, **history
+        record_stored(
+            HoursEntry, [e.pk for e in entries], user=user, date=now, reason=history.get("reason", "")
         )
 
 
