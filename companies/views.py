@@ -23,7 +23,6 @@ from companies.models import Company
 from companies.tables import EXPORT_COLUMNS, CompanyTable
 from hours.models import Assignment
 from hours.queries import (
-    FIGURES,
     TRAINING_SPLIT,
     assignments_with_hours,
     awards_with_hours,
@@ -53,7 +52,8 @@ class CompanyDetail(RecordDetailView):
     def get_queryset(self):
         # « dont formation » is the training inside hours_done; training on clauses that do not count
         # it is shown apart (« formation non comptée »).
-        return companies_with_hours(Company.objects.all(), figures=(*FIGURES, *TRAINING_SPLIT))
+        # Only the figures the page shows (each is a subquery over the company's entries).
+        return companies_with_hours(Company.objects.all(), figures=("hours_done", *TRAINING_SPLIT))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -90,7 +90,8 @@ class CompanyDetail(RecordDetailView):
         if roles.sees_people(self.request.user):
             context["assignments"] = list(
                 assignments_with_hours(
-                    people.select_related("participant", "lot__market", "company", "employer")
+                    people.select_related("participant", "lot__market", "company", "employer"),
+                    figures=("hours_done",),
                 ).order_by("-starts_on", "pk")[:200]
             )
         return context

@@ -14,7 +14,7 @@ from clauses_site.listing import FilteredListView
 from hours.queries import (
     buyers_with_hours,
     completion_rate,
-    lots_with_hours,
+    lots_with_hours_to_date,
     markets_with_hours,
     progress_over,
 )
@@ -63,15 +63,18 @@ class BuyerDetail(RecordPage):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         buyer = self.object
+        # Of each market, only the figure its row shows (each figure is a subquery per market); of the
+        # lots, only what their expected pace needs, from the summary in one grouped join.
         markets = list(
-            markets_with_hours(buyer.markets.select_related("operation", "sector", "facilitator")).order_by(
-                "archived", "-starts_on", "reference"
-            )
+            markets_with_hours(
+                buyer.markets.select_related("operation", "sector", "facilitator"), figures=("hours_done",)
+            ).order_by("archived", "-starts_on", "reference")
         )
         for market in markets:
             market.rate = completion_rate(market.hours_done, market.hours_required)
-        lots = list(lots_with_hours(Lot.objects.filter(market__buyer=buyer)))
-        expected_total = with_progress(lots, today())
+        on = today()
+        lots = list(lots_with_hours_to_date(Lot.objects.filter(market__buyer=buyer), on))
+        expected_total = with_progress(lots, on)
         context.update(
             markets=markets,
             overall=progress_over(buyer.hours_required, buyer.hours_done_to_date, expected_total),
