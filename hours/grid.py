@@ -11,6 +11,7 @@ import datetime
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -23,8 +24,8 @@ from clauses_site import formatting
 from clauses_site.formatting import hours as french_hours
 from clauses_site.history import record_stored
 from clauses_site.months import add_months, first_of_month, month_label
+from hours import summary
 from hours.models import MAX_MONTH_HOURS, Assignment, HoursEntry
-from hours.models_summary import LotMonthHours
 from markets.models import Lot
 
 REFERENCE_MONTHS = 3  # previous months shown for reference
@@ -110,7 +111,7 @@ def lots_to_enter(month, facilitator=None):
     active = dict(assignments.order_by().values("lot").annotate(n=Count("pk")).values_list("lot", "n"))
     if not active:
         return []
-    validated = dict(LotMonthHours.objects.filter(month=month).values_list("lot", "entries"))
+    validated = summary.validated_entries_by_lot(month)  # a lot-month has a row per job
     drafts = dict(
         HoursEntry.objects.drafts()
         .filter(month=month)
@@ -153,6 +154,17 @@ def last_lot_entered(user):
     )
 
 
+class Reference(NamedTuple):
+    """An entry of a reference month, as the grid shows it (its hours, in italics while a draft)."""
+
+    hours: Decimal
+    status: str
+
+    @property
+    def is_validated(self):
+        return self.status == HoursEntry.Status.VALIDATED
+
+
 @dataclass
 class Row:
     assignment: Assignment
@@ -171,7 +183,7 @@ class Row:
 
 def build_rows(month, assignments, lock=False):
     """One Row per assignment, with its entry for the month and those of the reference months (3 queries;
-    the reference months' entries hold only what the grid shows of them: hours and status).
+    the reference months' entries as References: what the grid shows of them, hours and status).
 
     lock=True (a save, inside its transaction): the assignments (FOR NO KEY UPDATE) and their entries
     (FOR UPDATE) are locked until the end of the transaction, so that two saves of the same rows run one
@@ -188,10 +200,12 @@ def build_rows(month, assignments, lock=False):
     if lock:
         entries = entries.select_for_update(of=("self",))
     by_key = {(e.assignment_id, e.month): e for e in entries}
-    references = of_rows.filter(month__gte=months[0], month__lt=month)
+    references = of_rows.filter(month__gte=months[0], month__lt=month).order_by()
     by_key.update(
-        ((e.assignment_id, e.month), e)
-        for e in references.only("assignment_id", "month", "hours", "status").order_by()
+        ((assignment_id, when), Reference(hours, status))
+        for assignment_id, when, hours, status in references.values_list(
+            "assignment_id", "month", "hours", "status"
+        )
     )
     return [
         Row(a, by_key.get((a.pk, month)), [by_key.get((a.pk, m)) for m in months]) for a in assignments
