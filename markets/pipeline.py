@@ -131,11 +131,18 @@ def board(markets=None, cards_per_column=CARDS_PER_COLUMN):
     totals = stage_totals(markets)
     columns = {stage: Column(stage, stage.label, *totals.get(stage, (0, ZERO, ZERO))) for stage in Stage}
     latest_first = [F("stage_reached_on").desc(), F("pk").desc()]
-    cards = (
-        pipeline_markets(markets)
-        .select_related("buyer", "sector", "facilitator")
+    # The first cards of each stage, chosen in SQL before their hours and amount are computed (those are
+    # subqueries a market: for the shown cards only, not for every market of the pipeline).
+    markets = Market.objects.all() if markets is None else markets
+    first_cards = (
+        markets.filter(archived=False)
         .annotate(position=Window(RowNumber(), partition_by=[F("stage")], order_by=latest_first))
-        .filter(position__lte=cards_per_column)  # the first cards of each stage only, in SQL
+        .filter(position__lte=cards_per_column)
+        .values("pk")
+    )
+    cards = (
+        pipeline_markets(Market.objects.filter(pk__in=first_cards))
+        .select_related("buyer", "sector", "facilitator")
         .order_by(*latest_first)
     )
     for market in cards:
