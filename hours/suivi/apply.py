@@ -10,7 +10,7 @@ from clauses_site import formatting
 from clauses_site.vocabulary import CRITERIA
 from companies.models import Company
 from hours.models import Assignment, HoursEntry
-from hours.suivi.inserts import insert, insert_with_history
+from hours.suivi.inserts import Same, insert, insert_columns_with_history, insert_with_history
 from markets.models import Award, Buyer, Clause, Lot, Market, Operation
 from participants.models import Criterion, Participant
 
@@ -40,7 +40,7 @@ class Writing:
             raise ValidatedMeanwhile
 
     def changed_instances(self, known):
-        """The HoursEntry instances of the entries the plan changes (planner.KnownEntry), with their new
+        """The HoursEntry instances of the entries the plan changes (matching.KnownEntry), with their new
         hours: every field loaded, so that their history rows are whole."""
         found = {}
         for chunk in chunks([entry.pk for entry in known]):
@@ -51,6 +51,24 @@ class Writing:
             instance.hours, instance.training_hours = entry.hours, entry.training_hours
             instances.append(instance)
         return instances
+
+    def insert_entries(self, stamp, history):
+        """The new entries (assignment, month, hours, training hours) and their history rows, written
+        column-wise: 50 000 model instances would cost more than their writing."""
+        entries = self.new["entries"]
+        if not entries:
+            return
+        assignments, months, hours, training = zip(*entries, strict=True)
+        columns = {
+            "assignment_id": [a.pk for a in assignments],
+            "month": list(months),
+            "hours": list(hours),
+            "training_hours": list(training),
+        }
+        for name, value in stamp.items():
+            field = HoursEntry._meta.get_field(name)
+            columns[field.attname] = Same(value.pk if field.is_relation and value is not None else value)
+        insert_columns_with_history(HoursEntry, columns, len(entries), batch_size=BATCH_SIZE, **history)
 
     def apply(self, batch=None, progress=None):
         """Write the plan (the caller holds the transaction)."""
@@ -116,10 +134,7 @@ class Writing:
             "entered_by": user,
             "import_batch": batch,
         }
-        for entry in new["entries"]:
-            for name, value in stamp.items():
-                setattr(entry, name, value)
-        insert_with_history(new["entries"], HoursEntry, batch_size=BATCH_SIZE, **history)
+        self.insert_entries(stamp, history)
         known = [entry for entry, _ in changed["entries"].values()]
         if known and not validated:
             self.check_still_drafts([entry.pk for entry in known])

@@ -10,69 +10,77 @@ are set on the instances.
 Only for what bulk_create does plainly: new instances (no primary key), no custom placeholder, no
 database default expression; anything else goes to bulk_create."""
 
+from itertools import chain, repeat
+
 from django.conf import settings
 from django.db import connections, router
 from django.db.models import Field
 from django.db.models.expressions import BaseExpression
 from django.utils import timezone
 
-MISSING = object()
-CACHE_LIMIT = 100_000  # distinct values remembered per field
+
+class Same:
+    """The same value in every record of a column (insert_columns): prepared once, never copied."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
 
 
-def _values_of(fields, connection):
-    """A function (value of each field) -> database values, each field's distinct values prepared once."""
-    caches = [{} for _ in fields]
-    preps = [field.get_db_prep_save for field in fields]
+def _prepared(field, column, connection):
+    """The database values of a column (a list, or Same): each distinct value prepared once, the list
+    mapped in C (no Python work per value)."""
+    prep = field.get_db_prep_save
+    if type(column) is Same:
+        return Same(prep(column.value, connection))
+    try:
+        distinct = {value: prep(value, connection) for value in set(column)}
+    except TypeError:  # an unhashable value
+        return [prep(value, connection) for value in column]
+    return list(map(distinct.__getitem__, column))
 
-    def prepare(values):
-        out = []
-        for value, cache, prep in zip(values, caches, preps, strict=True):
-            try:
-                found = cache.get(value, MISSING)
-            except TypeError:  # an unhashable value
-                out.append(prep(value, connection))
-                continue
-            if found is MISSING:
-                found = prep(value, connection)
-                if len(cache) < CACHE_LIMIT:
-                    cache[value] = found
-            out.append(found)
-        return out
 
-    return prepare
+def _write(model, fields, columns, count, batch_size=None):
+    """INSERT `count` records given column-wise (one list of `count` Python values, or Same, a field);
+    the new primary keys, in order."""
+    connection = connections[router.db_for_write(model)]
+    if not count:
+        return []
+    quote = connection.ops.quote_name
+    table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
+    names = ", ".join(quote(f.column) for f in fields)
+    one_row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    size = max(min(connection.ops.bulk_batch_size(fields, range(count)), batch_size or count), 1)
+    prepared = [_prepared(field, column, connection) for field, column in zip(fields, columns, strict=True)]
+    ids = []
+    unnest = connection.vendor == "postgresql"
+    if unnest:  # one array a column, as bulk_create on PostgreSQL: psycopg parses a query's %s in Python
+        casts = ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields)
+        sql = f"INSERT INTO {table} ({names}) SELECT * FROM UNNEST({casts}) RETURNING {pk}"
+    with connection.cursor() as cursor:
+        for start in range(0, count, size):
+            end = min(start + size, count)
+            if unnest:
+                arrays = [[c.value] * (end - start) if type(c) is Same else c[start:end] for c in prepared]
+                cursor.execute(sql, arrays)
+            else:
+                cells = [repeat(c.value, end - start) if type(c) is Same else c[start:end] for c in prepared]
+                values_sql = ", ".join([one_row] * (end - start))
+                cursor.execute(
+                    f"INSERT INTO {table} ({names}) VALUES {values_sql} RETURNING {pk}",
+                    list(chain.from_iterable(zip(*cells, strict=True))),
+                )
+            ids.extend(row[0] for row in cursor.fetchall())
+    return ids
 
 
 def insert_rows(model, fields, rows, batch_size=None):
     """INSERT the rows (tuples of the fields' Python values) into the model's table; the new primary keys,
     in order."""
-    connection = connections[router.db_for_write(model)]
     if not rows:
         return []
-    quote = connection.ops.quote_name
-    table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
-    columns = ", ".join(quote(f.column) for f in fields)
-    one_row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    size = max(min(connection.ops.bulk_batch_size(fields, rows), batch_size or len(rows)), 1)
-    prepare = _values_of(fields, connection)
-    ids = []
-    unnest = connection.vendor == "postgresql"
-    if unnest:  # one array a column, as bulk_create on PostgreSQL: psycopg parses a query's %s in Python
-        casts = ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields)
-        sql = f"INSERT INTO {table} ({columns}) SELECT * FROM UNNEST({casts}) RETURNING {pk}"
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), size):
-            batch = rows[start : start + size]
-            if unnest:
-                cursor.execute(sql, [list(column) for column in zip(*map(prepare, batch), strict=True)])
-            else:
-                params = []
-                for values in batch:
-                    params.extend(prepare(values))
-                values_sql = ", ".join([one_row] * len(batch))
-                cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {values_sql} RETURNING {pk}", params)
-            ids.extend(row[0] for row in cursor.fetchall())
-    return ids
+    return _write(model, fields, [list(column) for column in zip(*rows, strict=True)], len(rows), batch_size)
 
 
 def _plain(field):
@@ -137,6 +145,69 @@ def insert(model, objs, batch_size=None):
         obj._state.adding = False
         obj._state.db = alias
     return objs
+
+
+def _column_of(field, columns, count, blank):
+    """The column of `field` for insert_columns: given, or the value a new instance would hold."""
+    if field.attname in columns:
+        return columns[field.attname]
+    if not _plain(field):  # auto_now(_add): one moment for all, as insert() does
+        return Same(field.pre_save(blank, True))
+    if field.has_default() and callable(field.default):
+        return [field.get_default() for _ in range(count)]  # (a fresh value each, as Model() gives)
+    return Same(field.get_default())
+
+
+def insert_columns(model, columns, count, batch_size=None):
+    """Insert `count` new records of `model` given column-wise, without an instance: columns maps a field's
+    attname to a list of `count` values, or to Same(value); the fields it does not name hold what a new
+    instance holds (their default; auto_now(_add): the moment of the insert). Returns (the new primary
+    keys in order, {attname: column} of every field written). The same rows as insert() of the
+    instances, for records no one reads as instances afterwards (50 000 entries: no model instance)."""
+    if not count:
+        return [], {}
+    fields = _fields(model)
+    blank = model.__new__(model)  # what pre_save sets its moment on
+    unknown = set(columns) - {f.attname for f in fields}
+    if unknown:
+        raise ValueError(f"{model.__name__}: no such fields {sorted(unknown)}")
+    written = {f.attname: _column_of(f, columns, count, blank) for f in fields}
+    for name, column in written.items():
+        if type(column) is not Same and len(column) != count:
+            raise ValueError(f"{model.__name__}.{name}: {len(column)} values for {count} records")
+    ids = _write(model, fields, [written[f.attname] for f in fields], count, batch_size)
+    return ids, written
+
+
+def insert_columns_with_history(
+    model, columns, count, batch_size=None, default_user=None, default_change_reason="", default_date=None
+):
+    """insert_columns(model, columns, count) and one « + » history row per record, as
+    insert_with_history writes them (the same user, reason and date for all). Returns the new keys."""
+    ids, written = insert_columns(model, columns, count, batch_size)
+    if not ids or not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+        return ids
+    history_model = model.history.model
+    user = default_user or history_model.get_default_history_user(model.__new__(model))
+    fixed = {
+        "history_date": default_date or timezone.now(),
+        "history_user_id": getattr(user, "pk", None),
+        "history_change_reason": default_change_reason or "",
+        "history_type": "+",
+    }
+    written[model._meta.pk.attname] = ids
+    tracked = {f.attname for f in history_model.tracked_fields}
+    fields = _fields(history_model)
+    history = []
+    for field in fields:
+        if field.attname in fixed:
+            history.append(Same(fixed[field.attname]))
+        elif field.attname in tracked and field.attname in written:
+            history.append(written[field.attname])
+        else:
+            raise ValueError(f"{history_model.__name__}.{field.attname}: not a field insert_columns writes")
+    _write(history_model, fields, history, count, batch_size)
+    return ids
 
 
 def insert_with_history(

@@ -375,20 +375,19 @@ class Matching:
             return
         self.entry_rows[key] = row.number
         entry = self.entries.get(key)
-        if entry is None:
-            entry = HoursEntry(
-                assignment=a, month=row.month, hours=row.hours, training_hours=row.training_hours
-            )
-            self.new["entries"].append(entry)
+        if entry is None:  # a new entry: its values (apply() writes them without a model instance)
+            self.new["entries"].append((a, row.month, row.hours, row.training_hours))
             if len(self.new["entries"]) <= SAMPLES:
                 text = f"{entry_label(a, row)} : {hours_text(row.hours)} h{self.draft_mark}"
                 self.report.sample("entries", "created", text)
             return
-        validated = entry.status == HoursEntry.Status.VALIDATED
-        same_hours = entry.hours == row.hours and entry.training_hours == row.training_hours
+        _, _, pk, hours, training_hours, status = entry
+        validated = status == HoursEntry.Status.VALIDATED
+        same_hours = hours == row.hours and training_hours == row.training_hours
         if same_hours and (validated or not self.may_validate):
             self.report.count("entries", "unchanged")
             return
+        entry = KnownEntry(pk, a, row.month, hours, training_hours, status)
         if validated and not self.may_validate:
             self.refuse_later(row, entry)
             return
@@ -400,3 +399,15 @@ class Matching:
         entry.training_hours = row.training_hours
         self.changed["entries"][id(entry)] = (entry, {"hours"})
         self.entry_row[entry.pk] = row
+
+
+class KnownEntry:
+    """An entry the database holds that the file changes, or may not change: what the plan read of it (not
+    a model instance); apply() fetches the instances of those it changes, finish() the validators of
+    those it refuses to change. The others stay rows of values (Planner.entries)."""
+
+    __slots__ = ("pk", "assignment", "month", "hours", "training_hours", "status")
+
+    def __init__(self, pk, assignment, month, hours, training_hours, status):
+        self.pk, self.assignment, self.month = pk, assignment, month
+        self.hours, self.training_hours, self.status = hours, training_hours, status

@@ -4,6 +4,8 @@ The matching of each kind of object is hours/suivi/matching.py; the writing, hou
 
 from collections import defaultdict
 
+from django.db import connections
+
 from clauses_site.roles import can_validate
 from companies.models import Company
 from hours.models import Assignment, HoursEntry
@@ -16,27 +18,40 @@ from hours.suivi.matching import (
     cached_normalize,
 )
 from hours.suivi.report import FIELD_LABELS, MAX_WARNINGS, SAMPLE_LABELS, SAMPLES
-from hours.suivi.rows import same_contract
 from markets.models import Award, Buyer, Clause, Lot, Market, Operation
 from participants.models import Criterion, Participant
+
+
+def _converted_rows(queryset, caches):
+    """The rows of a values_list() queryset, the database's values converted to Python's as Django does,
+    each distinct value of a column once (Django converts every value: on SQLite, for 50 000 entries,
+    100 000 decimals and 50 000 dates, most of what reading them costs). caches: {} kept from one chunk
+    of the same query to the next."""
+    compiler = queryset.query.get_compiler(queryset.db)
+    sql, params = compiler.as_sql()
+    converters = compiler.get_converters([expression for expression, _, _ in compiler.select])
+    connection = connections[queryset.db]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if not rows or not converters:
+        return rows
+    columns = [list(column) for column in zip(*rows, strict=True)]
+    for index, (functions, expression) in converters.items():
+        known = caches.setdefault(index, {})
+        for value in set(columns[index]) - known.keys():
+            converted = value
+            for function in functions:
+                converted = function(converted, expression, connection)
+            known[value] = converted
+        columns[index] = list(map(known.__getitem__, columns[index]))
+    return list(zip(*columns, strict=True))
 
 
 def _fetch(queryset, field_name, values):
     """queryset filtered on field_name__in=values, in chunks (no query when values is empty)."""
     for chunk in chunks(values):
         yield from queryset.filter(**{f"{field_name}__in": chunk})
-
-
-class KnownEntry:
-    """An entry the database holds, as the plan reads it: a row of values, not a model instance (50 000
-    instances cost a second); apply() fetches the instances of the entries the file changes, finish()
-    the validators of those it refuses to change."""
-
-    __slots__ = ("pk", "assignment", "month", "hours", "training_hours", "status")
-
-    def __init__(self, pk, assignment, month, hours, training_hours, status):
-        self.pk, self.assignment, self.month = pk, assignment, month
-        self.hours, self.training_hours, self.status = hours, training_hours, status
 
 
 class Planner(Matching, Writing):
@@ -98,6 +113,7 @@ class Planner(Matching, Writing):
 
     # -- loading
     def load(self, rows):
+        rows = list({id(r.contract): r.contract for r in rows}.values())  # the rows' distinct contracts
         buyer_keys = {cached_match_key(r.buyer) for r in rows}
         self.buyers = {b.name_key: b for b in Buyer.objects.filter(name_key__in=list(buyer_keys))}
         buyer_ids = [b.pk for b in self.buyers.values()]
@@ -185,15 +201,26 @@ class Planner(Matching, Writing):
             key = (id(a.participant), id(a.lot), id(a.employer), a.contract_type, a.starts_on)
             self.assignments[key] = a
             assignments_by_pk[a.pk] = a
+        # (id(assignment), month) -> (assignment's pk, month, pk, hours, training hours, status)
         self.entries = {}
-        self.entry_months = defaultdict(set)  # id(assignment) -> {months already recorded}
-        fields = ("id", "assignment_id", "month", "hours", "training_hours", "status")
-        for pk, aid, month, hours, training, status in _fetch(
-            HoursEntry.objects.values_list(*fields), "assignment_id", list(assignments_by_pk)
-        ):
-            a = assignments_by_pk[aid]
-            self.entries[(id(a), month)] = KnownEntry(pk, a, month, hours, training, status)
-            self.entry_months[id(a)].add(month)
+        self._entry_months = None
+        fields = ("assignment_id", "month", "id", "hours", "training_hours", "status")
+        caches = {}
+        for chunk in chunks(assignments_by_pk):
+            rows = _converted_rows(
+                HoursEntry.objects.filter(assignment_id__in=chunk).values_list(*fields), caches
+            )
+            for row in rows:
+                self.entries[(id(assignments_by_pk[row[0]]), row[1])] = row
+
+    @property
+    def entry_months(self):
+        """id(assignment) -> {months the database holds} (read when an existing contract's end changes)."""
+        if self._entry_months is None:
+            self._entry_months = defaultdict(set)
+            for assignment, month in self.entries:
+                self._entry_months[assignment].add(month)
+        return self._entry_months
 
     # -- resolving each row
     def resolve(self, row):
@@ -201,11 +228,12 @@ class Planner(Matching, Writing):
         of one contract) name the same objects: once the first resolved without error, the next ones
         only add their entry (the rules compare a row with the first of its contract: nothing to say of
         an identical one)."""
-        key = same_contract(row)
+        key = id(row.contract)  # equal contracts are one object (rows.RowParser)
         known = self.resolved.get(key)
         if known is not None:
-            market, lot, assignment = known
-            self.first_month_of(row, market, lot)
+            market, lot, assignment, created = known
+            if created:
+                self.first_month_of(row, market, lot)
             self.entry_for(row, assignment)
             return
         errors = self.report.error_count
@@ -233,7 +261,7 @@ class Planner(Matching, Writing):
         assignment = self.assignment_for(row, participant, lot, company, employer)
         named["assignments"].add(id(assignment))
         if self.report.error_count == errors:
-            self.resolved[key] = (market, lot, assignment)
+            self.resolved[key] = (market, lot, assignment, self.is_new(market) or self.is_new(lot))
         self.entry_for(row, assignment)
 
     def first_month_of(self, row, market, lot):
@@ -300,7 +328,9 @@ class Planner(Matching, Writing):
         self.entry_row = {}  # pk of an existing entry the file changes -> its row
         self.named = defaultdict(set)  # kind -> {id(instance)} named by the file
         self.refusals = []  # (row, KnownEntry) refused by refuse_all()
-        self.resolved = {}  # same_contract(row) -> (market, lot, assignment) of a row resolved without error
+        # id(row.contract) -> (market, lot, assignment, whether the market or the lot is new) of a row
+        # resolved without error
+        self.resolved = {}
         self.load(rows)
         for row in rows:
             self.resolve(row)

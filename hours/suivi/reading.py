@@ -231,18 +231,21 @@ class Sheet:
         self.workbook.close()
         self.sheet = None
 
-    def __iter__(self):
+    def numbered_rows(self):
+        """(row number, values) of every row of calamine's table, empty ones included, each value in its
+        column and error cells holding their text (read_rows: the values as calamine gives them when no
+        cell needs moving)."""
         start = self.sheet.start
         pad = (None,) * (start[1] if start else 0)  # calamine starts a row at the first column used
         errors = {}  # row number -> [(column, text of the error cell)]
         for (row, column), text in self.scan.errors.items():
             errors.setdefault(row, []).append((column, text))
-        for index, values in enumerate(self.sheet.iter_rows()):
-            number = index + 1
-            if pad:
-                values = pad + tuple(values)
-            if number in errors:
-                values = _with_errors(values, errors[number])
+        rows = enumerate(self.sheet.iter_rows(), start=1)
+        return _placed(rows, pad, errors) if pad or errors else rows
+
+    def __iter__(self):
+        """(row number, values) of the rows that hold a value, cut at `width` columns once it is set."""
+        for number, values in self.numbered_rows():
             if self.width is not None:
                 values = values[: self.width]
             for value in values:
@@ -251,6 +254,15 @@ class Sheet:
             else:
                 continue
             yield number, values
+
+
+def _placed(rows, pad, errors):
+    for number, values in rows:
+        if pad:
+            values = pad + tuple(values)
+        if number in errors:
+            values = _with_errors(values, errors[number])
+        yield number, values
 
 
 def _with_errors(values, found):

@@ -1,9 +1,11 @@
 """The entry point of the import: run_import reads, plans and (unless a dry run or any error) writes a
 tracking sheet in one transaction (hours/suivi/__init__.py says the whole plan)."""
 
+import gc
 import hashlib
 import logging
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.db import IntegrityError, transaction
@@ -33,10 +35,30 @@ def file_digest(source):
     return digest.hexdigest()
 
 
+@contextmanager
+def cycle_collector_paused():
+    """Python's collector of reference cycles paused: an import builds hundreds of thousands of objects
+    that live until it ends (rows, values, plans), and each of the collector's passes would walk them
+    all again (~10 % of an import of 50 000 rows). Nothing the import builds needs it (its objects are
+    freed by their reference counts); it runs again, as before, once the import is done."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def run_import(source, *, file_name=None, user=None, dry_run=False, batch=None, progress=None):
     """Import a tracking spreadsheet (a path or a binary file object). Never raises on bad input:
     an unreadable file gives a report with `fatal` set, invalid rows a report with errors (and
     nothing written). dry_run: validate and count without writing."""
+    with cycle_collector_paused():
+        return _run_import(source, file_name, user, dry_run, batch, progress)
+
+
+def _run_import(source, file_name, user, dry_run, batch, progress):
     started = time.monotonic()
     if file_name is None:
         file_name = Path(source).name if isinstance(source, (str, Path)) else "classeur.xlsx"
