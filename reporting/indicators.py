@@ -311,18 +311,20 @@ def _figures(scope, lots, assignments_q, entries_q, siae_q, company=None):
     start, end = scope.start, scope.end
     rows = breakdowns.assignment_rows(entries_q, start, end)  # 1 query (the entries)
     in_scope = _lots_in_scope(lots, rows, start, end, company)
-    if company is None:
-        hours_of_lot = _summary_by_lot(lots, start, end)  # 1 query (the summary)
-    else:
-        hours_of_lot = breakdowns.totals_by(rows, lambda row: row.lot)
-    people_of_lot = breakdowns.totals_by(breakdowns.in_period(rows), lambda row: row.lot)
+    # 1 query (the summary); a company's hours are not in the summary: from its rows
+    hours_of_lot = _summary_by_lot(lots, start, end) if company is None else breakdowns.totals_by(rows, "lot")
+    people_of_lot = breakdowns.totals_by(breakdowns.in_period(rows), "lot")
     lot_lines = _lot_lines(in_scope, hours_of_lot, people_of_lot, end, company)  # 1 query
-    in_scope_ids = {line.pk for line in lot_lines}
-    scope_rows = [row for row in rows if row.lot in in_scope_ids]
+    # The lots in scope by id from here on: the awards' queries do not evaluate _lots_in_scope again.
+    in_scope_ids = sorted(line.pk for line in lot_lines)
+    lot_of, in_scope_set = breakdowns.COLUMN["lot"], set(in_scope_ids)
+    scope_rows = [row for row in rows if row[lot_of] in in_scope_set]
     if company is None:
         owed = sum((line.hours_required for line in lot_lines), ZERO)
     else:
-        shares = Award.objects.filter(company=company, lot__in=in_scope).annotate(share=queries.award_share())
+        shares = Award.objects.filter(company=company, lot__in=in_scope_ids).annotate(
+            share=queries.award_share()
+        )
         owed = shares.aggregate(h=Sum("share"))["h"]  # 1 query
     totals = {
         "required": _h(owed or ZERO),
@@ -350,7 +352,7 @@ def _figures(scope, lots, assignments_q, entries_q, siae_q, company=None):
     return Figures(
         scope=scope,
         lots=lot_lines,
-        companies=_company_lines(in_scope, scope_rows, company, end),  # 2 queries
+        companies=_company_lines(in_scope_ids, scope_rows, company, end),  # 2 queries
         hours_required=totals["required"],
         hours_done=totals["done"],
         hours_done_to_date=totals["to_date"],
@@ -477,14 +479,14 @@ def _lot_lines(in_scope, hours_of_lot, people_of_lot, end, company):
     return tuple(lines)
 
 
-def _company_lines(in_scope, rows, company, end):
+def _company_lines(lot_ids, rows, company, end):
     """Companies owing a share of, or credited with hours on, the lots in scope: their hours from the
     per-assignment rows of those lots, their shares (award_share) and the expected-to-date of each
     share. 2 queries, none correlated per company."""
-    awards = Award.objects.filter(lot__in=in_scope)
+    awards = Award.objects.filter(lot__in=lot_ids)
     if company is not None:
         awards = awards.filter(company=company)
-    hours = breakdowns.totals_by(rows, lambda row: row.company)
+    hours = breakdowns.totals_by(rows, "company")
     # Owed: the sum of the company's shares; expected: the sum, over its awards, of its share pro rata
     # of the lot's months up to the end of queries.expected_through(end) (the period's end month, never
     # after the last collected one).
@@ -527,27 +529,36 @@ def _company_lines(in_scope, rows, company, end):
 
 def outcomes(people_ids, start, end):
     """Outcomes of the people counted, dated in the period: people per outcome (at the end of the
-    contract, at 6 months) and the positive ones apart. 2 queries."""
+    contract, at 6 months) and the positive ones apart. 1 query (every count an aggregate of it: the
+    people counted are matched once)."""
     dated = Outcome.objects.filter(participant__in=people_ids, date__gte=start, date__lte=end)
-    rows = dated.order_by().values("timing", "kind").annotate(n=Count("participant", distinct=True))
-    found = {(row["timing"], row["kind"]): row["n"] for row in rows}
     end_q, six_q = Q(timing=Outcome.Timing.END), Q(timing=Outcome.Timing.SIX_MONTHS)
     positive = Outcome.positive_q()
-    totals = dated.aggregate(
-        at_end=Count("participant", distinct=True, filter=end_q),
-        positive_at_end=Count("participant", distinct=True, filter=end_q & positive),
-        at_six=Count("participant", distinct=True, filter=six_q),
-        positive_at_six=Count("participant", distinct=True, filter=six_q & positive),
+
+    def people(q):
+        return Count("participant", distinct=True, filter=q)
+
+    by_kind = {
+        f"{timing.value}_{kind.value}": people(Q(timing=timing, kind=kind))
+        for timing in (Outcome.Timing.END, Outcome.Timing.SIX_MONTHS)
+        for kind in Outcome.Kind
+    }
+    found = dated.aggregate(
+        **by_kind,
+        _at_end=people(end_q),
+        _positive_at_end=people(end_q & positive),
+        _at_six=people(six_q),
+        _positive_at_six=people(six_q & positive),
     )
     return {
-        "outcomes_at_end": {k.label: found.get((Outcome.Timing.END, k.value), 0) for k in Outcome.Kind},
+        "outcomes_at_end": {k.label: found[f"{Outcome.Timing.END.value}_{k.value}"] for k in Outcome.Kind},
         "outcomes_at_six_months": {
-            k.label: found.get((Outcome.Timing.SIX_MONTHS, k.value), 0) for k in Outcome.Kind
+            k.label: found[f"{Outcome.Timing.SIX_MONTHS.value}_{k.value}"] for k in Outcome.Kind
         },
-        "people_with_outcome_at_end": totals["at_end"],
-        "positive_at_end": totals["positive_at_end"],
-        "people_with_outcome_at_six_months": totals["at_six"],
-        "positive_at_six_months": totals["positive_at_six"],
+        "people_with_outcome_at_end": found["_at_end"],
+        "positive_at_end": found["_positive_at_end"],
+        "people_with_outcome_at_six_months": found["_at_six"],
+        "positive_at_six_months": found["_positive_at_six"],
     }
 
 
