@@ -1,5 +1,6 @@
 """hours/suivi/inserts.py writes what bulk_create and simple-history's bulk_create_with_history write,
-column for column, history included (on SQLite and on PostgreSQL: scripts/with-postgres)."""
+column for column, history included (on SQLite and on PostgreSQL: scripts/with-postgres, where the rows
+go by COPY)."""
 
 import datetime
 from decimal import Decimal
@@ -8,8 +9,9 @@ import pytest
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from companies.models import Company
 from hours.models import Assignment, HoursEntry
-from hours.suivi.inserts import insert, insert_with_history
+from hours.suivi.inserts import Same, insert, insert_columns_with_history, insert_with_history
 from participants.models import Participant
 from tests.factories import UserFactory
 from tests.hours.factories import AssignmentFactory
@@ -115,3 +117,52 @@ def test_an_entry_the_file_changes_keeps_a_whole_history_row():
         entry.created_at,
     )
     assert change.source_file == "mars-corrigé.xlsx" and change.status == HoursEntry.Status.VALIDATED
+
+
+def test_entries_given_column_wise_are_written_as_their_instances_are():
+    """insert_columns_with_history (the import's new entries, without instances) writes the rows and the
+    history rows insert_with_history writes for the same entries as instances."""
+    user = UserFactory(username="nadia")
+    ours, instances = AssignmentFactory(), AssignmentFactory()
+    history = {"default_user": user, "default_change_reason": "Import", "default_date": NOW}
+    insert_with_history(entries(instances, user), HoursEntry, batch_size=5, **history)
+    given = entries(ours, user)
+    columns = {
+        "assignment_id": [ours.pk] * len(given),
+        "month": [e.month for e in given],
+        "hours": [e.hours for e in given],
+        "training_hours": [e.training_hours for e in given],
+        "status": Same(HoursEntry.Status.VALIDATED),
+        "validated_by_id": Same(user.pk),
+        "validated_at": Same(NOW),
+        "source": Same(HoursEntry.Source.IMPORT),
+        "source_file": Same("suivi.xlsx"),
+        "entered_by_id": Same(user.pk),
+    }
+    ids = insert_columns_with_history(HoursEntry, columns, len(given), batch_size=5, **history)
+    assert ids == list(HoursEntry.objects.filter(assignment=ours).order_by("pk").values_list("pk", flat=True))
+    volatile = ("id", "assignment_id", "created_at", "updated_at")
+    mine = list(HoursEntry.objects.filter(assignment=ours).order_by("month").values())
+    theirs = list(HoursEntry.objects.filter(assignment=instances).order_by("month").values())
+    assert len(mine) == 12 and without(mine, *volatile) == without(theirs, *volatile)
+    assert mine[0]["created_at"] == mine[-1]["created_at"]  # one moment for all
+    volatile += ("history_id",)
+    mine = list(HoursEntry.history.filter(assignment_id=ours.pk).order_by("month").values())
+    theirs = list(HoursEntry.history.filter(assignment_id=instances.pk).order_by("month").values())
+    assert len(mine) == 12 and without(mine, *volatile) == without(theirs, *volatile)
+    assert {row["id"] for row in mine} == set(ids)
+
+
+def test_texts_are_written_as_given_whatever_their_characters():
+    """Tabs, line breaks, backslashes and « \\N » are data, not COPY's separators or its NULL."""
+    names = ["A\tB", "C\nD", "E\\F", "G\r\nH", "\\N", "", "Élodie « x »"]
+    written = insert(Company, [Company(name=name, kind=Company.Kind.ORDINARY) for name in names])
+    assert [Company.objects.get(pk=c.pk).name for c in written] == names
+    assert Company.objects.get(pk=written[-2].pk).siret == ""
+
+
+def test_columns_must_be_as_long_as_the_records_and_name_fields():
+    with pytest.raises(ValueError, match="2 values for 3 records"):
+        insert_columns_with_history(HoursEntry, {"month": [datetime.date(2025, 1, 1)] * 2}, 3)
+    with pytest.raises(ValueError, match="no such fields"):
+        insert_columns_with_history(HoursEntry, {"assignment": [1]}, 1)
