@@ -12,6 +12,7 @@ database default expression; anything else goes to bulk_create."""
 
 import datetime
 import math
+import sqlite3
 import time
 from decimal import Decimal
 from itertools import chain, islice, repeat
@@ -119,13 +120,18 @@ def _copy(connection, model, fields, texts, count, returning):
         lines = map("\t".join, zip(*texts, strict=True))
         sql = f"COPY {quote(table)} ({names}) FROM STDIN"
         started = time.monotonic()
-        with cursor.cursor.copy(sql) as copy:
+        with connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:  # Django's exceptions
             while block := list(islice(lines, COPY_ROWS)):
                 copy.write("\n".join(block) + "\n")
-        if connection.queries_logged:  # as Django logs the statements it runs (a test counting them)
-            duration = time.monotonic() - started
-            connection.queries_log.append({"sql": f"{sql} -- {count} rows", "time": f"{duration:.3f}"})
+        _logged(connection, f"{sql} -- {count} rows", started)
     return ids
+
+
+def _logged(connection, sql, started):
+    """A statement run without Django's cursor logged as Django logs those it runs (tests count them)."""
+    if connection.queries_logged:
+        duration = time.monotonic() - started
+        connection.queries_log.append({"sql": sql, "time": f"{duration:.3f}"})
 
 
 def _write(model, fields, columns, count, batch_size=None, returning=True):
@@ -138,6 +144,7 @@ def _write(model, fields, columns, count, batch_size=None, returning=True):
     table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
     names = ", ".join(quote(f.column) for f in fields)
     one_row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    qmarks = "(" + ", ".join(["?"] * len(fields)) + ")"
     size = max(min(connection.ops.bulk_batch_size(fields, range(count)), batch_size or count), 1)
     prepared = [_prepared(field, column, connection) for field, column in zip(fields, columns, strict=True)]
     if connection.vendor == "postgresql" and (texts := _copy_columns(prepared, count)) is not None:
@@ -155,11 +162,17 @@ def _write(model, fields, columns, count, batch_size=None, returning=True):
                 cursor.execute(sql, arrays)
             else:
                 cells = [repeat(c.value, end - start) if type(c) is Same else c[start:end] for c in prepared]
-                values_sql = ", ".join([one_row] * (end - start))
-                cursor.execute(
-                    f"INSERT INTO {table} ({names}) VALUES {values_sql} RETURNING {pk}",
-                    list(chain.from_iterable(zip(*cells, strict=True))),
-                )
+                params = list(chain.from_iterable(zip(*cells, strict=True)))
+                insert_sql = f"INSERT INTO {table} ({names}) VALUES {{}} RETURNING {pk}"
+                if connection.vendor == "sqlite":  # written with its ?, which Django's cursor would make
+                    # of its %s by a regular expression (26 000 a statement: 0,1 s for 50 000 entries)
+                    sql = insert_sql.format(", ".join([qmarks] * (end - start)))
+                    started = time.monotonic()
+                    with connection.wrap_database_errors:
+                        sqlite3.Cursor.execute(cursor.cursor, sql, params)
+                    _logged(connection, sql, started)
+                else:
+                    cursor.execute(insert_sql.format(", ".join([one_row] * (end - start))), params)
             ids.extend(row[0] for row in cursor.fetchall())
     return ids
 

@@ -385,7 +385,7 @@ class Matching:
         validated = status == HoursEntry.Status.VALIDATED
         same_hours = hours == row.hours and training_hours == row.training_hours
         if same_hours and (validated or not self.may_validate):
-            self.report.count("entries", "unchanged")
+            self.unchanged_entries += 1  # (counted in the report by finish())
             return
         entry = KnownEntry(pk, a, row.month, hours, training_hours, status)
         if validated and not self.may_validate:

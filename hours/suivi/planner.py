@@ -306,6 +306,7 @@ class Planner(Matching, Writing):
                 "Vous ne pouvez pas valider les heures : celles que cet import a créées ou modifiées ont été "
                 "enregistrées en brouillon, à valider par une personne habilitée.",
             )
+        report.count("entries", "unchanged", self.unchanged_entries)
         report.count("entries", "created", len(self.new["entries"]))
         report.count("entries", "updated", len(self.changed["entries"]))
         for kind, label in SAMPLE_LABELS.items():
@@ -328,6 +329,7 @@ class Planner(Matching, Writing):
         self.entry_row = {}  # pk of an existing entry the file changes -> its row
         self.named = defaultdict(set)  # kind -> {id(instance)} named by the file
         self.refusals = []  # (row, KnownEntry) refused by refuse_all()
+        self.unchanged_entries = 0
         # id(row.contract) -> (market, lot, assignment, whether the market or the lot is new) of a row
         # resolved without error
         self.resolved = {}
