@@ -45,3 +45,29 @@ def test_identical_rows_whose_first_has_an_error_each_get_it():
         "corrigez la ligne ou la clause du lot"
     )
     assert errors(report) == [(2, "Heures prévues", reason), (3, "Heures prévues", reason)]
+
+
+def test_an_entry_written_by_someone_else_meanwhile_refuses_the_file(monkeypatch):
+    """Another import writes the same month between the plan and the writing: the database's unique
+    constraint stops the insert (COPY on PostgreSQL, INSERT on SQLite), the import says so in French and
+    writes nothing."""
+    from hours.suivi import planner
+
+    assert run_import(io.BytesIO(workbook([line(month="03/2025")]))).imported
+    finish = planner.Planner.finish
+
+    def finish_then_write(self):
+        finish(self)
+        first = HoursEntry.objects.get()
+        HoursEntry.objects.create(assignment=first.assignment, month=first.month.replace(month=4), hours=1)
+
+    monkeypatch.setattr(planner.Planner, "finish", finish_then_write)
+    report = run_import(io.BytesIO(workbook([line(month="04/2025", hours=20), line(month="05/2025")])))
+    assert not report.imported
+    assert [(e.row, e.column) for e in report.errors] == [(1, "—")]
+    assert report.errors[0].reason.startswith("l'enregistrement a échoué (modification simultanée ?)")
+    # nothing of the import's: April is the other one's, May is not written
+    assert sorted(HoursEntry.objects.values_list("month__month", "hours")) == [
+        (3, Decimal("151.67")),
+        (4, Decimal("1.00")),
+    ]
