@@ -231,9 +231,11 @@ class Planner(Matching, Writing):
         key = id(row.contract)  # equal contracts are one object (rows.RowParser)
         known = self.resolved.get(key)
         if known is not None:
-            market, lot, assignment, created = known
-            if created:
-                self.first_month_of(row, market, lot)
+            assignment, created = known
+            month, first_month = row.month, self.first_month
+            for made in created:  # id() of the new market and lot, whose first month is the earliest
+                if month < first_month[made]:
+                    first_month[made] = month
             self.entry_for(row, assignment)
             return
         errors = self.report.error_count
@@ -261,7 +263,8 @@ class Planner(Matching, Writing):
         assignment = self.assignment_for(row, participant, lot, company, employer)
         named["assignments"].add(id(assignment))
         if self.report.error_count == errors:
-            self.resolved[key] = (market, lot, assignment, self.is_new(market) or self.is_new(lot))
+            created = tuple(id(made) for made in (market, lot) if self.is_new(made))
+            self.resolved[key] = (assignment, created)
         self.entry_for(row, assignment)
 
     def first_month_of(self, row, market, lot):
@@ -330,8 +333,7 @@ class Planner(Matching, Writing):
         self.named = defaultdict(set)  # kind -> {id(instance)} named by the file
         self.refusals = []  # (row, KnownEntry) refused by refuse_all()
         self.unchanged_entries = 0
-        # id(row.contract) -> (market, lot, assignment, whether the market or the lot is new) of a row
-        # resolved without error
+        # id(row.contract) -> (assignment, id() of the market and lot if new) of a row resolved without error
         self.resolved = {}
         self.load(rows)
         for row in rows:
