@@ -12,8 +12,15 @@ Three steps:
    assignments and monthly entries are matched against what the database holds (prefetched into
    dicts keyed by their matching keys: no query per row) or planned for creation;
 3. apply (unless dry_run or any error): everything is written in ONE transaction (new records by
-   inserts.py, the rows bulk_create would write; changes by bulk_update). A file with any invalid row
-   writes nothing.
+   inserts.py, the rows bulk_create would write, by COPY on PostgreSQL; changes by bulk_update). A
+   file with any invalid row writes nothing.
+
+What a sheet repeats is worked out once (the import against its floor, issue 14: the bare parse of the
+file by calamine, bench/bench_import.py): each column's distinct values are parsed once, and so is each
+distinct contract (a row's values but its month and hours: rows.RowParser), whose objects are resolved
+once (planner.Planner.resolve); the new entries are planned and written as columns of values, not model
+instances; the entries the database holds are read as rows, each distinct value converted once; the
+collector of reference cycles is paused while the import runs (run.cycle_collector_paused).
 
 The modules, in the order of the work: format (the columns and their kinds, shared with the export),
 archive (the first bytes and the zip, checked before anything is parsed), scan (the sheet's XML within

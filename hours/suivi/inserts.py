@@ -1,12 +1,17 @@
 """Writing many new records fast, with their history: what QuerySet.bulk_create and simple-history's
 bulk_create_with_history write, row for row, without their cost. Both compile every value of every row
 through the ORM (for 50 000 entries and their 50 000 history rows: 1,8 million prepare_value calls and
-100 000 model instances, most of the import's time). Here each field's database value is computed once
-per distinct value (field.get_db_prep_save: the sheet repeats its months, hours and stamps), and the rows
-are written as bulk_create writes them, INSERT … VALUES (…), (…) RETURNING on SQLite, INSERT … SELECT *
-FROM UNNEST(one array a column) RETURNING on PostgreSQL: the new primary keys come back in order and
-are set on the instances.
+100 000 model instances, most of the import's time). Here the values go column by column, each field's
+distinct database values computed once (field.get_db_prep_save: the sheet repeats its months, hours and
+stamps; a value the same for all, Same, once), and the rows are written:
+- on SQLite, as bulk_create writes them, INSERT … VALUES (…), (…) RETURNING, by batches;
+- on PostgreSQL, by COPY … FROM STDIN in text format, one statement a table (the primary keys drawn
+  first from the table's sequence when they are needed); values of a type COPY's text is not sure for
+  (JSON) by INSERT … SELECT * FROM UNNEST(one array a column) RETURNING, as bulk_create does there.
+The new primary keys come back in order and are set on the instances.
 
+insert(model, instances) and insert_with_history take instances; insert_columns(model, columns, count)
+and insert_columns_with_history take the columns themselves (the import's new entries: no instance).
 Only for what bulk_create does plainly: new instances (no primary key), no custom placeholder, no
 database default expression; anything else goes to bulk_create."""
 
