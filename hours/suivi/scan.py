@@ -159,6 +159,8 @@ def _candidates(limit):
     number of fewer digits than the limit: every tag _anomalies finds, and a few more (the sane way
     checked by one look-ahead costs half what _anomalies costs at each tag; its matches are few)."""
     digits = len(str(limit)) - 1
+    if digits < 1:  # a limit under 10: no row number is short enough to pass unchecked
+        return re.compile(rb"<c[\s/>]")
     sane = f' r="{_letters_up_to(FAST_COLUMNS)}[0-9]{{1,{digits}}}"'
     return re.compile(rb"<c(?!" + sane.encode() + rb")[\s/>]")
 

@@ -9,7 +9,15 @@ import re
 import pytest
 
 from hours.suivi import run_import
-from hours.suivi.scan import _above, _letters_above, column_index, column_letters, max_cells
+from hours.suivi.scan import (
+    _above,
+    _anomalies,
+    _candidates,
+    _letters_above,
+    column_index,
+    column_letters,
+    max_cells,
+)
 from tests.hours import hostile
 
 pytestmark = pytest.mark.django_db
@@ -104,3 +112,31 @@ def test_a_sheet_calamine_cannot_read_gets_the_position_of_its_error():
         r"\(ligne 1, colonne \d+\)\.",
         fatal('<row r="3"><c r="A3"><v>1</v></row>'),
     )
+
+
+@pytest.mark.parametrize("limit", [4, 10, 1001, 200_001])
+def test_the_quick_look_ahead_finds_every_tag_the_check_must_see(limit):
+    """scan_sheet first finds the cell tags not written the sane way (one look-ahead), then checks each
+    with _anomalies: a tag _anomalies would find must be among them, whatever the limit."""
+    tags = [
+        '<c r="A1">',
+        '<c r="AF999">',
+        '<c r="AG2">',
+        '<c r="ZZ9">',
+        '<c r="AAA9">',
+        '<c r="B0009">',
+        '<c r="C123456">',
+        '<c r="A1000000000000">',
+        '<c r="A">',
+        '<c s="2">',
+        "<c>",
+        "<c/>",
+        '<c\tr="A1">',
+        "<cols>",
+    ]
+    sheet = "".join(tags).encode()
+    found = {m.start() for m in _anomalies(limit).finditer(sheet)}
+    quick = {m.start() for m in _candidates(limit).finditer(sheet)}
+    assert found and found <= quick
+    if limit >= 10:  # (under 10, every row number is checked)
+        assert 0 not in quick  # the sane way passes
