@@ -207,9 +207,12 @@ class RowParser:
         ok = True
         width = len(values)
         for item in self.plan:
-            key_, index, _parser, required, empty_value, _cache = item
+            key_, index, _parser, required, empty_value, cache = item
             raw = values[index] if 0 <= index < width else None
-            cached = self.read(item, raw)
+            if raw is None:
+                cached = _EMPTY
+            else:  # (read() for a value not yet seen)
+                cached = cache.get(raw if type(raw) is str else (type(raw), raw)) or self.read(item, raw)
             if cached is _EMPTY:
                 if required:
                     self.report.add_error(number, self.title(key_), "", "valeur obligatoire", self.col(key_))
