@@ -1,20 +1,29 @@
-"""The three roles of Clauses and the small predicates views use.
+"""The roles of Clauses and the small predicates views use.
 
-Roles are Django groups created by a data migration:
+Roles are Django groups created by a data migration. The team's three (internal) roles:
 - "Responsable"  (manager): everything, user management and validation of hours included;
 - "Facilitatrice" (facilitator): records and hours, no user management;
 - "Lecteur" (read-only): markets, companies and figures, never a participant's personal data.
 A superuser counts as a manager.
+
+Two external roles (spaces/, issue 16), each user bound to one organisation by its spaces.ExternalAccount:
+- "Entreprise" (a user of one company), "Donneur d'ordre" (a user of one buyer). They see only their
+  space (/espace/…: spaces.middleware.ExternalAccessMiddleware answers 403 everywhere else). An external
+  group wins over any other: such a user has no internal role (role_of is None, so can_edit, sees_people,
+  can_validate… are False), even if also put in an internal group or made superuser by mistake.
 """
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import Q
 
 MANAGER = "Responsable"
 FACILITATOR = "Facilitatrice"
 READER = "Lecteur"
 ALL_ROLES = (MANAGER, FACILITATOR, READER)
+COMPANY_USER = "Entreprise"
+BUYER_USER = "Donneur d'ordre"
+EXTERNAL_ROLES = (COMPANY_USER, BUYER_USER)
 
 
 def _groups(user):
@@ -27,9 +36,40 @@ def _groups(user):
     return cached
 
 
-def role_of(user):
-    """The user's role name (the most powerful one if several), or None."""
+def external_role(user):
+    """COMPANY_USER or BUYER_USER for a user of an external group (the first if both), else None."""
     if not user.is_authenticated:
+        return None
+    groups = _groups(user)
+    for role in EXTERNAL_ROLES:
+        if role in groups:
+            return role
+    return None
+
+
+def is_external(user):
+    return external_role(user) is not None
+
+
+def organisation_of(user):
+    """The company or buyer an external user acts for: that of its account if the account is not revoked
+    and matches its role, else None (a user with no organisation sees nothing of any)."""
+    role = external_role(user)
+    if role is None:
+        return None
+    try:
+        account = user.external_account  # spaces.ExternalAccount (no import: the ground floor)
+    except ObjectDoesNotExist:
+        return None
+    if account.revoked_at is not None:
+        return None
+    return account.company if role == COMPANY_USER else account.buyer
+
+
+def role_of(user):
+    """The user's internal role name (the most powerful one if several), or None — None for an external
+    user whatever else it is (see the module's docstring)."""
+    if not user.is_authenticated or is_external(user):
         return None
     if user.is_superuser:
         return MANAGER

@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "reporting",
     "partnerships",
     "jobs",
+    "spaces",
     "demo",
 ]
 
@@ -105,6 +106,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "clauses_site.upload_limits.UploadLimitMiddleware",  # 413 before CSRF reads a too big body
     "clauses_site.security.LoginRequiredMiddleware",  # Django's, with htmx requests sent to the login page
+    # External users (company, buyer): their space and the sign-in pages only, 403 everywhere else.
+    "spaces.middleware.ExternalAccessMiddleware",
     "clauses_site.security.SessionActivityMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "clauses_site.security.TwoFactorMiddleware",

@@ -54,6 +54,8 @@ urlpatterns = [
     path("bilans/", include("reporting.urls")),
     path("partenariats/", include("partnerships.urls")),
     path("traitements/", include("jobs.urls")),
+    # The spaces of companies and buyers (their users only).
+    path("espace/", include("spaces.urls")),
 ]
 
 handler400 = "clauses_site.views.bad_request"

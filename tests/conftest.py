@@ -76,7 +76,11 @@ def client_for(db):
 
     def make(role):
         client = Client()
-        if role is not None:
+        if role in roles.EXTERNAL_ROLES:  # a user of the space's own company or buyer
+            from tests.spaces.factories import client_user
+
+            client.force_login(client_user(role))
+        elif role is not None:
             user = UserFactory(username=f"u-{role.lower()}", **ROLE_TRAITS[role])
             client.force_login(user)
         return client
