@@ -14,6 +14,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from clauses_site.mail_config import mailer as mailer_from_environment
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("CLAUSES_VAR_DIR", BASE_DIR / "var"))
 
@@ -207,24 +209,10 @@ CLAUSES_SESSION_IDLE_MINUTES = env_int("CLAUSES_SESSION_IDLE_MINUTES", 30)
 SESSION_COOKIE_AGE = CLAUSES_SESSION_IDLE_MINUTES * 60
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
-# E-mail (password reset): printed on the console in development, SMTP from the environment otherwise
-# (EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS; Django 6.1's MAILERS).
-if DEBUG:
-    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
-else:
-    MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {
-                "host": os.environ.get("EMAIL_HOST", "localhost"),
-                "port": env_int("EMAIL_PORT", 25),
-                "username": os.environ.get("EMAIL_HOST_USER", ""),
-                "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
-                "use_tls": env_bool("EMAIL_USE_TLS", False),
-                "timeout": 10,
-            },
-        }
-    }
+# E-mail (password reset, invitations to the spaces): EMAIL_URL (smtp://user:pass@host:587?tls) or the
+# usual EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS / EMAIL_USE_SSL; printed
+# on the console in development when neither is set (clauses_site/mail_config.py; Django 6.1's MAILERS).
+MAILERS = {"default": mailer_from_environment(os.environ, DEBUG, env_bool, env_int)}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Clauses <clauses@localhost>")
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 3  # a reset link works for 3 hours
 

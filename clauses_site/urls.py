@@ -5,6 +5,7 @@ from django.urls import include, path
 from clauses_site import autocomplete, two_factor, views, views_accessibility
 from reporting.views_dashboard import dashboard_view
 from reporting.views_search import search
+from spaces.urls import team_urlpatterns as external_accounts_urls
 
 admin.site.site_header = "Clauses — administration"
 admin.site.site_title = "Clauses"
@@ -54,8 +55,9 @@ urlpatterns = [
     path("bilans/", include("reporting.urls")),
     path("partenariats/", include("partnerships.urls")),
     path("traitements/", include("jobs.urls")),
-    # The spaces of companies and buyers (their users only).
+    # The spaces of companies and buyers (their users only), and the team's invitations to them.
     path("espace/", include("spaces.urls")),
+    path("comptes-externes/", include(external_accounts_urls)),
 ]
 
 handler400 = "clauses_site.views.bad_request"

@@ -1,8 +1,8 @@
-"""The spaces of companies and buyers (/espace/…)."""
+"""The spaces of companies and buyers (/espace/…), and the team's invitations (/comptes-externes/…)."""
 
 from django.urls import path
 
-from spaces import views
+from spaces import views, views_team
 
 app_name = "spaces"
 
@@ -11,4 +11,14 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("marches/<int:pk>/", views.market, name="market"),
     path("lots/<int:pk>/", views.lot, name="lot"),
+    path("invitation/<uidb64>/<token>/", views_team.accept, name="accept"),
 ]
+
+team_urlpatterns = (
+    [
+        path("entreprises/<int:pk>/inviter/", views_team.invite_company, name="invite_company"),
+        path("donneurs-d-ordre/<int:pk>/inviter/", views_team.invite_buyer, name="invite_buyer"),
+        path("<int:pk>/revoquer/", views_team.revoke, name="revoke"),
+    ],
+    "external_accounts",
+)

@@ -18,6 +18,7 @@ PUBLIC = {
     "password_reset_confirm",
     "password_reset_complete",
     "accessibility",
+    "spaces:accept",  # the invitation's link (a token of its own, as password_reset_confirm)
 }
 
 
