@@ -121,8 +121,12 @@ def _annotate(queryset, path, start, end, figures=FIGURES):
 def lots_with_hours(lots, start=None, end=None, figures=FIGURES):
     """Lots annotated with hours_required, hours_done (in the period), hours_done_to_date (up to its end),
     training_hours and people (distinct participants with counted hours in the period)."""
-    lots = lots.annotate(hours_required=Coalesce("clause__hours_required", Value(ZERO), output_field=HOURS))
-    return _annotate(lots, "assignment__lot", start, end, figures)
+    return _annotate(with_hours_required(lots), "assignment__lot", start, end, figures)
+
+
+def with_hours_required(lots):
+    """Lots annotated with hours_required: their clause's hours owed, 0 without a clause."""
+    return lots.annotate(hours_required=Coalesce("clause__hours_required", Value(ZERO), output_field=HOURS))
 
 
 def lots_with_hours_to_date(lots, end):
@@ -130,6 +134,20 @@ def lots_with_hours_to_date(lots, end):
     only: what lot_progress needs, without the period's other figures (dashboards): one grouped join of
     the lot × month summary (hours.summary.lots_with_hours_to_date, which says what may be chained)."""
     return summary.lots_with_hours_to_date(lots, end)
+
+
+def hours_to_date_by_lot(lots, end):
+    """{lot id: hours_done_to_date} of lots_with_hours_to_date, read apart from the lots (one GROUP BY of
+    the summary; a lot without validated hours is absent: 0)."""
+    return summary.hours_to_date_by_lot(lots, end)
+
+
+def hours_to_date_by_lot_and_job(lots, end):
+    """({lot id: hours_done_to_date}, {(lot id, job): counted hours up to end}) of the lots, from ONE
+    GROUP BY of the lot × month × job summary (the lots' totals are their jobs added up): for lots that
+    several lists read (reporting.dashboard's realisation and forecast). Absent: 0."""
+    by_job = summary.hours_by_lot_and_job(lots, end)
+    return summary.totals_by_lot(by_job), by_job
 
 
 def companies_with_hours(companies, start=None, end=None, figures=FIGURES):

@@ -1,5 +1,6 @@
-"""The lot × month summary of validated hours (hours.models_summary.LotMonthHours): its check and the
-reads that sum it.
+"""The lot × month × job summary of validated hours (hours.models_summary.LotMonthHours): its check and
+the reads that sum it. A lot-month has one row per job of its assignments: every read sums rows (grouped
+by what it gives), none takes one row for a lot-month.
 
 Why triggers rather than the application: entries are written by forms, the grid (bulk_create and
 bulk_update), the import (bulk_create/bulk_update), the admin, validation (queryset.update()), deletions
@@ -37,19 +38,19 @@ def _total(expression):
 
 
 def recomputed():
-    """{(lot id, month): {entries, hours, formation_hours, training_hours}}: the validated entries grouped
-    by lot and month, by the ORM (the check of what the triggers and rebuild() write)."""
+    """{(lot id, month, job): {entries, hours, formation_hours, training_hours}}: the validated entries
+    grouped by lot, month and job, by the ORM (the check of what the triggers and rebuild() write)."""
     worked = Case(When(_FORMATION, then=Value(ZERO)), default=F("hours"), output_field=HOURS)
     formation = Case(When(_FORMATION, then=F("hours")), default=Value(ZERO), output_field=HOURS)
     rows = (
         HoursEntry.objects.validated()
         .order_by()
-        .values("assignment__lot", "month")
+        .values("assignment__lot", "month", "assignment__job")
         # names apart from the fields: F("hours") must read the field, not an annotation of that name
         .annotate(_n=Count("pk"), _w=_total(worked), _f=_total(formation), _t=_total(F("training_hours")))
     )
     return {
-        (r["assignment__lot"], r["month"]): dict(
+        (r["assignment__lot"], r["month"], r["assignment__job"]): dict(
             zip(COLUMNS, (r["_n"], r["_w"], r["_f"], r["_t"]), strict=True)
         )
         for r in rows
@@ -57,16 +58,24 @@ def recomputed():
 
 
 def stored():
-    """{(lot id, month): {entries, hours, formation_hours, training_hours}}: the summary as it is."""
-    rows = LotMonthHours.objects.order_by().values("lot", "month", *COLUMNS)
-    return {(r.pop("lot"), r.pop("month")): r for r in rows}
+    """{(lot id, month, job): {entries, hours, formation_hours, training_hours}}: the summary as it is."""
+    rows = LotMonthHours.objects.order_by().values("lot", "month", "job", *COLUMNS)
+    return {(r.pop("lot"), r.pop("month"), r.pop("job")): r for r in rows}
 
 
 def differences():
-    """[(lot id, month, stored row or None, recomputed row or None)] where they differ, sorted."""
+    """[(lot id, month, stored row or None, recomputed row or None)] where they differ, sorted; a row
+    names its job ({"job": …, "entries": …, …})."""
     have, want = stored(), recomputed()
     keys = sorted(k for k in have.keys() | want.keys() if have.get(k) != want.get(k))
-    return [(lot, month, have.get((lot, month)), want.get((lot, month))) for lot, month in keys]
+
+    def named(row, job):
+        return None if row is None else {"job": job, **row}
+
+    return [
+        (lot, month, named(have.get((lot, month, job)), job), named(want.get((lot, month, job)), job))
+        for lot, month, job in keys
+    ]
 
 
 # --- reads: the hour figures of lots, markets and buyers -----------------------------------------------
@@ -181,3 +190,54 @@ def hours_by_month(lots_q=None, start=None, end=None):
     summary: hours.queries.hours_by(entries, "month") of the same entries."""
     rows = in_months(LotMonthHours.objects.filter(lots_q or Q()), start, end).order_by().values("month")
     return {r["month"]: r["total"] for r in rows.annotate(total=Sum(counted_hours(), output_field=HOURS))}
+
+
+def _to_date_by(lots, end, *fields):
+    """{(field values…): counted hours of every month up to `end`} of the lots (ids or a queryset), one
+    GROUP BY of their summary rows."""
+    rows = in_months(LotMonthHours.objects.filter(lot__in=lots), end=end, to_date=True).order_by()
+    summed = rows.values(*fields).annotate(total=Sum(counted_hours(), output_field=HOURS))
+    return {tuple(r[f] for f in fields): r["total"] for r in summed}
+
+
+def hours_to_date_by_lot(lots, end):
+    """{lot id: counted hours of every month up to `end`} of the lots (ids or a queryset; a lot without
+    validated hours is absent): the hours_done_to_date of lots_with_hours_to_date, read apart from the
+    lots in one GROUP BY of the summary (for lots that several lists read)."""
+    return {lot: total for (lot,), total in _to_date_by(lots, end, "lot").items()}
+
+
+def hours_by_lot_and_job(lots, end):
+    """{(lot id, job): counted hours} of the lots (ids or a queryset) in every month up to `end`, one
+    GROUP BY of the summary: hours.queries.hours_by_fields(counted_entries(None, end) of those lots,
+    "assignment__lot", "assignment__job"). A (lot, job) without validated entries is absent."""
+    return _to_date_by(lots, end, "lot", "job")
+
+
+def totals_by_lot(by_lot_and_job):
+    """{lot id: hours} from hours_by_lot_and_job's {(lot id, job): hours}: each lot's jobs added up, the
+    hours_to_date_by_lot of the same lots and month (one read for both figures)."""
+    totals = {}
+    for (lot, _job), hours in by_lot_and_job.items():
+        totals[lot] = totals.get(lot, ZERO) + hours
+    return totals
+
+
+def total_of_months(by_month, start=None, end=None, to_date=False):
+    """total_hours(…, start, end, to_date) from hours_by_month's {month: hours} of the same lots, read
+    over months covering those counted_entries(start, end, to_date) takes (the caller's to ensure): the
+    same figure, several periods from one read."""
+    if end is not None and (to_date or start is None):
+        first, last = datetime.date.min, end
+    elif start is not None:
+        first, last = first_of_month(start), end or datetime.date.max
+    else:
+        first, last = datetime.date.min, datetime.date.max
+    return sum((hours for month, hours in by_month.items() if first <= month <= last), ZERO)
+
+
+def validated_entries_by_lot(month):
+    """{lot id: validated entries} of one month (the lots with none are absent), one GROUP BY of the
+    summary's month."""
+    rows = LotMonthHours.objects.filter(month=first_of_month(month)).order_by().values("lot")
+    return {r["lot"]: r["n"] for r in rows.annotate(n=Sum("entries"))}

@@ -1,10 +1,10 @@
-"""The SQL of the lot × month summary (hours.models_summary.LotMonthHours): its triggers per database
+"""The SQL of the lot × month × job summary (hours.models_summary.LotMonthHours): its triggers per database
 vendor, their installation, and the rebuild from the entries. Apart from hours.summary (the reads and
 the check, which use the ORM) because the signals that install the triggers around `migrate` are
 connected by the model's module, which hours.models imports: this module imports no model.
 
 - PostgreSQL: statement-level triggers with transition tables (one INSERT … ON CONFLICT per statement,
-  grouped by lot and month and sorted, so that a 1 000-cell grid save updates each row once and two
+  grouped by lot, month and job and sorted, so that a 1 000-cell grid save updates each row once and two
   saves lock rows in the same order); a row whose count falls to 0 is deleted.
 - SQLite: row-level triggers (SQLite has no other), sums rounded to the cent at each step (SQLite keeps
   decimals as floating point).
@@ -30,9 +30,10 @@ COLUMNS = ("entries", "hours", "formation_hours", "training_hours")
 
 
 def _contribution(entry, assignment, sign=""):
-    """SELECT list: what one entry row adds to its lot-month (sign "-" for what it takes away)."""
+    """SELECT list: what one entry row adds to its lot-month-job (sign "-" for what it takes away)."""
     return (
-        f"{assignment}.lot_id AS lot_id, {entry}.month AS month, {sign}1 AS entries, "
+        f"{assignment}.lot_id AS lot_id, {entry}.month AS month, {assignment}.job AS job, "
+        f"{sign}1 AS entries, "
         f"{sign}(CASE WHEN {assignment}.modality = '{FORMATION}' THEN 0 ELSE {entry}.hours END) AS hours, "
         f"{sign}(CASE WHEN {assignment}.modality = '{FORMATION}' THEN {entry}.hours ELSE 0 END) "
         f"AS formation_hours, {sign}{entry}.training_hours AS training_hours"
@@ -43,27 +44,28 @@ def _rebuild_sql(vendor):
     cents = "round({}, 2)" if vendor == "sqlite" else "{}"
     sums = ", ".join(cents.format(f"coalesce(sum(c.{col}), 0)") for col in COLUMNS[1:])
     return (
-        f"INSERT INTO {TABLE} (lot_id, month, {', '.join(COLUMNS)}) "
-        f"SELECT c.lot_id, c.month, count(*), {sums} FROM ("
+        f"INSERT INTO {TABLE} (lot_id, month, job, {', '.join(COLUMNS)}) "
+        f"SELECT c.lot_id, c.month, c.job, count(*), {sums} FROM ("
         f"SELECT {_contribution('e', 'a')} FROM {ENTRIES} e JOIN {ASSIGNMENTS} a ON a.id = e.assignment_id "
-        f"WHERE e.status = '{VALIDATED}') c GROUP BY c.lot_id, c.month"
+        f"WHERE e.status = '{VALIDATED}') c GROUP BY c.lot_id, c.month, c.job"
     )
 
 
 # --- PostgreSQL: statement-level triggers ----------------------------------------------------------------
 
-#: The body that applies the rows of `delta` (lot_id, month, entries, hours, formation_hours,
+#: The body that applies the rows of `delta` (lot_id, month, job, entries, hours, formation_hours,
 #: training_hours: signed contributions), grouped and sorted, then deletes the rows left with no entry.
 _PG_APPLY = f"""
     WITH changed AS (
-        INSERT INTO {TABLE} AS s (lot_id, month, {", ".join(COLUMNS)})
-        SELECT d.lot_id, d.month, sum(d.entries), sum(d.hours), sum(d.formation_hours), sum(d.training_hours)
+        INSERT INTO {TABLE} AS s (lot_id, month, job, {", ".join(COLUMNS)})
+        SELECT d.lot_id, d.month, d.job, sum(d.entries), sum(d.hours), sum(d.formation_hours),
+            sum(d.training_hours)
         FROM (%(delta)s) d
-        GROUP BY d.lot_id, d.month
+        GROUP BY d.lot_id, d.month, d.job
         HAVING sum(d.entries) <> 0 OR sum(d.hours) <> 0 OR sum(d.formation_hours) <> 0
             OR sum(d.training_hours) <> 0
-        ORDER BY d.lot_id, d.month
-        ON CONFLICT (lot_id, month) DO UPDATE SET
+        ORDER BY d.lot_id, d.month, d.job
+        ON CONFLICT (lot_id, month, job) DO UPDATE SET
             entries = s.entries + EXCLUDED.entries,
             hours = s.hours + EXCLUDED.hours,
             formation_hours = s.formation_hours + EXCLUDED.formation_hours,
@@ -85,15 +87,15 @@ _PG_ENTRY_ROWS = {
 }
 _PG_ADDED = _PG_ENTRY_ROWS["new"].format(_contribution("n", "a"))
 _PG_REMOVED = _PG_ENTRY_ROWS["old"].format(_contribution("o", "a", "-"))
-#: An assignment that changed lot or modality: its validated entries leave the old (lot, modality) and
-#: join the new one.
+#: An assignment that changed lot, modality or job: its validated entries leave the old (lot, modality,
+#: job) and join the new one.
 _PG_MOVED = (
     f"SELECT {_contribution('e', 'n')} FROM new_rows n JOIN old_rows o ON o.id = n.id "
     f"JOIN {ENTRIES} e ON e.assignment_id = n.id WHERE e.status = '{VALIDATED}' "
-    "AND (o.lot_id <> n.lot_id OR o.modality <> n.modality) "
+    "AND (o.lot_id <> n.lot_id OR o.modality <> n.modality OR o.job <> n.job) "
     f"UNION ALL SELECT {_contribution('e', 'o', '-')} FROM new_rows n JOIN old_rows o ON o.id = n.id "
     f"JOIN {ENTRIES} e ON e.assignment_id = n.id WHERE e.status = '{VALIDATED}' "
-    "AND (o.lot_id <> n.lot_id OR o.modality <> n.modality)"
+    "AND (o.lot_id <> n.lot_id OR o.modality <> n.modality OR o.job <> n.job)"
 )
 
 #: (trigger name, table, event, transition tables, delta query)
@@ -150,12 +152,12 @@ def _pg_installed(cursor):
 
 def _sqlite_apply(sign, keys, delta, where, emptied):
     """Statements adding (sign "+") or taking away (sign "-") `delta` ({column: SQL}) to the summary rows
-    `where` selects: when adding, the rows of `keys` (a SELECT's lot, month… FROM …) are made first,
+    `where` selects: when adding, the rows of `keys` (a SELECT's lot, month, job… FROM …) are made first,
     empty; when taking away, the rows `emptied` selects that have no entry left are deleted."""
     statements = []
     if sign == "+":
         statements.append(
-            f"INSERT OR IGNORE INTO {TABLE} (lot_id, month, {', '.join(COLUMNS)}) SELECT {keys}"
+            f"INSERT OR IGNORE INTO {TABLE} (lot_id, month, job, {', '.join(COLUMNS)}) SELECT {keys}"
         )
     changes = [f"entries = entries {sign} {delta['entries']}"] + [
         f"{column} = round({column} {sign} {delta[column]}, 2)" for column in COLUMNS[1:]
@@ -167,18 +169,18 @@ def _sqlite_apply(sign, keys, delta, where, emptied):
 
 
 def _sqlite_add(row, sign):
-    """Statements adding or taking away the entry `row` (NEW or OLD) to its lot-month."""
+    """Statements adding or taking away the entry `row` (NEW or OLD) to its lot-month-job."""
     assignment = f"FROM {ASSIGNMENTS} WHERE id = {row}.assignment_id"
-    lot = f"(SELECT lot_id {assignment})"
+    lot, job = f"(SELECT lot_id {assignment})", f"(SELECT job {assignment})"
     formation = f"(SELECT modality = '{FORMATION}' {assignment})"
-    where = f"WHERE lot_id = {lot} AND month = {row}.month"
+    where = f"WHERE lot_id = {lot} AND month = {row}.month AND job = {job}"
     delta = {
         "entries": "1",
         "hours": f"CASE WHEN {formation} THEN 0 ELSE {row}.hours END",
         "formation_hours": f"CASE WHEN {formation} THEN {row}.hours ELSE 0 END",
         "training_hours": f"{row}.training_hours",
     }
-    return _sqlite_apply(sign, f"lot_id, {row}.month, 0, 0, 0, 0 {assignment}", delta, where, where)
+    return _sqlite_apply(sign, f"lot_id, {row}.month, job, 0, 0, 0, 0 {assignment}", delta, where, where)
 
 
 _ENTRY_CHANGED = " OR ".join(
@@ -187,8 +189,8 @@ _ENTRY_CHANGED = " OR ".join(
 
 
 def _sqlite_moved(row, sign):
-    """Statements moving the validated entries of the assignment `row` (OLD: away from its old lot and
-    modality, NEW: to the new ones)."""
+    """Statements moving the validated entries of the assignment `row` (OLD: away from its old lot,
+    modality and job, NEW: to the new ones)."""
     entries = f"FROM {ENTRIES} e WHERE e.assignment_id = {row}.id AND e.status = '{VALIDATED}'"
     mine = f"{entries} AND e.month = {TABLE}.month"
     formation = f"{row}.modality = '{FORMATION}'"
@@ -202,9 +204,9 @@ def _sqlite_moved(row, sign):
         "formation_hours": total(f"CASE WHEN {formation} THEN e.hours ELSE 0 END"),
         "training_hours": total("e.training_hours"),
     }
-    where = f"WHERE lot_id = {row}.lot_id AND month IN (SELECT e.month {entries})"
-    keys = f"DISTINCT {row}.lot_id, e.month, 0, 0, 0, 0 {entries}"
-    return _sqlite_apply(sign, keys, delta, where, f"WHERE lot_id = {row}.lot_id")
+    its_rows = f"WHERE lot_id = {row}.lot_id AND job = {row}.job"
+    keys = f"DISTINCT {row}.lot_id, e.month, {row}.job, 0, 0, 0, 0 {entries}"
+    return _sqlite_apply(sign, keys, delta, f"{its_rows} AND month IN (SELECT e.month {entries})", its_rows)
 
 
 #: (trigger name, definition after CREATE TRIGGER name)
@@ -229,8 +231,8 @@ _SQLITE_TRIGGERS = (
     ),
     (
         "lot_month_hours_assignment_update",
-        f"AFTER UPDATE OF lot_id, modality ON {ASSIGNMENTS} "
-        "WHEN OLD.lot_id IS NOT NEW.lot_id OR OLD.modality IS NOT NEW.modality "
+        f"AFTER UPDATE OF lot_id, modality, job ON {ASSIGNMENTS} "
+        "WHEN OLD.lot_id IS NOT NEW.lot_id OR OLD.modality IS NOT NEW.modality OR OLD.job IS NOT NEW.job "
         f"BEGIN {_sqlite_moved('OLD', '-')} {_sqlite_moved('NEW', '+')} END",
     ),
 )

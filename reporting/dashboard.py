@@ -55,20 +55,19 @@ Definitions (where the issue was silent)
 """
 
 import datetime
-from collections import defaultdict
 from dataclasses import dataclass, replace
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Prefetch, Q, prefetch_related_objects
 from django.utils import timezone
 
-from clauses_site.months import add_months, first_of_month, last_of_month, month_index, month_span
-from clauses_site.text import normalize
+from clauses_site.months import add_months, first_of_month
 from companies.models import Contact
 from hours import queries, summary
 from hours.models import Assignment, active_in_month
 from markets.models import Award, Lot, Stage
 from reporting import charts, indicators
+from reporting.forecast import FORECAST_MONTHS, Forecast, owed_hours
 
 ZERO = Decimal(0)
 CENTS = Decimal("0.01")
@@ -79,13 +78,10 @@ RISK_PRO_RATA = queries.LAG_THRESHOLD  # 0.8
 RISK_END_MONTHS = 3
 #: …with more than this share of the hours still owed (strictly).
 RISK_REMAINING_SHARE = Decimal("0.2")
-#: Months of the forecast of hours still owed.
-FORECAST_MONTHS = 12
 #: Lots listed on the home page under « Réalisation » (the full list is one click away).
 REALISATION_ROWS = 10
 #: Lots at risk listed on the home page (the most behind in hours first; the full list is one click away).
 AT_RISK_ROWS = 8
-UNSPECIFIED_TRADE = "Non précisé"
 
 
 @dataclass(frozen=True)
@@ -233,30 +229,6 @@ class LotRow:
 
 
 @dataclass(frozen=True)
-class Trade:
-    name: str
-    by_month: tuple  # hours per month of the forecast window
-    total: Decimal
-
-
-@dataclass(frozen=True)
-class Forecast:
-    months: tuple  # first days
-    by_month: tuple  # hours per month
-    trades: tuple  # of Trade, largest first
-    total: Decimal
-    lots: int  # lots contributing
-
-    def quarters(self):
-        """The window in groups of three months: [(first month, last month)], and each trade's hours per
-        group: [(trade, (h1, h2, h3, h4))] (for a compact table)."""
-        groups = [(i, min(i + 3, len(self.months))) for i in range(0, len(self.months), 3)]
-        spans = [(self.months[a], self.months[b - 1]) for a, b in groups]
-        rows = [(t, tuple(sum(t.by_month[a:b], ZERO) for a, b in groups)) for t in self.trades]
-        return spans, rows
-
-
-@dataclass(frozen=True)
 class MonthSeries:
     """Hours by month of the year of `on` and of the year before (12 values each)."""
 
@@ -311,15 +283,22 @@ def _lag_key(row):
 # --- building ---------------------------------------------------------------------------------------------
 
 
+def live_lots(selection):
+    """The selection's lots with a clause, of a market neither archived nor dropped: those the realisation
+    and the forecast choose from (a queryset)."""
+    return selection.lots().with_clause().filter(market__archived=False).exclude(market__stage=Stage.DROPPED)
+
+
 def in_execution(selection, on):
     """Lots in execution on `on` within the selection (a queryset)."""
-    return (
-        selection.lots()
-        .with_clause()
-        .running_on(on)
-        .filter(market__archived=False)
-        .exclude(market__stage=Stage.DROPPED)
-    )
+    return live_lots(selection).running_on(on)
+
+
+def hours_to_date(selection, on):
+    """({lot id: counted hours up to `on`}, {(lot id, job): the same by job}) of the selection's live lots
+    (absent: 0), one GROUP BY of the lot × month × job summary: read once by build() for the realisation
+    (the lots' hours) and the forecast (theirs, and the weights of their trades)."""
+    return queries.hours_to_date_by_lot_and_job(live_lots(selection), on)
 
 
 #: Columns of a lot row (the rest of the lot and market is not shown).
@@ -332,17 +311,21 @@ LOT_ROW_FIELDS = (
 )  # fmt: skip
 
 
-def realisation(selection, on, holders=True, today=None):
+def realisation(selection, on, holders=True, today=None, done=None):
     """Every lot in execution with its progress (expected to the end of expected_through(on, today)) and
-    risk flags, sorted by lag: 1 query, and 3 more for the holders and their contacts (with_holders)
-    unless holders=False."""
+    risk flags, sorted by lag: 2 queries (1 when given `done`, hours_to_date's lots' hours), and 2 more for
+    the holders and their contacts (with_holders) unless holders=False."""
+    running = in_execution(selection, on)
+    if done is None:
+        done = queries.hours_to_date_by_lot(running, on)
     lots = (
-        queries.lots_with_hours_to_date(in_execution(selection, on), on)
+        queries.with_hours_required(running)
         .select_related("market__buyer", "market__facilitator")
         .only(*LOT_ROW_FIELDS)
     )
     rows = []
     for lot in lots:
+        lot.hours_done_to_date = done.get(lot.pk, ZERO)  # what lot_progress reads (lots_with_hours_to_date's)
         progress = queries.lot_progress(lot, on, today)
         rows.append(
             LotRow(
@@ -393,19 +376,31 @@ def compared_months(selection, today=None):
     return (first, last) if last >= first else (None, None)
 
 
-def headline(selection, on, lot_rows, today=None):
+def hours_by_month(selection, on):
+    """{month: counted hours} of the selection's lots, from the lot × month summary in one GROUP BY, over
+    every month the headline and the month series read: the period, the compared months and those a
+    year earlier (within the period and the year before it), the year of `on` and the year before."""
+    first = min(first_of_month(add_months(selection.start, -12)), datetime.date(on.year - 1, 1, 1))
+    last = max(selection.end, datetime.date(on.year, 12, 31))
+    return summary.hours_by_month(selection.market_filter("lot__market__"), first, last)
+
+
+def headline(selection, on, lot_rows, today=None, by_month=None):
+    """The headline figures; the hours from `by_month` (hours_by_month's: build() reads it once for the
+    headline and the month series), read when not given."""
     start, end = selection.start, selection.end
     ly_start, ly_end = selection.last_year()
     period = queries.counted_entries(start, end).filter(selection.entries_q())
-    lots_q = selection.market_filter("lot__market__")  # the hours: from the lot × month summary
-    hours_done = summary.total_hours(lots_q, start, end)
+    if by_month is None:
+        by_month = hours_by_month(selection, on)
+    hours_done = summary.total_of_months(by_month, start, end)
     compared_from, compared_to = compared_months(selection, today)
     if compared_to is None:
         hours_compared = hours_last_year = ZERO
     else:
-        hours_compared = summary.total_hours(lots_q, compared_from, compared_to)
+        hours_compared = summary.total_of_months(by_month, compared_from, compared_to)
         last_year = add_months(compared_from, -12), add_months(compared_to, -12)
-        hours_last_year = summary.total_hours(lots_q, *last_year)
+        hours_last_year = summary.total_of_months(by_month, *last_year)
     owed = sum((r.progress.required for r in lot_rows), ZERO)
     done = sum((r.progress.done for r in lot_rows), ZERO)
 
@@ -436,12 +431,11 @@ def headline(selection, on, lot_rows, today=None):
     )
 
 
-def month_series(selection, on):
-    """Counted hours per month of the year of `on` and of the year before (one query of the summary)."""
+def month_series(selection, on, by_month=None):
+    """Counted hours per month of the year of `on` and of the year before, from `by_month`
+    (hours_by_month's), read when not given (one query of the summary)."""
     year = on.year
-    first = datetime.date(year - 1, 1, 1)
-    lots_q = selection.market_filter("lot__market__")
-    found = summary.hours_by_month(lots_q, first, datetime.date(year, 12, 31))
+    found = hours_by_month(selection, on) if by_month is None else by_month
     months = tuple(datetime.date(year, m, 1) for m in range(1, 13))
     return MonthSeries(
         year=year,
@@ -451,115 +445,19 @@ def month_series(selection, on):
     )
 
 
-def _spread(total, count):
-    """`total` in `count` parts to the cent, the rounding left in the last part (the sum is exact)."""
-    if count <= 0:
-        return []
-    part = (total / count).quantize(CENTS, rounding=ROUND_DOWN)
-    return [part] * (count - 1) + [total - part * (count - 1)]
-
-
-def _split(total, weights):
-    """{key: share of total} in proportion to weights (equal when all are 0), exact to the cent."""
-    keys = sorted(weights)
-    if not keys:
-        return {}
-    weight_sum = sum(weights.values(), ZERO)
-    if weight_sum <= 0:
-        weights, weight_sum = dict.fromkeys(keys, Decimal(1)), Decimal(len(keys))
-    parts = {k: (total * weights[k] / weight_sum).quantize(CENTS, rounding=ROUND_DOWN) for k in keys}
-    parts[keys[-1]] += total - sum(parts.values(), ZERO)
-    return parts
-
-
-def forecast(selection, on, months=FORECAST_MONTHS):
-    """Hours still owed over the next `months` months, by month and by trade (3 queries; 2 when no lot owing
-    has two trades)."""
-    window = month_span(on, months)
-    window_end = last_of_month(window[-1])
-    lots = (
-        selection.lots()
-        .with_clause()
-        .filter(starts_on__isnull=False, starts_on__lte=window_end, market__archived=False)
-        .exclude(market__stage=Stage.DROPPED)
-        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=window[0]))
-    )
-    lots = list(queries.lots_with_hours_to_date(lots, on).only("pk", "title", "starts_on", "ends_on"))
-    window_first, window_last = month_index(window[0]), month_index(window[-1])
-
-    def months_owed(lot):
-        """(remaining hours, first and last month index of the lot's remaining months) or None."""
-        remaining = max(lot.hours_required - lot.hours_done_to_date, ZERO)
-        first = max(window_first, month_index(lot.starts_on))
-        last = month_index(lot.ends_on) if lot.ends_on else window_last
-        if not remaining or last < first or first > window_last:
-            return None
-        return remaining, first, last
-
-    owing = sorted(((lot, owed) for lot in lots if (owed := months_owed(lot))), key=lambda pair: pair[0].pk)
-    jobs_of_lot = defaultdict(set)
-    assignments = Assignment.objects.filter(lot__in=[lot.pk for lot, _ in owing]).order_by()
-    for lot_id, job in assignments.values_list("lot", "job").distinct():
-        jobs_of_lot[lot_id].add(job)
-
-    def key_of(name):
-        return normalize(name) or normalize(UNSPECIFIED_TRADE)
-
-    def name_of(lot, job):
-        return job if job.strip() else lot.title
-
-    # Each lot's jobs (in a fixed order) and their trade keys, normalised once.
-    trade_keys = {
-        lot.pk: {job: key_of(name_of(lot, job)) for job in sorted(jobs_of_lot.get(lot.pk, ()))}
-        for lot, _ in owing
-    }
-    # The hours done by job weigh a lot's remaining hours between its trades: read only for the lots with
-    # two trades or more (one trade takes them all, whatever its weight).
-    shared = [pk for pk, keys in trade_keys.items() if len(set(keys.values())) > 1]
-    entries = queries.counted_entries(None, on).filter(assignment__lot__in=shared)
-    done_by_job = queries.hours_by_fields(entries, "assignment__lot", "assignment__job")
-
-    labels = {}  # trade key -> first spelling met
-
-    def label(key, name):
-        labels.setdefault(
-            key, (name.strip()[:1].upper() + name.strip()[1:]) if name.strip() else UNSPECIFIED_TRADE
-        )
-        return key
-
-    def trade_key(name):
-        return label(key_of(name), name)
-
-    by_trade = defaultdict(lambda: [ZERO] * months)
-    for lot, (remaining, first, last) in owing:
-        parts = _spread(remaining, last - first + 1)  # every remaining month of the lot, to the cent
-        shown = range(first, min(last, window_last) + 1)
-        weights = defaultdict(lambda: ZERO)
-        for job, key in trade_keys[lot.pk].items():
-            weights[label(key, name_of(lot, job))] += done_by_job.get((lot.pk, job), ZERO)
-        if not weights:
-            weights[trade_key(lot.title)] = ZERO
-        splits = {}  # at most two distinct monthly amounts: the even part and the last month's
-        for month in shown:
-            hours = parts[month - first]
-            if hours not in splits:
-                splits[hours] = _split(hours, dict(weights))
-            for key, part in splits[hours].items():
-                by_trade[key][month - window_first] += part
-    contributing = len(owing)
-    trades = sorted(
-        (Trade(labels[key], tuple(values), sum(values, ZERO)) for key, values in by_trade.items()),
-        key=lambda t: (-t.total, normalize(t.name)),
-    )
-    by_month = tuple(sum((t.by_month[i] for t in trades), ZERO) for i in range(months))
-    return Forecast(tuple(window), by_month, tuple(trades), sum(by_month, ZERO), contributing)
+def forecast(selection, on, months=FORECAST_MONTHS, hours_read=None):
+    """Hours still owed over the next `months` months by month and by trade, of the selection's live lots
+    (reporting.forecast.owed_hours: 3 queries, 2 when given `hours_read`, hours_to_date's)."""
+    return owed_hours(live_lots(selection), on, months, hours_read)
 
 
 def build(selection=None, today=None):
     today = today or timezone.localdate()
     selection = selection or Selection.default(today)
     on = min(selection.end, today)
-    rows = realisation(selection, on, holders=False, today=today)
+    hours_read = hours_to_date(selection, on)  # the realisation's and the forecast's hours to date
+    by_month = hours_by_month(selection, on)  # the headline's and the month series' hours
+    rows = realisation(selection, on, holders=False, today=today, done=hours_read[0])
     # Holders and contacts of the rows the home page shows only (the full lists fetch their own).
     at_risk = [r for r in rows if r.at_risk]
     shown = {r.lot.pk for r in (*at_risk[:AT_RISK_ROWS], *rows[:REALISATION_ROWS])}
@@ -569,9 +467,9 @@ def build(selection=None, today=None):
         today=today,
         on=on,
         expected_through=queries.expected_through(on, today),
-        headline=headline(selection, on, rows, today),
-        months=month_series(selection, on),
+        headline=headline(selection, on, rows, today, by_month),
+        months=month_series(selection, on, by_month),
         realisation=rows,
         at_risk=tuple(r for r in rows if r.at_risk),
-        forecast=forecast(selection, on),
+        forecast=forecast(selection, on, hours_read=hours_read),
     )

@@ -5,14 +5,11 @@ from django.db import migrations, models
 
 
 def install_and_fill(apps, schema_editor):
-    """The triggers that keep the summary exact (hours.summary_sql), and the summary of the entries there are.
-    On SQLite the triggers are installed after the last migration (hours.summary_sql.install_after_migrate):
-    a later migration that remakes the entries' or assignments' table would fail with them."""
-    from hours import summary_sql as summary
-
-    if schema_editor.connection.vendor == "postgresql":
-        summary.install(schema_editor.connection)
-    summary.rebuild(schema_editor.connection)
+    """Nothing any more: the triggers (hours.summary_sql) and the summary of the entries there are are
+    the current code's, which writes the grain of the last migration of the summary's shape — 0008 (lot ×
+    month × job) installs and fills them. On SQLite the triggers are installed after the last migration
+    (hours.summary_sql.install_after_migrate): a later migration that remakes the entries' or assignments'
+    table would fail with them."""
 
 
 def uninstall(apps, schema_editor):

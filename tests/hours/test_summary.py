@@ -1,8 +1,9 @@
-"""hours.summary: the lot × month summary of validated hours (LotMonthHours) always equals the GROUP BY
-of the entries recomputed, whatever wrote them: the grid, the entry form, the import, validation and
-re-opening, queryset.update()/delete(), an entry's month or assignment changed, an assignment moved to
-another lot or modality, a rolled-back transaction. Exact decimals; SQLite and PostgreSQL (./test runs
-both; scripts/with-postgres for one file)."""
+"""hours.summary: the lot × month × job summary of validated hours (LotMonthHours) always equals the
+GROUP BY of the entries recomputed, whatever wrote them: the grid, the entry form, the import, validation
+and re-opening, queryset.update()/delete(), an entry's month or assignment changed, an assignment moved
+to another lot, modality or job, a rolled-back transaction. Exact decimals; SQLite and PostgreSQL
+(./test runs both; scripts/with-postgres for one file). Every check compares the summary with the
+entries by lot, month AND job (summary.differences()), and the data sets hold two jobs on a lot."""
 
 import datetime
 import threading
@@ -31,27 +32,38 @@ WHEN = datetime.datetime(2025, 6, 2, 9, 0, tzinfo=datetime.UTC)
 pytestmark = pytest.mark.django_db
 
 
-def table():
-    """{(lot id, month): (entries, hours, formation_hours, training_hours)} as stored — after checking
-    that it equals the recomputed GROUP BY of the entries."""
+def by_job():
+    """{(lot id, month, job): (entries, hours, formation_hours, training_hours)} as stored — after checking
+    that it equals the recomputed GROUP BY of the entries by lot, month and job."""
     assert summary.differences() == []
     return {
-        (r.lot_id, r.month): (r.entries, r.hours, r.formation_hours, r.training_hours)
+        (r.lot_id, r.month, r.job): (r.entries, r.hours, r.formation_hours, r.training_hours)
         for r in LotMonthHours.objects.all()
     }
 
 
+def table():
+    """{(lot id, month): (entries, hours, formation_hours, training_hours)}: by_job() (checked), the
+    rows of a lot-month's jobs added up."""
+    lot_months = {}
+    for (lot, month, _job), values in by_job().items():
+        before = lot_months.get((lot, month), (0, D(0), D(0), D(0)))
+        lot_months[lot, month] = tuple(a + b for a, b in zip(before, values, strict=True))
+    return lot_months
+
+
 @pytest.fixture
 def data():
-    """Two lots (the second's clause counts training); on lot 1 a direct hire and a « Formation »
-    assignment; on lot 2 a direct hire. Contracts cover January–December 2025."""
+    """Two lots (the second's clause counts training); on lot 1 a direct hire (« Maçon ») and a
+    « Formation » assignment (« Coffreur »: two jobs on the lot); on lot 2 a direct hire (« Maçon »).
+    Contracts cover January–December 2025."""
     one = ClauseFactory().lot
     two = ClauseFactory(training_counts=True).lot
     return {
         "one": one,
         "two": two,
         "hire": AssignmentFactory(lot=one),
-        "formation": AssignmentFactory(lot=one, modality=Modality.TRAINING),
+        "formation": AssignmentFactory(lot=one, modality=Modality.TRAINING, job="Coffreur"),
         "other": AssignmentFactory(lot=two),
         "manager": UserFactory(manager=True),
     }
@@ -80,6 +92,10 @@ def test_grid_save_validate_reopen_clear(data):
 
     grid.validate_entries([r.entry for r in rows], manager)  # bulk_update of the status
     assert table() == {(data["one"].pk, MAY): (2, D("151.67"), D("35.25"), D("7.50"))}
+    assert by_job() == {
+        (data["one"].pk, MAY, "Maçon"): (1, D("151.67"), D("0.00"), D("7.50")),
+        (data["one"].pk, MAY, "Coffreur"): (1, D("0.00"), D("35.25"), D("0.00")),
+    }
 
     grid.reopen_entry(HoursEntry.objects.get(assignment=formation), manager, "erreur")
     assert table() == {(data["one"].pk, MAY): (1, D("151.67"), D("0.00"), D("7.50"))}
@@ -142,6 +158,19 @@ def test_import_creates_updates_and_changes_the_modality():
     assert table() == {
         (lot, MARCH): (1, D("0.00"), D("20.00"), D("0.00")),
         (lot, APRIL): (1, D("0.00"), D("20.00"), D("0.00")),
+    }
+    # The job changed by the spreadsheet (bulk_update of the assignment): its rows move to the new job.
+    fourth = workbook(
+        [
+            line(month=m, modality="Formation", job="Coffreur", hours=20, training_hours=0)
+            for m in ("03/2025", "04/2025")
+        ]
+    )
+    assert not run_import(as_file(fourth), file_name="suivi.xlsx").errors
+    assert Assignment.objects.get().job == "Coffreur"
+    assert by_job() == {
+        (lot, MARCH, "Coffreur"): (1, D("0.00"), D("20.00"), D("0.00")),
+        (lot, APRIL, "Coffreur"): (1, D("0.00"), D("20.00"), D("0.00")),
     }
 
 
@@ -213,8 +242,53 @@ def test_assignment_moved_to_another_lot_or_modality(data):
         (one, APRIL): (1, D("41.00"), D("0.00"), D("0.00")),
         (two, MARCH): (1, D("1.00"), D("0.00"), D("0.00")),
     }
-    Assignment.objects.filter(pk=hire.pk).update(job="Peintre")  # neither lot nor modality: nothing
+    Assignment.objects.filter(pk=hire.pk).update(job="Peintre")  # the same lot-months, another job
     assert len(table()) == 3
+
+
+def test_assignment_job_changed(data):
+    """A job changed (save(), update(), bulk_update(), with the lot at once, several assignments in one
+    statement, to and from no job): the assignment's validated entries leave the old job's rows (emptied
+    rows deleted) and join the new one's, merged with another assignment's of that job."""
+    one, two = data["one"].pk, data["two"].pk
+    hire, formation = data["hire"], data["formation"]
+    HoursEntryFactory(assignment=hire, month=MARCH, hours=D("40.00"), training_hours=D("2.50"))
+    HoursEntryFactory(assignment=hire, month=APRIL, hours=D("41.00"))
+    HoursEntryFactory(assignment=hire, month=MAY, hours=D("42.00"), draft=True)
+    HoursEntryFactory(assignment=formation, month=MARCH, hours=D("5.00"))
+    hire.job = "Peintre"
+    hire.save()
+    assert by_job() == {
+        (one, MARCH, "Peintre"): (1, D("40.00"), D("0.00"), D("2.50")),
+        (one, APRIL, "Peintre"): (1, D("41.00"), D("0.00"), D("0.00")),
+        (one, MARCH, "Coffreur"): (1, D("0.00"), D("5.00"), D("0.00")),
+    }
+    Assignment.objects.filter(pk=hire.pk).update(job="Coffreur")  # into the other assignment's rows
+    assert by_job() == {
+        (one, MARCH, "Coffreur"): (2, D("40.00"), D("5.00"), D("2.50")),
+        (one, APRIL, "Coffreur"): (1, D("41.00"), D("0.00"), D("0.00")),
+    }
+    hire.job = ""
+    Assignment.objects.bulk_update([hire], ["job"])
+    assert by_job() == {
+        (one, MARCH, ""): (1, D("40.00"), D("0.00"), D("2.50")),
+        (one, APRIL, ""): (1, D("41.00"), D("0.00"), D("0.00")),
+        (one, MARCH, "Coffreur"): (1, D("0.00"), D("5.00"), D("0.00")),
+    }
+    Assignment.objects.filter(pk=hire.pk).update(job="Maçon", lot=data["two"])
+    assert by_job() == {
+        (two, MARCH, "Maçon"): (1, D("40.00"), D("0.00"), D("2.50")),
+        (two, APRIL, "Maçon"): (1, D("41.00"), D("0.00"), D("0.00")),
+        (one, MARCH, "Coffreur"): (1, D("0.00"), D("5.00"), D("0.00")),
+    }
+    Assignment.objects.filter(pk__in=[hire.pk, formation.pk]).update(job="Plaquiste")  # two at once
+    assert by_job() == {
+        (two, MARCH, "Plaquiste"): (1, D("40.00"), D("0.00"), D("2.50")),
+        (two, APRIL, "Plaquiste"): (1, D("41.00"), D("0.00"), D("0.00")),
+        (one, MARCH, "Plaquiste"): (1, D("0.00"), D("5.00"), D("0.00")),
+    }
+    Assignment.objects.filter(pk=hire.pk).update(notes="rien")  # neither lot, modality nor job: nothing
+    assert len(by_job()) == 3
 
 
 def test_rolled_back_with_the_entries(data):
@@ -280,7 +354,7 @@ def test_the_sql_names_what_the_models_name():
     assert summary_sql.VALIDATED == HoursEntry.Status.VALIDATED
     assert summary_sql.FORMATION == Modality.TRAINING
     assert (
-        tuple(f.name for f in LotMonthHours._meta.fields if f.name not in ("id", "lot", "month"))
+        tuple(f.name for f in LotMonthHours._meta.fields if f.name not in ("id", "lot", "month", "job"))
         == summary_sql.COLUMNS
     )
 
@@ -290,15 +364,16 @@ def test_the_sql_names_what_the_models_name():
 
 @pytest.fixture
 def worked(data):
-    """Lot 1 (training not counted): a direct hire 100 h + 10 h of training in March, 50 h in May; a
-    « Formation » assignment 30 h in April. Lot 2 (training counted): 20 h + 5 h of training in April,
-    a « Formation » assignment 7 h in April; a draft 700 h. Lot 3: no clause, 8 h in March."""
+    """Lot 1 (training not counted): a direct hire (« Maçon ») 100 h + 10 h of training in March, 50 h
+    in May; a « Formation » assignment (« Coffreur ») 30 h in April. Lot 2 (training counted): a
+    « Maçon » 20 h + 5 h of training in April, a « Formation » « Coffreur » 7 h in April; a draft 700 h.
+    Lot 3: no clause, a « Maçon » 8 h in March."""
     HoursEntryFactory(assignment=data["hire"], month=MARCH, hours=D(100), training_hours=D(10))
     HoursEntryFactory(assignment=data["hire"], month=MAY, hours=D(50))
     HoursEntryFactory(assignment=data["formation"], month=APRIL, hours=D(30))
     HoursEntryFactory(assignment=data["other"], month=APRIL, hours=D(20), training_hours=D(5))
     HoursEntryFactory(assignment=data["other"], month=MAY, hours=D(700), draft=True)
-    trainee = AssignmentFactory(lot=data["two"], modality=Modality.TRAINING)
+    trainee = AssignmentFactory(lot=data["two"], modality=Modality.TRAINING, job="Coffreur")
     HoursEntryFactory(assignment=trainee, month=APRIL, hours=D(7))
     HoursEntryFactory(assignment=AssignmentFactory(), month=MARCH, hours=D(8))
     return data
@@ -356,6 +431,69 @@ def test_figures_as_from_the_entries(worked, path, model, start, end):
     annotated = queries._annotate(model.objects.all(), path, start, end, figures)
     assert {row.pk: tuple(getattr(row, f) for f in figures) for row in annotated} == want
     assert sum(g[0] for g in got.values()) == queries.total_hours(queries.counted_entries(start, end))
+
+
+def test_hours_by_lot_and_job_as_from_the_entries(worked):
+    """The forecast's weights: counted hours by lot and job up to a month, those of the entries."""
+    one, two = worked["one"].pk, worked["two"].pk
+    three = HoursEntry.objects.get(hours=8).assignment.lot_id
+    got = summary.hours_by_lot_and_job([one, two, three], APRIL)
+    # lot 1: the mason's 100 h of March (training and « Formation » not counted, May after APRIL), the
+    # coffreur's 0; lot 2 (training counted): the mason's 20 + 5, the coffreur's 7 of « Formation »;
+    # lot 3 (no clause): 8
+    assert got == {
+        (one, "Maçon"): D(100),
+        (one, "Coffreur"): D(0),
+        (two, "Maçon"): D(25),
+        (two, "Coffreur"): D(7),
+        (three, "Maçon"): D(8),
+    }
+    entries = queries.counted_entries(None, APRIL).filter(assignment__lot__in=[one, two, three])
+    assert got == queries.hours_by_fields(entries, "assignment__lot", "assignment__job")
+    assert summary.hours_by_lot_and_job([one], MAY) == {(one, "Maçon"): D(150), (one, "Coffreur"): D(0)}
+    assert summary.hours_by_lot_and_job([two], datetime.date(2025, 3, 31)) == {}
+    assert summary.hours_by_lot_and_job([], MAY) == {}
+
+
+def test_hours_to_date_by_lot_as_lots_with_hours_to_date(worked):
+    """The lots' hours to date read apart from the lots, and added up from their jobs: the figure
+    lots_with_hours_to_date annotates (0 for a lot absent)."""
+    lots = Lot.objects.all()
+    want = {lot.pk: lot.hours_done_to_date for lot in summary.lots_with_hours_to_date(lots, APRIL)}
+    assert sorted(v for v in want.values() if v) == [D(8), D(32), D(100)]
+    for read in (
+        summary.hours_to_date_by_lot(lots, APRIL),
+        summary.totals_by_lot(summary.hours_by_lot_and_job(lots, APRIL)),
+        queries.hours_to_date_by_lot_and_job(lots, APRIL)[0],
+    ):
+        assert {pk: read.get(pk, D(0)) for pk in want} == want
+
+
+@pytest.mark.parametrize(
+    "start,end,to_date",
+    [
+        (MARCH, APRIL, False),
+        (datetime.date(2025, 4, 20), datetime.date(2025, 5, 3), False),
+        (None, APRIL, True),
+        (APRIL, MAY, True),
+        (None, None, False),
+    ],
+)
+def test_total_of_months_as_total_hours(worked, start, end, to_date):
+    """Several periods' totals from one read of the hours by month covering them: total_hours's."""
+    by_month = summary.hours_by_month(None, MARCH, MAY)
+    assert by_month == {MARCH: D(108), APRIL: D(32), MAY: D(50)}
+    assert summary.total_of_months(by_month, start, end, to_date) == summary.total_hours(
+        None, start, end, to_date
+    )
+
+
+def test_validated_entries_by_lot_add_up_the_jobs(worked):
+    """The grid's landing page: validated entries of a month by lot, every job of the lot added up."""
+    one, two = worked["one"].pk, worked["two"].pk
+    assert summary.validated_entries_by_lot(APRIL) == {one: 1, two: 2}  # lot 2: a mason and a coffreur
+    assert summary.validated_entries_by_lot(datetime.date(2025, 5, 20)) == {one: 1}  # the draft not counted
+    assert summary.validated_entries_by_lot(datetime.date(2025, 1, 1)) == {}
 
 
 def test_total_and_by_month_as_from_the_entries(worked):

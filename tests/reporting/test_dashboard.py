@@ -202,18 +202,63 @@ def test_forecast_split_by_trade(db):
     assert f.total == D(800) and f.lots == 2
 
 
-def test_a_lot_of_one_trade_takes_all_its_hours_without_reading_them_by_job(db, django_assert_num_queries):
-    """Two spellings of one trade, or one job: no weights to read (2 queries, not 3); same figures."""
+def test_a_lot_of_one_trade_takes_all_its_hours(db, django_assert_num_queries):
+    """Two spellings of one trade: one trade takes all the lot's hours, whatever their weights; 3 queries
+    (the lots' hours to date and by job in one read of the summary, the lots, their jobs)."""
     on = datetime.date(2026, 3, 10)
     m = MarketFactory(starts_on=datetime.date(2026, 1, 1), ends_on=datetime.date(2026, 12, 31))
     lot = ClauseFactory(lot__market=m, lot__number="1", stated_hours=D(1000)).lot
     for job, hours in [("Maçon", 300), (" maçon", 200)]:
         a = AssignmentFactory(lot=lot, job=job, starts_on=datetime.date(2026, 1, 5), ends_on=None)
         HoursEntryFactory(assignment=a, month=month(2026, 2), hours=D(hours))
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         f = dashboard.forecast(Selection(datetime.date(2026, 1, 1), on), on)
     assert [(t.name, t.total, t.by_month[0]) for t in f.trades] == [("Maçon", D(500), D(50))]
     assert f.total == D(500) and f.lots == 1
+
+
+def test_the_weights_by_job_are_the_summary_s(db):
+    """The hours done by job that weigh a lot's trades are read from the lot × month × job summary (the
+    entries are not read again): one more hour of coffreur in the summary moves the split."""
+    from hours.models import LotMonthHours
+
+    on = datetime.date(2026, 3, 10)
+    m = MarketFactory(starts_on=datetime.date(2026, 1, 1), ends_on=datetime.date(2026, 12, 31))
+    lot = ClauseFactory(lot__market=m, lot__number="1", stated_hours=D(1000)).lot
+    for job, hours in [("Maçon", 300), ("Coffreur", 100)]:
+        a = AssignmentFactory(lot=lot, job=job, starts_on=datetime.date(2026, 1, 5), ends_on=None)
+        HoursEntryFactory(assignment=a, month=month(2026, 2), hours=D(hours))
+    selection = Selection(datetime.date(2026, 1, 1), on)
+    # 600 h over March → December, 3/4 masons
+    assert {t.name: t.total for t in dashboard.forecast(selection, on).trades} == {
+        "Maçon": D(450),
+        "Coffreur": D(150),
+    }
+    LotMonthHours.objects.filter(lot=lot, job="Coffreur").update(hours=D(300))  # a summary gone wrong
+    # the lot's hours to date from the summary too: 1 000 − 600 = 400 h left, half each
+    assert {t.name: t.total for t in dashboard.forecast(selection, on).trades} == {
+        "Maçon": D(200),
+        "Coffreur": D(200),
+    }
+
+
+def test_build_reads_each_figure_once(bilan_data, django_assert_num_queries):
+    """build(): 9 queries whatever the data — the hours to date of every live lot by job (one GROUP BY of
+    the summary, for the realisation and the forecast), the hours by month (one GROUP BY of the summary,
+    for the headline's three totals and the month series), the lots in execution, the holders and their
+    contacts (2), the assignments' counts, the outcomes (1), the forecast's lots and their jobs — and the
+    same figures as each part read on its own."""
+    selection = Selection(START, END)
+    with django_assert_num_queries(9):
+        board = dashboard.build(selection, today=END)
+    on = board.on
+    assert board.headline == dashboard.headline(selection, on, board.realisation, END)
+    assert board.months == dashboard.month_series(selection, on)
+    assert board.forecast == dashboard.forecast(selection, on)
+    alone = dashboard.realisation(selection, on, today=END)
+    assert [(r.lot.pk, r.progress, r.holder, r.contact) for r in alone] == [
+        (r.lot.pk, r.progress, r.holder, r.contact) for r in board.realisation
+    ]
 
 
 # --- the page -----------------------------------------------------------------------------------------------

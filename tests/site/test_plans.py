@@ -214,8 +214,9 @@ def test_the_walk_tells_a_scan_keyed_on_the_assignment_from_a_range_read_again()
 
 def test_the_dashboards_hours(unanalysed):
     """The dashboard's hour figures: realisation and forecast (the lots' progress), the headline's hours
-    and the hours by month (from the summary). Its people figures (the outcomes of the people counted,
-    reporting.indicators) are semi-joins driven by the outcomes, not hour sums: not asserted here."""
+    and the hours by month (from the summary), each read on its own and as build() reads them: the
+    lots' hours to date by job (one GROUP BY of the summary for the realisation and the forecast's
+    weights) and the hours by month (one for the headline and the month series)."""
     selection = dashboard.Selection.default(TODAY)
     on = min(selection.end, TODAY)
 
@@ -226,9 +227,22 @@ def test_the_dashboards_hours(unanalysed):
         summary.total_hours(
             selection.market_filter("lot__market__"), selection.start, selection.end
         )  # headline
+        dashboard.hours_to_date(selection, on)
+        dashboard.hours_by_month(selection, on)
 
     plans = plans_of(run)
-    assert len(plans) >= 5
+    assert len(plans) >= 7
+    assert sum('"hours_lotmonthhours"."job"' in sql for sql, _ in plans) == 2  # the forecast's, build()'s
+    assert_no_entries_per_row(plans)
+
+
+def test_the_whole_dashboard(unanalysed):
+    """Every query of build(), its people figures too: the outcomes of the people counted (a semi-join
+    from the outcomes dated in the period to their people's validated entries, keyed on the assignment)
+    and the assignments' counts."""
+    plans = plans_of(lambda: dashboard.build(dashboard.Selection.default(TODAY), TODAY))
+    assert len(plans) >= 7
+    assert any("participants_outcome" in sql for sql, _ in plans)
     assert_no_entries_per_row(plans)
 
 
