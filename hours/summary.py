@@ -172,8 +172,10 @@ def lots_with_hours_to_date(lots, end):
             ),
         )
     )
-    if lots.query.order_by or not lots.query.default_ordering:  # else the model's ordering, as given
+    if lots.query.order_by or not lots.query.default_ordering:
         annotated = annotated.order_by(*lots.query.order_by)
+    else:  # the model's ordering, named: Django leaves a model's Meta.ordering out of a GROUP BY query
+        annotated = annotated.order_by(*lots.model._meta.ordering)
     return annotated
 
 
