@@ -49,7 +49,10 @@ def test_lot_hours_are_the_summary_s(bilan_data):
     dashboard: one more hour in the summary row of CUD-2025-001 lot 1 in 02/2025 shows in the lot's
     line, the buyer's totals and the month's bar (the people, from the entries, do not move)."""
     before = indicators.for_buyer(bilan_data.cud, START, END)
-    row = LotMonthHours.objects.get(lot=bilan_data.lots.cud1, month=datetime.date(2025, 2, 1))
+    # one of the lot-month's rows (the summary holds a row per job: adding to any one adds to the lot-month)
+    row = LotMonthHours.objects.filter(lot=bilan_data.lots.cud1, month=datetime.date(2025, 2, 1)).earliest(
+        "pk"
+    )
     LotMonthHours.objects.filter(pk=row.pk).update(hours=row.hours + 1)
     after = indicators.for_buyer(bilan_data.cud, START, END)
 
