@@ -78,8 +78,7 @@ def index(request):
         "today": today,
     }
     if roles.sees_people(request.user):
-        context["end_outcomes_due"] = followups.end_outcomes_due(today).count()
-        context["six_month_outcomes_due"] = followups.six_month_outcomes_due(today).count()
+        context["end_outcomes_due"], context["six_month_outcomes_due"] = followups.due_counts(today)
     context["follow_ups"] = journal.follow_ups_due(today, limit=5)
     return render(request, "partnerships/index.html", context)
 

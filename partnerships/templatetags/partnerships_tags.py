@@ -67,6 +67,5 @@ def follow_ups_panel(context, limit=5):
         "return_to": request.get_full_path() if request else "",
     }
     if user and roles.sees_people(user):
-        data["end_outcomes_due"] = followups.end_outcomes_due(today).count()
-        data["six_month_outcomes_due"] = followups.six_month_outcomes_due(today).count()
+        data["end_outcomes_due"], data["six_month_outcomes_due"] = followups.due_counts(today)
     return data

@@ -84,6 +84,16 @@ def test_end_outcomes_due(paths):
     ]
 
 
+@pytest.mark.parametrize("today", [TODAY, D(2025, 11, 14), D(2025, 5, 1), D(2026, 3, 1)])
+def test_both_counts_in_one_query_are_those_of_the_lists(paths, today, django_assert_num_queries):
+    # on 15/11/2025: the seven above at the end, the five above at six months
+    expected = (followups.end_outcomes_due(today).count(), followups.six_month_outcomes_due(today).count())
+    with django_assert_num_queries(1):
+        assert followups.due_counts(today) == expected
+    if today == TODAY:
+        assert expected == (7, 5)
+
+
 def test_six_month_follow_ups_soon(paths):
     # Ines (16/11) and Emma (28/02/2026) are ahead; within 30 days: Ines only.
     assert names(followups.six_month_outcomes_soon(TODAY)) == ["Ines"]
