@@ -57,7 +57,7 @@ def with_validation_by(form_class, request):
             entry, status = self.instance, cleaned.get("status")
             if status == HoursEntry.Status.VALIDATED and not entry.validated_at:
                 entry.validate(request.user)
-            elif status == HoursEntry.Status.DRAFT:
+            elif status != HoursEntry.Status.VALIDATED:
                 entry.reopen()
             return cleaned
 

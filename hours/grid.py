@@ -113,7 +113,7 @@ def lots_to_enter(month, facilitator=None):
         return []
     validated = summary.validated_entries_by_lot(month)  # a lot-month has a row per job
     drafts = dict(
-        HoursEntry.objects.drafts()
+        HoursEntry.objects.pending()  # drafts and declarations: entered, to validate
         .filter(month=month)
         .order_by()
         .values("assignment__lot")
@@ -292,6 +292,7 @@ class Conflict:
     at: datetime.datetime | None = None
     deleted: bool = False  # the entry was deleted
     to_check: str = ""  # "changed", "unseen": not typed by the user, but she asked to validate the month
+    to_reopen: str = "rouvrez la ligne pour la modifier"  # what to do about a validated cell
 
     @property
     def validated(self):
@@ -314,7 +315,7 @@ class Conflict:
         if self.validated:
             return (
                 f"validée par {who}{when} : {_cell_text(self.current)} ; votre saisie "
-                f"({_cell_text(self.typed)}) n'est pas enregistrée : rouvrez la ligne pour la modifier"
+                f"({_cell_text(self.typed)}) n'est pas enregistrée : {self.to_reopen}"
             )
         text = f"effacée par {who}{when}" if self.current is None else f"modifiée par {who}{when} : "
         text += "" if self.current is None else _cell_text(self.current)
@@ -432,8 +433,13 @@ class SaveResult:
         return f"Heures de {month_label(month)} enregistrées : {' ; '.join(parts)}." if parts else None
 
 
-def save_rows(month, rows, values, user):
+def save_rows(month, rows, values, user, declared=False):
     """Save a grid: values maps an assignment pk to (hours, training_hours), Decimals or None (cell empty).
+
+    declared=True (a company's declaration in its space, issue 16): the entries written, created or
+    changed, become « déclarées » (source « déclaration de l'entreprise »), counted nowhere until a
+    facilitator validates them. Otherwise (the team's grid) new entries are drafts and a changed entry
+    keeps its status (a declaration corrected by a facilitator stays declared until validated).
 
     - both empty: no entry (a draft entry is deleted);
     - training only: hours worked 0;
@@ -447,6 +453,9 @@ def save_rows(month, rows, values, user):
     month = first_of_month(month)
     check_month_started(month)
     now = timezone.now()
+    status, source = HoursEntry.Status.DRAFT, HoursEntry.Source.MANUAL
+    if declared:
+        status, source = HoursEntry.Status.DECLARED, HoursEntry.Source.DECLARATION
     result = SaveResult()
     to_create, to_update, to_delete = [], [], []  # to_create: (row, entry) pairs
     for row in rows:
@@ -466,8 +475,8 @@ def save_rows(month, rows, values, user):
                 month=month,
                 hours=hours,
                 training_hours=training,
-                status=HoursEntry.Status.DRAFT,
-                source=HoursEntry.Source.MANUAL,
+                status=status,
+                source=source,
                 entered_by=user,
                 created_at=now,
                 updated_at=now,
@@ -476,6 +485,8 @@ def save_rows(month, rows, values, user):
         elif entry.hours != hours or entry.training_hours != training:
             entry.hours, entry.training_hours = hours, training
             entry.entered_by, entry.updated_at = user, now
+            if declared:
+                entry.status, entry.source = status, source
             to_update.append(entry)
         else:
             result.unchanged += 1
@@ -486,6 +497,8 @@ def save_rows(month, rows, values, user):
         result.created = len(to_create)
     if to_update:
         shared = {"entered_by": user, "updated_at": now}
+        if declared:
+            shared.update(status=status, source=source)
         _update_with_history(to_update, ["hours", "training_hours"], shared, user, now)
         result.updated = len(to_update)
     if to_delete:

@@ -240,7 +240,16 @@ class HoursEntryQuerySet(models.QuerySet):
         return self.filter(status=HoursEntry.Status.VALIDATED)
 
     def drafts(self):
+        """The team's drafts only (not the companies' declarations)."""
         return self.filter(status=HoursEntry.Status.DRAFT)
+
+    def declared(self):
+        """Declared by a company in its space (issue 16), not yet validated: counted nowhere."""
+        return self.filter(status=HoursEntry.Status.DECLARED)
+
+    def pending(self):
+        """Entered but not validated yet: the team's drafts and the companies' declarations."""
+        return self.exclude(status=HoursEntry.Status.VALIDATED)
 
     def in_period(self, start, end):
         """Entries whose month lies in [start, end] (any days: compared month to month)."""
@@ -256,6 +265,7 @@ class HoursEntry(models.Model):
     class Status(models.TextChoices):
         DRAFT = "brouillon", "Brouillon"
         VALIDATED = "validee", "Validée"
+        DECLARED = "declaree", "Déclarée"  # by the company, in its space: counted nowhere until validated
 
     class Source(models.TextChoices):
         MANUAL = "saisie", "Saisie"
@@ -338,7 +348,7 @@ class HoursEntry(models.Model):
                 violation_error_message=MONTH_FIRST_DAY,
             ),
             models.CheckConstraint(
-                condition=Q(status="brouillon") | Q(validated_at__isnull=False),
+                condition=~Q(status="validee") | Q(validated_at__isnull=False),
                 name="hours_validated_has_date",
                 violation_error_message=VALIDATED_WITHOUT_DATE,
             ),

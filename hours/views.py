@@ -95,7 +95,7 @@ def entry_validate(request):
     if not ids:
         messages.warning(request, "Cochez d'abord les lignes à valider.")
         return redirect(back)
-    entries = list(HoursEntry.objects.drafts().filter(pk__in=ids))
+    entries = list(HoursEntry.objects.pending().filter(pk__in=ids))
     count = grid.validate_entries(entries, request.user)
     skipped = len(set(ids)) - count
     text = f"{plural(count, 'saisie validée', 'saisies validées')}."

@@ -61,11 +61,11 @@ def _summary(month, lot, company):
     if lot is not None:
         row = queries.lots_with_hours(Lot.objects.filter(pk=lot.pk), month, end).get()
         progress = queries.lot_progress(row, end)
-        drafts = HoursEntry.objects.drafts().filter(assignment__lot=lot, month=month)
+        drafts = HoursEntry.objects.pending().filter(assignment__lot=lot, month=month)
     else:
         row = queries.companies_with_hours(Company.objects.filter(pk=company.pk), month, end).get()
         progress = queries.progress(row.hours_committed, row.hours_done_to_date, None, None, end)
-        drafts = HoursEntry.objects.drafts().filter(assignment__company=company, month=month)
+        drafts = HoursEntry.objects.pending().filter(assignment__company=company, month=month)
     return {"progress": progress, "done_in_month": row.hours_done, "pending": queries.total_hours(drafts)}
 
 

@@ -67,10 +67,13 @@ class GridRows:
             oh, ot = form.originals(row)
             html.append(f"  {self._input(row, 'h', h, oh)}\n  {self._input(row, 't', t, ot)}\n")
             if row.entry is not None:
+                # A company's declaration (issue 16): editable as a draft, validated the same way.
+                declared = row.entry.status == row.entry.Status.DECLARED
+                badge, label = ("text-bg-info", "Déclarée") if declared else ("text-bg-warning", "Brouillon")
                 status = (
                     f'<a href="{self.entry_url(row.entry.pk)}" '
-                    'class="badge text-bg-warning text-decoration-none" tabindex="-1" '
-                    'title="Voir la saisie et son historique">Brouillon</a>'
+                    f'class="badge {badge} text-decoration-none" tabindex="-1" '
+                    f'title="Voir la saisie et son historique">{label}</a>'
                 )
             else:
                 status = '<span class="badge text-bg-light border" data-new>Non saisi</span>'

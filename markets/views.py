@@ -278,7 +278,7 @@ class LotDetail(RecordPage):
             .order_by("month")
         )
         drafts = (
-            HoursEntry.objects.drafts().filter(assignment__lot=lot).aggregate(n=Count("pk"), h=Sum("hours"))
+            HoursEntry.objects.pending().filter(assignment__lot=lot).aggregate(n=Count("pk"), h=Sum("hours"))
         )
         context.update(
             clause=clause,

@@ -149,7 +149,7 @@ def build(today=None):
 
     drafts = {
         row["assignment__lot__market__facilitator"]: row
-        for row in HoursEntry.objects.drafts()
+        for row in HoursEntry.objects.pending()  # drafts and companies' declarations: to validate
         .filter(assignment__lot__market__archived=False)
         .order_by()
         .values("assignment__lot__market__facilitator")

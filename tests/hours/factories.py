@@ -38,6 +38,9 @@ class HoursEntryFactory(factory.django.DjangoModelFactory):
 
     class Params:
         draft = factory.Trait(status=HoursEntry.Status.DRAFT, validated_at=None)
+        declared = factory.Trait(
+            status=HoursEntry.Status.DECLARED, source=HoursEntry.Source.DECLARATION, validated_at=None
+        )
 
 
 class SiaePurchaseFactory(factory.django.DjangoModelFactory):
