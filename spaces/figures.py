@@ -5,9 +5,11 @@ organisation: what it returns is that organisation's and nothing else's. No part
 
 from decimal import Decimal
 
+from hours.models import HoursEntry
 from hours.queries import (
     awards_with_hours,
     expected_hours,
+    hours_by,
     lot_progress,
     lots_with_hours_to_date,
     markets_with_hours,
@@ -73,7 +75,16 @@ def company_lots(company, today):
         ).order_by("-lot__market__starts_on", "lot__market__reference", "lot__number_key")
     )
     expected_total = _with_award_progress(awards, today)
+    _with_declared(company, awards)
     return awards, _overall(awards, "hours_owed", "hours_done_to_date", expected_total)
+
+
+def _with_declared(company, awards):
+    """award.declared: the hours the company declared on the award's lot, not validated yet (shown
+    apart, « en attente de validation », never in a total). One query."""
+    declared = declared_by_lot(company, [a.lot_id for a in awards])
+    for award in awards:
+        award.declared = declared.get(award.lot_id, Decimal(0))
 
 
 def company_award(company, lot_pk, today):
@@ -82,7 +93,16 @@ def company_award(company, lot_pk, today):
         company_awards(company).filter(lot_id=lot_pk).select_related("lot__market__buyer", "lot__clause")
     ).get()
     _with_award_progress([award], today)
+    _with_declared(company, [award])
     return award
+
+
+def declared_by_lot(company, lot_ids):
+    """{lot id: hours declared by the company in its space and not validated yet}, counted as the
+    figures count hours (hours.queries.COUNTED_HOURS), for the entries credited to it on those lots (its
+    awards'): shown apart, « en attente de validation », never in a total. One query."""
+    entries = HoursEntry.objects.declared().filter(assignment__company=company, assignment__lot__in=lot_ids)
+    return hours_by(entries, "assignment__lot")
 
 
 # --- a buyer --------------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from spaces import views, views_team
+from spaces import views, views_declaration, views_team
 
 app_name = "spaces"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("marches/<int:pk>/", views.market, name="market"),
     path("lots/<int:pk>/", views.lot, name="lot"),
+    path("declarations/<int:year>/<int:month>/", views_declaration.declaration, name="declaration"),
     path("invitation/<uidb64>/<token>/", views_team.accept, name="accept"),
 ]
 

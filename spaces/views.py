@@ -11,7 +11,7 @@ from django.utils import timezone
 from clauses_site import roles
 from companies.models import Company
 from markets.models import Award, Lot, Market
-from spaces import figures
+from spaces import declarations, figures
 from spaces.access import space_view
 
 
@@ -28,7 +28,8 @@ def home(request):
     today = timezone.localdate()
     if isinstance(organisation, Company):
         awards, overall = figures.company_lots(organisation, today)
-        context = {"company": organisation, "awards": awards, "overall": overall}
+        due = declarations.months_due(organisation, today)
+        context = {"company": organisation, "awards": awards, "overall": overall, "due": due}
         return render(request, "spaces/company_home.html", context)
     markets, overall = figures.buyer_markets(organisation, today)
     return render(

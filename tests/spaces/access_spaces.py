@@ -9,6 +9,7 @@ MATRIX = {
     "spaces:home": external(),
     "spaces:market": external(company=404),  # a market is a buyer's page
     "spaces:lot": external(),
+    "spaces:declaration": external(buyer=404),  # a company's monthly declaration; a buyer declares nothing
     # The invitation's link, open to anyone (an invalid one here: « Ce lien d'invitation ne fonctionne plus »)
     "spaces:accept": everyone(anonymous=200, company=200, buyer=200),
     "external_accounts:invite_company": POST_ONLY,
@@ -48,6 +49,7 @@ def _account():
 
 
 URL_KWARGS = {
+    "spaces:declaration": lambda: {"year": 2025, "month": 1},  # a past month (the matrix runs today)
     "spaces:lot": _own_lot,
     "spaces:market": _own_market,
     "spaces:accept": lambda: {"uidb64": "MQ", "token": "lien-perime"},

@@ -129,8 +129,10 @@ def test_space_pages_run_a_constant_number_of_queries(world, signed_in, django_a
         (client_x, reverse("spaces:lot", args=[world["lots"]["x1"].pk])),
         (client_b, reverse("spaces:home")),
         (client_b, reverse("spaces:lot", args=[world["lots"]["x1"].pk])),
+        (client_b, reverse("spaces:declaration", args=[2025, 6])),
     ]
     for client, url in pages:
         client.get(url)  # the session's first save
-        with django_assert_max_num_queries(10):
+        # A company's home: + its declared hours (1 query) and the months due (2): spaces.declarations.
+        with django_assert_max_num_queries(13):
             assert client.get(url).status_code == 200

@@ -1,0 +1,90 @@
+"""A company's monthly declaration (/espace/declarations/<année>/<mois>/, issue 16 item 3): the people
+it employs or is credited for on its clause lots that month (name and post only), their hours worked
+and training hours, with the rules and messages of the team's grid (hours.grid.parse_hours through
+hours.forms.GridForm: decimal comma, 0 to 744 h, two decimals, not a future month).
+
+Saving writes « déclarées » entries (hours.grid.save_rows(declared=True)): counted nowhere until a
+facilitator validates them in the team's grid. A validated entry is shown, never written (GridForm has no
+field for it; merge_cells refuses a change to it). The rows come from the company's own assignments only
+(spaces.declarations.assignments): any other key a POST holds is ignored. The team's cell-by-cell rule
+(hours.grid.merge_cells) keeps a facilitator's change made meanwhile: a conflict, never overwritten.
+Plain HTML form: works without JavaScript."""
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import BadRequest
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from clauses_site.months import month_label
+from companies.models import Company
+from hours import grid
+from hours.grid_cells import GridForm, posted_cells
+from spaces import declarations
+from spaces.access import space_view
+from spaces.views import _organisation
+
+
+def _company(request):
+    organisation = _organisation(request)
+    if not isinstance(organisation, Company):
+        raise Http404  # a buyer declares nothing
+    return organisation
+
+
+@space_view
+def declaration(request, year, month):
+    company = _company(request)
+    try:
+        month = datetime.date(year, month, 1)
+    except ValueError as exc:
+        raise Http404 from exc
+    here = reverse("spaces:declaration", args=[month.year, month.month])
+    is_post, status = request.method == "POST", 200
+    try:
+        posted = posted_cells(request.POST) if is_post else None
+    except BadRequest as refused:  # nothing written: the month as stored, with why
+        messages.error(request, str(refused))
+        is_post, posted, status = False, None, 400
+    rows, _ = grid.build_rows(month, declarations.assignments(company, month), lock=is_post)
+    form = GridForm(rows, posted)
+    future = grid.future_month_error(month)
+    if future:  # shown (typed values included), never written
+        if is_post:
+            form.is_valid()
+            status = 400
+        for field in form.fields.values():
+            field.widget.attrs["disabled"] = True
+    elif is_post:
+        if form.is_valid():
+            submitted = form.submitted()
+            values, conflicts = grid.merge_cells(rows, submitted)
+            if conflicts:  # nothing written: everything re-displayed, the conflicting cells marked
+                for conflict in conflicts:
+                    conflict.to_reopen = "demandez à l'équipe de la corriger si elle est inexacte"
+                grid.explain_conflicts(month, conflicts)
+                form, status = form.after_conflicts(submitted, conflicts), 409
+            else:
+                result = grid.save_rows(month, rows, values, request.user, declared=True)
+                if text := result.message(month):
+                    messages.success(request, text + " Elles seront comptées une fois validées par l'équipe.")
+                else:
+                    messages.info(request, "Aucune modification à enregistrer.")
+                return redirect(here)
+        else:
+            status = 400
+    context = {
+        "company": company,
+        "form": form,
+        "grid_rows": [(row, *form.cells(row), *form.originals(row)) for row in rows],
+        "month": month,
+        "month_label": month_label(month),
+        "future": future,
+        "editable": not future and any(r.editable for r in rows),
+        "here": here,
+        "due": declarations.months_due(company, timezone.localdate()),
+    }
+    return render(request, "spaces/declaration.html", context, status=status)
