@@ -11,9 +11,10 @@ import pytest
 from django.urls import reverse
 
 from clauses_site import roles
+from companies.models import Company
 from hours.models import Assignment, HoursEntry, LotMonthHours
-from hours.queries import awards_with_hours
-from markets.models import Award
+from hours.queries import awards_with_hours, companies_with_hours, lots_with_hours
+from markets.models import Award, Lot
 from reporting import indicators
 from spaces import declarations
 from tests.factories import UserFactory
@@ -39,11 +40,15 @@ def cells(assignment, h="", t="", oh="", ot=""):
 
 
 def a_x1_done(world):
-    """Hours counted for A on X's lot 1 (all months), its company figures for 2025, and the lot's."""
-    a = world["companies"][0]
-    award = awards_with_hours(Award.objects.filter(company=a, lot=world["lots"]["x1"])).get()
-    figures = indicators.for_company(a, datetime.date(2025, 1, 1), datetime.date(2025, 12, 31))
-    return award.hours_done, figures.hours_done
+    """Hours counted for A on X's lot 1 (all months), A's bilan figures for 2025, X's lot 1's hours (its
+    progress: A's and B's) and A's on the team's company page (companies_with_hours)."""
+    a, x1 = world["companies"][0], world["lots"]["x1"]
+    start, end = datetime.date(2025, 1, 1), datetime.date(2025, 12, 31)
+    award = awards_with_hours(Award.objects.filter(company=a, lot=x1)).get()
+    figures = indicators.for_company(a, start, end)
+    lot = lots_with_hours(Lot.objects.filter(pk=x1.pk), start, end).get()
+    company = companies_with_hours(Company.objects.filter(pk=a.pk), start, end).get()
+    return award.hours_done, figures.hours_done, lot.hours_done, company.hours_done
 
 
 def test_months_due_and_the_home_page(world, signed_in):
@@ -77,7 +82,8 @@ def test_the_page_names_the_company_s_own_people_and_posts_only(world, signed_in
 
 def test_declared_hours_count_nowhere_until_validated(world, signed_in, client_for):
     user_a = world["users"]["a"]
-    assert a_x1_done(world) == (Decimal("150.00"), Decimal("150.00"))
+    before = (Decimal("150.00"), Decimal("150.00"), Decimal("230.00"), Decimal("150.00"))
+    assert a_x1_done(world) == before
     response = signed_in(user_a).post(url(), cells(anne(world), h="151,67"))
     assert response.status_code == 302
     entry = HoursEntry.objects.get(assignment=anne(world), month=JUNE)
@@ -85,7 +91,7 @@ def test_declared_hours_count_nowhere_until_validated(world, signed_in, client_f
     assert (entry.hours, entry.training_hours, entry.validated_at) == (Decimal("151.67"), 0, None)
     assert entry.history.get().history_user == user_a
     # Counted nowhere: the award's hours, the company's bilan figures, the lot × month summary.
-    assert a_x1_done(world) == (Decimal("150.00"), Decimal("150.00"))
+    assert a_x1_done(world) == before
     assert not LotMonthHours.objects.filter(lot=world["lots"]["x1"], month=JUNE).exists()
     home = signed_in(user_a).get(reverse("spaces:home"))
     award = home.context["awards"][0]
@@ -109,7 +115,8 @@ def test_declared_hours_count_nowhere_until_validated(world, signed_in, client_f
     assert entry.status == "validee" and entry.validated_by.username == "u-responsable"
     history = list(entry.history.order_by("history_id").values_list("history_user__username", "status"))
     assert history == [(user_a.username, "declaree"), ("u-responsable", "validee")]
-    assert a_x1_done(world) == (Decimal("301.67"), Decimal("301.67"))
+    after = (Decimal("301.67"), Decimal("301.67"), Decimal("381.67"), Decimal("301.67"))
+    assert a_x1_done(world) == after
     summary = LotMonthHours.objects.get(lot=world["lots"]["x1"], month=JUNE)
     assert (summary.entries, summary.hours) == (1, Decimal("151.67"))
     assert signed_in(user_a).get(reverse("spaces:home")).context["awards"][0].declared == 0
