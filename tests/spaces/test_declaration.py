@@ -104,6 +104,8 @@ def test_declared_hours_count_nowhere_until_validated(world, signed_in, client_f
     grid_url = f"{reverse('hours:grid')}?mois=2025-06&lot={world['lots']['x1'].pk}"
     page = manager.get(grid_url).content.decode()
     assert ">Déclarée</a>" in page
+    detail = manager.get(reverse("hours:entry_detail", args=[entry.pk])).content.decode()
+    assert 'data-testid="status">Déclarée</span>' in detail and "Déclaration de l&#x27;entreprise" in detail
     posted = {
         **cells(anne(world), h="151,67", oh="151,67"),
         **cells(karim_on(world, "x1")),
