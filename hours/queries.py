@@ -449,3 +449,27 @@ def period_totals_by(entries, path, start):
         )
     )
     return {row.pop(path): row for row in rows}
+
+
+def declarations_by_company_month():
+    """The companies' declarations waiting for the team (issue 16): declared entries by company credited
+    and month, the oldest month first — [{month, company, company_name, lines, hours, training}]. One
+    grouped query (the entries' status × month index)."""
+    rows = (
+        HoursEntry.objects.declared()
+        .order_by()
+        .values("month", "assignment__company", "assignment__company__name")
+        .annotate(lines=Count("pk"), hours=Sum("hours"), training=Sum("training_hours"))
+        .order_by("month", "assignment__company__name", "assignment__company")
+    )
+    return [
+        {
+            "month": r["month"],
+            "company": r["assignment__company"],
+            "company_name": r["assignment__company__name"],
+            "lines": r["lines"],
+            "hours": r["hours"],
+            "training": r["training"],
+        }
+        for r in rows
+    ]

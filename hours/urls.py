@@ -1,7 +1,7 @@
 from django.urls import path
 
 from clauses_site import autocomplete, roles
-from hours import views, views_grid, views_import
+from hours import views, views_declarations, views_grid, views_import
 from hours.forms import assignment_label
 from hours.models import Assignment
 from participants.models import Participant
@@ -22,6 +22,7 @@ autocomplete.register("assignment", _assignments, assignment_label, permission=r
 urlpatterns = [
     path("saisie/", views_grid.grid_view, name="grid"),
     path("saisie/ajouter/", views_grid.grid_add, name="grid_add"),
+    path("declarations/", views_declarations.declarations, name="declarations"),
     path("", views.EntryList.as_view(), name="entry_list"),
     path("nouvelles/", views.EntryCreate.as_view(), name="entry_create"),
     path("valider/", views.entry_validate, name="entry_validate"),

@@ -6,6 +6,7 @@ from tests.access_shapes import EDITORS_ONLY, MANAGER_ONLY, PEOPLE, POST_ONLY, e
 
 MATRIX = {
     "hours:grid": EDITORS_ONLY,
+    "hours:declarations": EDITORS_ONLY,  # the companies' declarations to validate
     "hours:grid_add": everyone(reader=403, facilitator=302, manager=302),  # no lot chosen: back to the grid
     "hours:entry_list": PEOPLE,
     "hours:entry_create": EDITORS_ONLY,

@@ -198,3 +198,25 @@ def test_a_facilitator_s_change_meanwhile_is_not_overwritten(world, signed_in):
     assert client.post(url(), cells(anne(world), h="30", oh="20,00")).status_code == 302
     entry.refresh_from_db()
     assert (entry.hours, entry.status) == (Decimal("30.00"), "declaree")
+
+
+def test_the_team_s_queue_lists_the_declarations_by_month_and_company(world, signed_in, client_for):
+    a, b = world["companies"]
+    signed_in(world["users"]["a"]).post(url(), cells(anne(world), h="151,67", t="7"))
+    signed_in(world["users"]["b"]).post(
+        url(), {**cells(karim_on(world, "x1"), h="10"), **cells(karim_on(world, "y1"), h="20,5")}
+    )
+    signed_in(world["users"]["a"]).post(url(2025, 5), cells(anne(world), h="45", oh="40,00"))
+    from hours.queries import declarations_by_company_month
+
+    assert [
+        (r["month"].month, r["company_name"], r["lines"], r["hours"], r["training"])
+        for r in declarations_by_company_month()
+    ] == [
+        (5, "Béton Côte d'Opale", 1, Decimal("45.00"), Decimal("0.00")),
+        (6, "Béton Côte d'Opale", 1, Decimal("151.67"), Decimal("7.00")),
+        (6, "Peintures du Nord", 2, Decimal("30.50"), Decimal("0.00")),
+    ]
+    page = client_for(roles.FACILITATOR).get(reverse("hours:declarations")).content.decode()
+    assert f"?mois=2025-06&amp;entreprise={b.pk}" in page and "30,50" in page
+    assert "Mai 2025" in page
