@@ -248,8 +248,9 @@ class HoursEntryQuerySet(models.QuerySet):
         return self.filter(status=HoursEntry.Status.DECLARED)
 
     def pending(self):
-        """Entered but not validated yet: the team's drafts and the companies' declarations."""
-        return self.exclude(status=HoursEntry.Status.VALIDATED)
+        """Entered but not validated yet: the team's drafts and the companies' declarations (named, not
+        « all but validated »: two ranges of the status × month index, not a scan of the month's entries)."""
+        return self.filter(status__in=[HoursEntry.Status.DRAFT, HoursEntry.Status.DECLARED])
 
     def in_period(self, start, end):
         """Entries whose month lies in [start, end] (any days: compared month to month)."""

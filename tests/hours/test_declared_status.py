@@ -56,3 +56,15 @@ def test_validating_a_declared_entry_counts_it_and_the_team_s_correction_keeps_i
     entry.refresh_from_db()
     assert (entry.status, entry.validated_by) == ("validee", facilitator)
     assert list(LotMonthHours.objects.values_list("hours", flat=True)) == [Decimal("32.00")]
+
+
+def test_pending_is_every_status_but_validated(db):
+    """pending() names its statuses (for the index): a status added later must be placed in it or out."""
+    assignment = AssignmentFactory()
+    for n, status in enumerate(HoursEntry.Status):
+        HoursEntryFactory(
+            assignment=assignment, month=datetime.date(2025, n + 1, 1), status=status, validated_by=None
+        )
+    assert set(HoursEntry.objects.pending().values_list("status", flat=True)) == set(HoursEntry.Status) - {
+        HoursEntry.Status.VALIDATED
+    }
