@@ -27,9 +27,8 @@ from hours.queries import (
     assignments_with_hours,
     awards_with_hours,
     companies_with_hours,
-    expected_hours,
-    progress,
     progress_over,
+    with_award_progress,
 )
 
 
@@ -64,15 +63,7 @@ class CompanyDetail(RecordDetailView):
                 "-lot__market__starts_on", "lot__market__reference", "lot__number_key"
             )
         )
-        expected_total = None
-        for award in awards:
-            lot = award.lot
-            award.progress = progress(
-                award.hours_owed, award.hours_done_to_date, lot.starts_on, lot.ends_on, today
-            )
-            expected = expected_hours(award.hours_owed, lot.starts_on, lot.ends_on, today)
-            if expected is not None:
-                expected_total = (expected_total or Decimal(0)) + expected
+        expected_total = with_award_progress(awards, today)
         owed = sum((a.hours_owed for a in awards), Decimal(0))
         done = sum((a.hours_done_to_date for a in awards), Decimal(0))
         people = Assignment.objects.filter(Q(company=company) | Q(employer=company))

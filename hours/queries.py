@@ -408,6 +408,33 @@ def progress_over(required, done, expected, on=None, today=None):
     )
 
 
+def with_lot_progress(lots, on, today=None):
+    """Attach its Progress on `on` to each lot (annotated with hours_required and hours_done_to_date:
+    lots_with_hours, lots_with_hours_to_date); return the lots' expected total (None when no lot has
+    dates), for progress_over."""
+    expected_total = None
+    for lot in lots:
+        lot.progress = lot_progress(lot, on, today)
+        if lot.progress.expected is not None:
+            expected_total = (expected_total or ZERO) + lot.progress.expected
+    return expected_total
+
+
+def with_award_progress(awards, on, today=None):
+    """Attach its Progress on `on` to each award (annotated by awards_with_hours, its lot loaded): the
+    hours the award owes against those its company did on the lot; return the expected total (None when
+    no lot has dates), for progress_over."""
+    expected_total = None
+    for award in awards:
+        lot = award.lot
+        award.progress = progress(
+            award.hours_owed, award.hours_done_to_date, lot.starts_on, lot.ends_on, on, today
+        )
+        if award.progress.expected is not None:
+            expected_total = (expected_total or ZERO) + award.progress.expected
+    return expected_total
+
+
 def hours_by_fields(entries, *paths):
     """Counted hours of (already filtered) entries per combination of several fields:
     {(value1, value2, …): hours}, one query (hours_by for one field)."""

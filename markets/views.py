@@ -30,6 +30,7 @@ from hours.queries import (
     markets_with_hours,
     progress,
     progress_over,
+    with_lot_progress,
 )
 from markets import filters, forms, tables
 from markets.models import Award, Clause, Lot, Market, Stage, StageMove
@@ -37,16 +38,6 @@ from markets.models import Award, Clause, Lot, Market, Stage, StageMove
 
 def today():
     return timezone.localdate()
-
-
-def with_progress(lots, on):
-    """Attach a Progress to each lot (annotated by lots_with_hours); return the expected total."""
-    expected_total = None
-    for lot in lots:
-        lot.progress = lot_progress(lot, on)
-        if lot.progress.expected is not None:
-            expected_total = (expected_total or Decimal(0)) + lot.progress.expected
-    return expected_total
 
 
 class ArchivableDelete(RecordDeleteView):
@@ -143,7 +134,7 @@ class MarketDetail(RecordPage):
         market = self.object
         on = today()
         lots = list(lots_with_hours(market.lots.select_related("clause")).order_by("number_key"))
-        expected_total = with_progress(lots, on)
+        expected_total = with_lot_progress(lots, on)
         awards = awards_progress(
             list(
                 awards_with_hours(Award.objects.filter(lot__market=market).select_related("company", "lot"))

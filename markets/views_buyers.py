@@ -17,6 +17,7 @@ from hours.queries import (
     lots_with_hours_to_date,
     markets_with_hours,
     progress_over,
+    with_lot_progress,
 )
 from markets import filters, forms, tables
 from markets.models import Buyer, Lot, Market, Operation
@@ -27,7 +28,6 @@ from markets.views import (
     ChildDelete,
     RecordPage,
     today,
-    with_progress,
 )
 
 
@@ -74,7 +74,7 @@ class BuyerDetail(RecordPage):
             market.rate = completion_rate(market.hours_done, market.hours_required)
         on = today()
         lots = list(lots_with_hours_to_date(Lot.objects.filter(market__buyer=buyer), on))
-        expected_total = with_progress(lots, on)
+        expected_total = with_lot_progress(lots, on)
         context.update(
             markets=markets,
             overall=progress_over(buyer.hours_required, buyer.hours_done_to_date, expected_total),

@@ -8,42 +8,19 @@ from decimal import Decimal
 from hours.models import HoursEntry
 from hours.queries import (
     awards_with_hours,
-    expected_hours,
     hours_by,
     lot_progress,
     lots_with_hours_to_date,
     markets_with_hours,
-    progress,
     progress_over,
+    with_award_progress,
+    with_lot_progress,
 )
 from markets.models import Award, Lot, Market, Stage
 
 #: The markets shown in the spaces: those awarded, under way or finished (the ones that have hours).
 #: Markets still in the team's pipeline (spotted, studied…) are not shown in this slice.
 SHOWN_STAGES = (Stage.AWARDED, Stage.EXECUTION, Stage.FINISHED)
-
-
-def _with_award_progress(awards, today):
-    """Attach a Progress to each award (annotated by awards_with_hours); return the expected total."""
-    expected_total = None
-    for award in awards:
-        lot = award.lot
-        award.progress = progress(
-            award.hours_owed, award.hours_done_to_date, lot.starts_on, lot.ends_on, today
-        )
-        expected = expected_hours(award.hours_owed, lot.starts_on, lot.ends_on, today)
-        if expected is not None:
-            expected_total = (expected_total or Decimal(0)) + expected
-    return expected_total
-
-
-def _with_lot_progress(lots, today):
-    expected_total = None
-    for lot in lots:
-        lot.progress = lot_progress(lot, today)
-        if lot.progress.expected is not None:
-            expected_total = (expected_total or Decimal(0)) + lot.progress.expected
-    return expected_total
 
 
 def _overall(rows, required, done, expected_total):
@@ -74,7 +51,7 @@ def company_lots(company, today):
             company_awards(company).select_related("lot__market__buyer", "lot__clause")
         ).order_by("-lot__market__starts_on", "lot__market__reference", "lot__number_key")
     )
-    expected_total = _with_award_progress(awards, today)
+    expected_total = with_award_progress(awards, today)
     _with_declared(company, awards)
     return awards, _overall(awards, "hours_owed", "hours_done_to_date", expected_total)
 
@@ -92,7 +69,7 @@ def company_award(company, lot_pk, today):
     award = awards_with_hours(
         company_awards(company).filter(lot_id=lot_pk).select_related("lot__market__buyer", "lot__clause")
     ).get()
-    _with_award_progress([award], today)
+    with_award_progress([award], today)
     _with_declared(company, [award])
     return award
 
@@ -125,7 +102,7 @@ def buyer_markets(buyer, today):
         )
     )
     lots = list(lots_with_hours_to_date(buyer_lots_queryset(buyer), today))
-    _with_lot_progress(lots, today)
+    with_lot_progress(lots, today)
     expected = {}
     for lot in lots:
         if lot.progress.expected is not None:
@@ -146,7 +123,7 @@ def buyer_market(buyer, market_pk, today):
         .select_related("clause")
         .order_by("number_key")
     )
-    expected_total = _with_lot_progress(lots, today)
+    expected_total = with_lot_progress(lots, today)
     return market, lots, _overall(lots, "hours_required", "hours_done_to_date", expected_total)
 
 
@@ -163,5 +140,5 @@ def buyer_lot(buyer, lot_pk, today):
             "role", "company__name_key"
         )
     )
-    _with_award_progress(awards, today)
+    with_award_progress(awards, today)
     return lot, awards
