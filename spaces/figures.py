@@ -66,8 +66,9 @@ def _with_declared(company, awards):
 
 def company_award(company, lot_pk, today):
     """The company's award on one of its clause lots, with its Progress; Award.DoesNotExist otherwise."""
+    # lot__pk, not lot_id: an id beyond the column's range is no lot (lot_id=… raised OverflowError, a 500)
     award = awards_with_hours(
-        company_awards(company).filter(lot_id=lot_pk).select_related("lot__market__buyer", "lot__clause")
+        company_awards(company).filter(lot__pk=lot_pk).select_related("lot__market__buyer", "lot__clause")
     ).get()
     with_award_progress([award], today)
     _with_declared(company, [award])

@@ -40,7 +40,7 @@ def declaration(request, year, month):
     company = _company(request)
     try:
         month = datetime.date(year, month, 1)
-    except ValueError as exc:
+    except (ValueError, OverflowError) as exc:  # month 13, year 0, digits beyond a C long
         raise Http404 from exc
     here = reverse("spaces:declaration", args=[month.year, month.month])
     is_post, status = request.method == "POST", 200
