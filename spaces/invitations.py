@@ -61,7 +61,8 @@ def send_invitation(account, absolute):
         "username": user.username,
         "invited_by": account.invited_by.get_full_name() if account.invited_by else "",
     }
-    subject = render_to_string("spaces/invitation_subject.txt", context).strip()
+    # One line: an organisation's name may hold a line break (an import), refused in a header (a 500)
+    subject = " ".join(render_to_string("spaces/invitation_subject.txt", context).split())
     body = render_to_string("spaces/invitation_email.txt", context)
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email], fail_silently=False)
 
