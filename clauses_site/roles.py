@@ -10,7 +10,8 @@ Two external roles (spaces/, issue 16), each user bound to one organisation by i
 - "Entreprise" (a user of one company), "Donneur d'ordre" (a user of one buyer). They see only their
   space (/espace/…: spaces.middleware.ExternalAccessMiddleware answers 403 everywhere else). An external
   group wins over any other: such a user has no internal role (role_of is None, so can_edit, sees_people,
-  can_validate… are False), even if also put in an internal group or made superuser by mistake.
+  can_validate… are False), even if also put in an internal group or made superuser by mistake. A user
+  with an ExternalAccount counts in its account's external group even if that group was taken from it.
 """
 
 from django.contrib.auth import get_user_model
@@ -27,11 +28,22 @@ EXTERNAL_ROLES = (COMPANY_USER, BUYER_USER)
 
 
 def _groups(user):
+    """The user's group names; a user with an ExternalAccount counts in its account's external group
+    whatever its groups (its group swapped for a team's by a mistake in the admin must not make a
+    company's contact a team member). One query, cached on the user."""
     if not user.is_authenticated:
         return frozenset()
     cached = getattr(user, "_clauses_groups", None)
     if cached is None:
-        cached = frozenset(user.groups.values_list("name", flat=True))
+        rows = (
+            get_user_model()
+            .objects.filter(pk=user.pk)
+            .values_list("groups__name", "external_account__pk", "external_account__company_id")
+        )
+        cached = frozenset(name for name, _, _ in rows if name)
+        account = next(((pk, company) for _, pk, company in rows if pk is not None), None)
+        if account is not None and not cached & set(EXTERNAL_ROLES):
+            cached |= {COMPANY_USER if account[1] is not None else BUYER_USER}
         user._clauses_groups = cached
     return cached
 
