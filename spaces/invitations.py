@@ -67,14 +67,33 @@ def send_invitation(account, absolute):
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email], fail_silently=False)
 
 
+def _pending_account(user, organisation):
+    """The user's ExternalAccount if it is `organisation`'s and still waits for its password (neither
+    accepted nor revoked), else None."""
+    account = ExternalAccount.objects.of(organisation).filter(user=user).first()
+    if account is None or account.accepted_at or account.revoked_at:
+        return None
+    return account
+
+
 def invite(organisation, email, name, invited_by, absolute):
     """The new ExternalAccount of `organisation` (a Company or a Buyer), its invitation sent; raises
-    InvitationError when the address already has an account."""
+    InvitationError when the address already has an account — but the organisation's own invitation not
+    accepted yet (its link perhaps expired: no password, so no password reset either), sent again with a
+    new link (account.sent_again)."""
     email = email.strip().lower()
-    if existing_user(email) is not None:
-        raise InvitationError(
-            f"Un compte existe déjà pour l'adresse {email} : il n'a pas été invité une seconde fois."
-        )
+    if (user := existing_user(email)) is not None:
+        account = _pending_account(user, organisation)
+        if account is None:
+            raise InvitationError(
+                f"Un compte existe déjà pour l'adresse {email} : il n'a pas été invité une seconde fois."
+            )
+        with transaction.atomic():
+            account.invited_by, account.invited_at = invited_by, timezone.now()
+            account.save(update_fields=["invited_by", "invited_at"])
+            send_invitation(account, absolute)
+        account.sent_again = True
+        return account
     is_company = isinstance(organisation, Company)
     role = roles.COMPANY_USER if is_company else roles.BUYER_USER
     with transaction.atomic():
@@ -90,6 +109,7 @@ def invite(organisation, email, name, invited_by, absolute):
             invited_at=timezone.now(),
         )
         send_invitation(account, absolute)
+    account.sent_again = False
     return account
 
 

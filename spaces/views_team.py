@@ -35,7 +35,7 @@ def _invite(request, organisation):
         return redirect(organisation.get_absolute_url())
     email, name = form.cleaned_data["email"], form.cleaned_data["name"]
     try:
-        invitations.invite(organisation, email, name, request.user, request.build_absolute_uri)
+        account = invitations.invite(organisation, email, name, request.user, request.build_absolute_uri)
     except invitations.InvitationError as exc:
         messages.error(request, str(exc))
     except (smtplib.SMTPException, OSError):
@@ -46,7 +46,10 @@ def _invite(request, organisation):
             "aucun compte n'a été créé. Réessayez plus tard ou prévenez l'administrateur.",
         )
     else:
-        messages.success(request, f"Invitation envoyée à {email} : le lien est valable 7 jours.")
+        again = " à nouveau" if account.sent_again else ""
+        messages.success(
+            request, f"Invitation envoyée{again} à {account.user.email} : le lien est valable 7 jours."
+        )
     return redirect(organisation.get_absolute_url())
 
 

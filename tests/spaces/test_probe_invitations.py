@@ -2,6 +2,7 @@
 token, the password reset of a pending or revoked account, odd names, internal addresses, role confusion."""
 
 import re
+from html import unescape
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -134,3 +135,39 @@ def test_a_revoked_user_s_session_ends_on_every_page(world, signed_in):
         response = browser.get(url)
         assert response.status_code == 302 and response.url.startswith(reverse("login")), url
     assert browser.post("/espace/declarations/2025/6/", {}).status_code == 302
+
+
+def test_an_expired_invitation_can_be_sent_again(client_for, company, monkeypatch):
+    """A contact who did not open the link within 7 days was stuck (« Un compte existe déjà », and no
+    password reset for an account without password): the team sends the invitation again."""
+    import datetime
+
+    from spaces.tokens import InvitationTokenGenerator
+
+    facilitator = client_for(roles.FACILITATOR)
+    invite(facilitator, company)
+    old_link = link_of(mail.outbox[0])
+    later = datetime.datetime.now() + datetime.timedelta(days=8)
+    monkeypatch.setattr(InvitationTokenGenerator, "_now", lambda self: later)
+    first_sent = ExternalAccount.objects.get().invited_at
+    response = invite(facilitator, company, email="PAUL.lefort@beton.example")
+    page = unescape(facilitator.get(response.url).content.decode())
+    assert "Invitation envoyée à nouveau à paul.lefort@beton.example" in page
+    assert len(mail.outbox) == 2 and mail.outbox[1].to == ["paul.lefort@beton.example"]
+    account = ExternalAccount.objects.get()
+    assert account.invited_at > first_sent
+    browser = Client()
+    assert "ne fonctionne plus" in unescape(browser.get(old_link, follow=True).content.decode())
+    monkeypatch.undo()  # the new link, opened at once
+    response = accept(browser, link_of(mail.outbox[1]))
+    assert response.status_code == 302 and response.url == reverse("spaces:home")
+    # Never for another organisation's, an accepted or a revoked account.
+    other = CompanyFactory(name="Peintures du Nord")
+    for organisation in (other, company):
+        invite(facilitator, organisation, email="paul.lefort@beton.example")
+    invite(facilitator, company, email="revoque@beton.example")
+    revoked = ExternalAccount.objects.get(user__username="revoque@beton.example")
+    facilitator.post(reverse("external_accounts:revoke", args=[revoked.pk]))
+    invite(facilitator, company, email="revoque@beton.example")
+    assert len(mail.outbox) == 3
+    assert ExternalAccount.objects.filter(company=other).count() == 0
