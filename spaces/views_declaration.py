@@ -10,8 +10,6 @@ field for it; merge_cells refuses a change to it). The rows come from the compan
 (hours.grid.merge_cells) keeps a facilitator's change made meanwhile: a conflict, never overwritten.
 Plain HTML form: works without JavaScript."""
 
-import datetime
-
 from django.contrib import messages
 from django.core.exceptions import BadRequest
 from django.http import Http404
@@ -19,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from clauses_site.months import month_label
+from clauses_site.months import month_label, parse_month
 from companies.models import Company
 from hours import grid
 from hours.grid_cells import GridForm, posted_cells
@@ -38,10 +36,11 @@ def _company(request):
 @space_view
 def declaration(request, year, month):
     company = _company(request)
-    try:
-        month = datetime.date(year, month, 1)
-    except (ValueError, OverflowError) as exc:  # month 13, year 0, digits beyond a C long
-        raise Http404 from exc
+    # The project's months (1900 to 2999): month 13, year 1 (its reference months before year 1: a 500),
+    # digits beyond a C long are no page
+    month = parse_month(f"{year:04d}-{month:02d}")
+    if month is None:
+        raise Http404
     here = reverse("spaces:declaration", args=[month.year, month.month])
     is_post, status = request.method == "POST", 200
     try:
