@@ -29,6 +29,7 @@ from clauses_site.vocabulary import CRITERIA
 from companies.models import Company, Contact, Sector
 from demo import national
 from demo.common import DEMO_TODAY, SEED, VOLUMES
+from demo.external import create_external_users
 from demo.national import NationalSize
 from demo.territory import Registry, Territory
 from demo.users import create_demo_users
@@ -66,6 +67,8 @@ def seed(scale="demo", today=DEMO_TODAY, seed=SEED, log=None, size=None):
     with transaction.atomic():
         territory = Territory(0, rng, today, users, registry, sectors, criteria, VOLUMES)
         territory.run(log)
+        # before the other territories: the accounts belong to Dunkerque's company and buyer
+        create_external_users(users["responsable"])
     if log:
         log(f"{territory.name} : {len(territory.entries)} saisies d'heures")
     if scale == "national":

@@ -2,7 +2,10 @@
 whole home page, 1280 wide), docs/pipeline.png (the pipeline's board, conversion and calendar, 1280
 wide), docs/grid.png (a lot's monthly hours grid), docs/market.png (a market in execution), and the phone
 captures (390 wide, as on a phone): docs/dashboard-phone.png (the top of the home page) and
-docs/grid-phone.png (the grid, whole page).
+docs/grid-phone.png (the grid, whole page); the spaces (issue 16), logged in as the demo's external
+accounts: docs/space-company.png (« entreprise »: its lots and months to declare) and
+docs/space-declaration.png (its declaration of the month being collected), docs/space-buyer.png
+(« donneur »: its markets).
 
 Usage: ./run in one terminal, then .venv/bin/python scripts/screenshots.py [BASE_URL] [NAME…]
 (default http://127.0.0.1:8000, every capture; NAME, e.g. grid-phone, takes only those). Logs in as the
@@ -31,12 +34,12 @@ PHONE = {"width": 390, "height": 844}  # a phone's screen in CSS pixels
 GRID = f"{BASE}/heures/saisie/?mois=2026-10&miens=0"  # lots still to enter come first
 
 
-def log_in(page):
+def log_in(page, username="responsable", heading="Tableau de bord"):
     page.goto(f"{BASE}/connexion/")
-    page.get_by_label("Identifiant").fill("responsable")
+    page.get_by_label("Identifiant").fill(username)
     page.get_by_label("Mot de passe").fill("demo-clauses")
     page.get_by_role("button", name="Se connecter").click()
-    page.get_by_role("heading", name="Tableau de bord").wait_for()
+    page.get_by_role("heading", name=heading).wait_for()
     page.wait_for_load_state("networkidle")
 
 
@@ -89,6 +92,30 @@ def grid_phone(page):
     grid(page, "grid-phone.png", full_page=True)
 
 
+def space_company(page):
+    page.screenshot(path=DOCS / "space-company.png", full_page=True)
+
+
+def space_declaration(page):
+    page.locator("main a[href*='/espace/declarations/']").first.click()
+    page.wait_for_load_state("networkidle")
+    page.screenshot(path=DOCS / "space-declaration.png", full_page=True)
+
+
+def space_buyer(page):
+    height = min(page.evaluate("document.documentElement.scrollHeight"), 1600)
+    page.screenshot(
+        path=DOCS / "space-buyer.png", full_page=True, clip={"x": 0, "y": 0, "width": 1280, "height": height}
+    )
+
+
+#: name -> (log-in, heading of its landing page, take): each in a context of its own, on the desktop.
+EXTERNAL = {
+    "space-company": ("entreprise", "Mes lots avec clause d'insertion", space_company),
+    "space-declaration": ("entreprise", "Mes lots avec clause d'insertion", space_declaration),
+    "space-buyer": ("donneur", "Mes marchés avec clause d'insertion", space_buyer),
+}
+
 # name -> (viewport, take); the login page is taken before logging in.
 CAPTURES = {
     "dashboard": (DESKTOP, dashboard),
@@ -98,10 +125,11 @@ CAPTURES = {
     "dashboard-phone": (PHONE, dashboard_phone),
     "grid-phone": (PHONE, grid_phone),
 }
-wanted = ARGV or ["login", *CAPTURES]
-unknown = set(wanted) - {"login", *CAPTURES}
+wanted = ARGV or ["login", *CAPTURES, *EXTERNAL]
+unknown = set(wanted) - {"login", *CAPTURES, *EXTERNAL}
 if unknown:
-    sys.exit(f"Captures inconnues : {', '.join(sorted(unknown))} (au choix : login, {', '.join(CAPTURES)})")
+    known = ", ".join([*CAPTURES, *EXTERNAL])
+    sys.exit(f"Captures inconnues : {', '.join(sorted(unknown))} (au choix : login, {known})")
 
 with sync_playwright() as p:
     browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
@@ -117,6 +145,13 @@ with sync_playwright() as p:
         log_in(page)
         for name in names:
             CAPTURES[name][1](page)
+        context.close()
+    for name in (n for n in wanted if n in EXTERNAL):
+        username, heading, take = EXTERNAL[name]
+        context = browser.new_context(viewport=DESKTOP, locale="fr-FR", timezone_id="Europe/Paris")
+        page = context.new_page()
+        log_in(page, username, heading)
+        take(page)
         context.close()
     browser.close()
 print(", ".join(str(DOCS / f"{name}.png") for name in wanted))
