@@ -23,6 +23,7 @@ from hours import grid
 from hours.grid_cells import GridForm, posted_cells
 from spaces import declarations
 from spaces.access import space_view
+from spaces.models import ExternalAccount
 from spaces.views import _organisation
 
 
@@ -31,6 +32,21 @@ def _company(request):
     if not isinstance(organisation, Company):
         raise Http404  # a buyer declares nothing
     return organisation
+
+
+def _unnamed_outsiders(conflicts, company):
+    """A conflict's author is named (« modifiée par Sophie Deschodt ») when a team member or a contact of
+    the company; « quelqu'un » when a contact of another organisation (the employer of a person an ETTI
+    provides declares the same row): never another organisation's person. One query."""
+    users = {c.by.pk for c in conflicts if c.by is not None}
+    if not users:
+        return
+    outsiders = set(
+        ExternalAccount.objects.filter(user__in=users).exclude(company=company).values_list("user", flat=True)
+    )
+    for conflict in conflicts:
+        if conflict.by is not None and conflict.by.pk in outsiders:
+            conflict.by = None
 
 
 @space_view
@@ -65,6 +81,7 @@ def declaration(request, year, month):
                 for conflict in conflicts:
                     conflict.to_reopen = "demandez à l'équipe de la corriger si elle est inexacte"
                 grid.explain_conflicts(month, conflicts)
+                _unnamed_outsiders(conflicts, company)
                 form, status = form.after_conflicts(submitted, conflicts), 409
             else:
                 result = grid.save_rows(month, rows, values, request.user, declared=True)
